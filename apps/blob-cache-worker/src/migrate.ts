@@ -1,0 +1,4 @@
+import { migrateService } from '@vulnscan/platform';
+import { cacheService } from './service';
+
+void migrateService(cacheService);

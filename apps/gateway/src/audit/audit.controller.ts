@@ -1,0 +1,59 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ApiError } from '@vulnscan/platform';
+import { Authenticated } from '../auth/auth.guard';
+import { Scope } from '../entities';
+import { AuditLog } from './audit-log.service';
+
+class AuditQuery {
+  @ApiPropertyOptional({ default: 100 })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}
+
+@ApiTags('admin')
+@Controller('api/v1/audit')
+@Authenticated(Scope.Admin)
+export class AuditController {
+  constructor(private readonly audit: AuditLog) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The audit log, newest first' })
+  async list(@Query() query: AuditQuery) {
+    const limit = query.limit ?? 100;
+    let before: { createdAt: string; id: string } | undefined;
+    if (query.cursor) {
+      const [createdAt, id] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('|');
+      if (!id || Number.isNaN(Date.parse(createdAt))) throw new ApiError(400, 'invalid_cursor', 'cursor is not one this API issued', { fields: ['cursor'] });
+      before = { createdAt, id };
+    }
+    await this.audit.flush();
+    const entries = await this.audit.list(limit + 1, before);
+    const items = entries.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((entry) => ({
+        id: entry.id,
+        tenant_id: entry.tenantId,
+        actor: entry.actor,
+        action: entry.action,
+        target: entry.target,
+        status: entry.status,
+        correlation_id: entry.correlationId,
+        created_at: entry.createdAt.toISOString(),
+      })),
+      next_cursor: entries.length > limit ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString('base64url') : null,
+    };
+  }
+}

@@ -1,0 +1,87 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { DataSource, IsNull } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { SERVICE_ENV } from '@vulnscan/platform';
+import { ApiKeyEntity, Scope } from '../entities';
+import { GatewayEnv } from '../env';
+
+export interface Principal {
+  keyId: string;
+  tenantId: string;
+  scopes: readonly Scope[];
+}
+
+const KEY_PREFIX = 'vsk_';
+
+export function hashKey(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+@Injectable()
+export class ApiKeys implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ApiKeys.name);
+  /** hash → principal (or null for an unknown key) and when the entry stops being trusted. */
+  private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SERVICE_ENV) private readonly env: GatewayEnv,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.env.BOOTSTRAP_API_KEY) return;
+    await this.dataSource.query(
+      `INSERT INTO gateway.api_keys (id, tenant_id, name, key_hash, key_prefix, scopes)
+       VALUES ($1, 'default', 'bootstrap', $2, $3, $4)
+       ON CONFLICT (key_hash) DO UPDATE SET revoked_at = NULL, scopes = EXCLUDED.scopes`,
+      [uuidv7(), hashKey(this.env.BOOTSTRAP_API_KEY), this.env.BOOTSTRAP_API_KEY.slice(0, 8), Object.values(Scope)],
+    );
+    this.logger.log('bootstrap API key ensured for tenant default');
+  }
+
+  async verify(secret: string): Promise<Principal | null> {
+    const hash = hashKey(secret);
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > Date.now()) return cached.principal;
+    const key = await this.dataSource.getRepository(ApiKeyEntity).findOneBy({ keyHash: hash, revokedAt: IsNull() });
+    const principal = key ? { keyId: key.id, tenantId: key.tenantId, scopes: key.scopes } : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { principal, until: Date.now() + this.env.API_KEY_CACHE_SECONDS * 1000 });
+    return principal;
+  }
+
+  /** Creates a key and returns its secret: the only time the secret exists outside the caller. */
+  async create(tenantId: string, name: string, scopes: Scope[]): Promise<{ key: ApiKeyEntity; secret: string }> {
+    const secret = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const repository = this.dataSource.getRepository(ApiKeyEntity);
+    const key = repository.create({
+      id: uuidv7(),
+      tenantId,
+      name,
+      keyHash: hashKey(secret),
+      keyPrefix: secret.slice(0, 10),
+      scopes,
+      createdAt: new Date(),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    await repository.insert(key);
+    return { key, secret };
+  }
+
+  list(tenantId?: string): Promise<ApiKeyEntity[]> {
+    return this.dataSource.getRepository(ApiKeyEntity).find({
+      where: { revokedAt: IsNull(), ...(tenantId ? { tenantId } : {}) },
+      order: { createdAt: 'DESC' },
+      take: 1000,
+    });
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    const result = await this.dataSource.getRepository(ApiKeyEntity).update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    this.cache.clear();
+    return (result.affected ?? 0) > 0;
+  }
+}

@@ -1,0 +1,21 @@
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { ScanReader } from '@vulnscan/scan-data';
+import { DeadLettersController } from './admin/dead-letters.controller';
+import { AuditController } from './audit/audit.controller';
+import { AuditLog } from './audit/audit-log.service';
+import { AuditMiddleware } from './audit/audit.middleware';
+import { ApiKeys } from './auth/api-keys.service';
+import { ApiKeyGuard } from './auth/auth.guard';
+import { ScanCommands } from './scans/scan-commands.service';
+import { ScansController } from './scans/scans.controller';
+import { TenantsController } from './tenants/tenants.controller';
+
+@Module({
+  controllers: [ScansController, TenantsController, AuditController, DeadLettersController],
+  providers: [ApiKeys, ApiKeyGuard, AuditLog, ScanCommands, ScanReader],
+})
+export class GatewayModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(AuditMiddleware).forRoutes('api/*path');
+  }
+}

@@ -1,0 +1,4 @@
+import { migrateService } from '@vulnscan/platform';
+import { gatewayService } from './service';
+
+void migrateService(gatewayService);

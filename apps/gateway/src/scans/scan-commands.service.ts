@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CancelScanReply, CommandName, Commands, CreateScanReply, PlatformDto, ScanTrigger } from '@vulnscan/contracts';
+import { AmqpRequester, CommandFailedError, RequestTimeoutError } from '@vulnscan/messaging';
+import { ApiError, SERVICE_ENV } from '@vulnscan/platform';
+import { GatewayEnv } from '../env';
+
+/** Commands to the scan-scheduler, which owns scans; broker trouble becomes a 503 with Retry-After. */
+@Injectable()
+export class ScanCommands {
+  constructor(
+    private readonly requester: AmqpRequester,
+    @Inject(SERVICE_ENV) private readonly env: GatewayEnv,
+  ) {}
+
+  create(
+    tenantId: string,
+    request: { image: string; forceRescan: boolean; idempotencyKey?: string; platform?: PlatformDto; requestedBy: string },
+  ): Promise<CreateScanReply> {
+    return this.send<CreateScanReply>(Commands.CreateScan, tenantId, { ...request, tenantId, trigger: ScanTrigger.Api });
+  }
+
+  cancel(tenantId: string, scanId: string): Promise<CancelScanReply> {
+    return this.send<CancelScanReply>(Commands.CancelScan, tenantId, { tenantId, scanId });
+  }
+
+  private async send<R>(command: CommandName, tenantId: string, payload: object): Promise<R> {
+    try {
+      return await this.requester.request<R>(command, payload, { tenantId, timeoutMs: this.env.COMMAND_TIMEOUT_MS });
+    } catch (error) {
+      if (error instanceof CommandFailedError) throw new ApiError(error.status ?? 400, error.code, error.message);
+      if (error instanceof RequestTimeoutError) {
+        throw new ApiError(503, 'scheduler_unavailable', 'The scan scheduler did not answer in time; try again.', {}, { 'Retry-After': '5' });
+      }
+      throw new ApiError(503, 'broker_unavailable', 'The message broker is not reachable; try again.', {}, { 'Retry-After': '5' });
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ServiceDefinition } from '@vulnscan/platform';
+import { SCAN_DATA_ENTITIES } from '@vulnscan/scan-data';
+import { GATEWAY_ENTITIES, GATEWAY_SCHEMA } from './entities';
+import { GatewayEnv } from './env';
+import { GatewayInitial1764000000001 } from './migrations/1764000000001-GatewayInitial';
+
+export const gatewayService: ServiceDefinition<GatewayEnv> = {
+  name: 'gateway',
+  schema: GATEWAY_SCHEMA,
+  env: GatewayEnv,
+  defaultPort: 8080,
+  // The scheduler's entities are read through its read-only ScanReader, never written here.
+  entities: [...GATEWAY_ENTITIES, ...SCAN_DATA_ENTITIES],
+  migrations: [GatewayInitial1764000000001],
+  configureHttp: (app) => {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('vulnscan API')
+        .setDescription('Container-image vulnerability scanning: scans, images, tenants, API keys, audit.')
+        .setVersion('1')
+        .addBearerAuth()
+        .build(),
+    );
+    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  },
+};

@@ -1,0 +1,78 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { EntityManager } from 'typeorm';
+import {
+  Events,
+  MessageEnvelope,
+  ScanAttemptFailedPayload,
+  ScanAttemptProgressedPayload,
+  ScanAttemptStartedPayload,
+  ScanAttemptSucceededPayload,
+  ScanJobQueuedPayload,
+} from '@vulnscan/contracts';
+import { Inbox } from '@vulnscan/messaging';
+import { ScanEntity } from '@vulnscan/scan-data';
+import { Dispatcher } from '../dispatch/dispatcher.service';
+import { ScanLifecycle } from './scan-lifecycle.service';
+
+/** Workers report attempts; the scheduler decides what they mean for the scan. */
+@Controller()
+export class AttemptEventsController {
+  constructor(
+    private readonly inbox: Inbox,
+    private readonly lifecycle: ScanLifecycle,
+    private readonly dispatcher: Dispatcher,
+  ) {}
+
+  @EventPattern(Events.ScanAttemptStarted)
+  async started(@Payload() message: MessageEnvelope<ScanAttemptStartedPayload>): Promise<void> {
+    const { scanId, attempt, workerId } = message.payload;
+    await this.onCurrent('attempt-started', message, scanId, attempt, (manager, scan) => this.lifecycle.started(manager, scan, workerId));
+  }
+
+  @EventPattern(Events.ScanAttemptProgressed)
+  async progressed(@Payload() message: MessageEnvelope<ScanAttemptProgressedPayload>): Promise<void> {
+    const { scanId, attempt, progress } = message.payload;
+    await this.onCurrent('attempt-progressed', message, scanId, attempt, (manager, scan) =>
+      this.lifecycle.progressed(manager, scan, progress),
+    );
+  }
+
+  @EventPattern(Events.ScanAttemptSucceeded)
+  async succeeded(@Payload() message: MessageEnvelope<ScanAttemptSucceededPayload>): Promise<void> {
+    const { scanId, attempt, result } = message.payload;
+    await this.onCurrent('attempt-succeeded', message, scanId, attempt, (manager, scan) =>
+      this.lifecycle.succeeded(manager, scan, result),
+    );
+    this.dispatcher.wake();
+  }
+
+  @EventPattern(Events.ScanAttemptFailed)
+  async failed(@Payload() message: MessageEnvelope<ScanAttemptFailedPayload>): Promise<void> {
+    const { scanId, attempt, error, retryAfterSeconds } = message.payload;
+    await this.onCurrent('attempt-failed', message, scanId, attempt, (manager, scan) =>
+      this.lifecycle.attemptFailed(manager, scan, error, { retryAfterSeconds }),
+    );
+    this.dispatcher.wake();
+  }
+
+  @EventPattern(Events.ScanJobDeadLettered)
+  async jobDeadLettered(@Payload() message: MessageEnvelope<ScanJobQueuedPayload>): Promise<void> {
+    const { scanId, attempt } = message.payload;
+    await this.onCurrent('job-dead-lettered', message, scanId, attempt, (manager, scan) => this.lifecycle.crashed(manager, scan));
+    this.dispatcher.wake();
+  }
+
+  private async onCurrent(
+    consumer: string,
+    message: MessageEnvelope,
+    scanId: string,
+    attempt: number,
+    apply: (manager: EntityManager, scan: ScanEntity) => Promise<void>,
+  ): Promise<void> {
+    await this.inbox.runOnce(consumer, message, async (manager) => {
+      const scan = await this.lifecycle.lockCurrent(manager, scanId, attempt);
+      if (scan) await apply(manager, scan);
+    });
+  }
+}

@@ -1,0 +1,162 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import {
+  CancelScanReply,
+  Events,
+  ResolvedImageDto,
+  SCAN_ERRORS,
+  ScanErrorCode,
+  ScanErrorDto,
+} from '@vulnscan/contracts';
+import { CommandRejectedError, Outbox } from '@vulnscan/messaging';
+import { SERVICE_ENV } from '@vulnscan/platform';
+import { ACTIVE_STATUSES, ScanAttemptEntity, ScanEntity, ScanStatus } from '@vulnscan/scan-data';
+import { SchedulerEnv } from '../env';
+
+type AttemptStatus = ScanAttemptEntity['status'];
+
+/**
+ * The only place a scan changes state. Every transition runs inside the caller's transaction
+ * with the scan row locked, and writes the events it causes to the outbox in that transaction.
+ * Reports about a finished scan or another attempt than the current one are ignored.
+ */
+@Injectable()
+export class ScanLifecycle {
+  private readonly logger = new Logger(ScanLifecycle.name);
+
+  constructor(
+    @Inject(SERVICE_ENV) private readonly env: SchedulerEnv,
+    private readonly outbox: Outbox,
+  ) {}
+
+  /** The scan, locked, if `attempt` is its current attempt and it is still queued or running. */
+  async lockCurrent(manager: EntityManager, scanId: string, attempt?: number): Promise<ScanEntity | null> {
+    const scan = await manager.getRepository(ScanEntity).findOne({ where: { id: scanId }, lock: { mode: 'pessimistic_write' } });
+    if (!scan || !ACTIVE_STATUSES.includes(scan.status)) return null;
+    if (attempt !== undefined && scan.attempt !== attempt) return null;
+    return scan;
+  }
+
+  async started(manager: EntityManager, scan: ScanEntity, workerId: string): Promise<void> {
+    const firstStart = scan.startedAt === null;
+    const now = new Date();
+    await this.update(manager, scan, { status: ScanStatus.Running, workerId, startedAt: scan.startedAt ?? now });
+    await this.setAttempt(manager, scan, 'running', { workerId, startedAt: now });
+    if (firstStart) {
+      await this.outbox.add(manager, {
+        type: Events.ScanStarted,
+        tenantId: scan.tenantId,
+        payload: { scanId: scan.id, image: scan.image, attempt: scan.attempt },
+      });
+    }
+  }
+
+  async progressed(manager: EntityManager, scan: ScanEntity, progress: number): Promise<void> {
+    if (progress > scan.progress) await this.update(manager, scan, { progress });
+  }
+
+  async succeeded(manager: EntityManager, scan: ScanEntity, result: ResolvedImageDto): Promise<void> {
+    await this.setAttempt(manager, scan, 'succeeded');
+    await this.update(manager, scan, {
+      status: ScanStatus.Completed,
+      progress: 100,
+      completedAt: new Date(),
+      manifestDigest: result.manifestDigest,
+      mediaType: result.mediaType,
+      platform: result.platform,
+      layers: result.layers,
+    });
+    await this.outbox.add(manager, {
+      type: Events.ScanCompleted,
+      tenantId: scan.tenantId,
+      payload: { scanId: scan.id, image: scan.image, result },
+    });
+  }
+
+  /**
+   * A failed attempt: retryable codes get a new attempt after a backoff (or the registry's
+   * Retry-After), as long as attempts and the overall deadline allow; everything else fails.
+   */
+  async attemptFailed(
+    manager: EntityManager,
+    scan: ScanEntity,
+    error: ScanErrorDto,
+    options: { retryAfterSeconds?: number; attemptStatus?: AttemptStatus; retryable?: boolean } = {},
+  ): Promise<void> {
+    await this.setAttempt(manager, scan, options.attemptStatus ?? 'failed', { errorCode: error.code, errorMessage: error.message });
+    const retryable = options.retryable ?? SCAN_ERRORS[error.code]?.retryable ?? false;
+    const backoffMs = Math.max(
+      this.env.SCAN_RETRY_BASE_SECONDS * 1000 * 2 ** (scan.attempt - 1) * (0.75 + Math.random() * 0.5),
+      (options.retryAfterSeconds ?? 0) * 1000,
+    );
+    const nextAttemptAt = new Date(Date.now() + backoffMs);
+    if (retryable && scan.attempt < this.env.SCAN_MAX_ATTEMPTS && nextAttemptAt < scan.timeoutAt) {
+      this.logger.log({ scanId: scan.id, attempt: scan.attempt, code: error.code, retryInMs: Math.round(backoffMs) }, 'scan attempt will be retried');
+      await this.update(manager, scan, {
+        status: ScanStatus.Queued,
+        dispatchedAt: null,
+        attemptDeadline: null,
+        workerId: null,
+        nextAttemptAt,
+        errorCode: error.code,
+        errorMessage: error.message,
+      });
+      return;
+    }
+    await this.fail(manager, scan, error);
+  }
+
+  async fail(manager: EntityManager, scan: ScanEntity, error: ScanErrorDto): Promise<void> {
+    await this.update(manager, scan, {
+      status: ScanStatus.Failed,
+      completedAt: new Date(),
+      errorCode: error.code,
+      errorMessage: error.message,
+    });
+    await this.outbox.add(manager, {
+      type: Events.ScanFailed,
+      tenantId: scan.tenantId,
+      payload: { scanId: scan.id, image: scan.image, error },
+    });
+  }
+
+  /** The work queue gave up on this job: it crashed a worker on every delivery. */
+  async crashed(manager: EntityManager, scan: ScanEntity): Promise<void> {
+    await this.setAttempt(manager, scan, 'crashed');
+    await this.fail(manager, scan, {
+      code: ScanErrorCode.WorkerCrashed,
+      message: `The scan job was delivered ${this.env.WORK_QUEUE_DELIVERY_LIMIT} times and never finished: it crashes workers.`,
+    });
+  }
+
+  async cancel(manager: EntityManager, tenantId: string, scanId: string): Promise<CancelScanReply> {
+    const scan = await manager.getRepository(ScanEntity).findOne({ where: { id: scanId, tenantId }, lock: { mode: 'pessimistic_write' } });
+    if (!scan) throw new CommandRejectedError('not_found', `scan ${scanId} not found`, 404);
+    if (!ACTIVE_STATUSES.includes(scan.status)) return { scanId, status: scan.status, canceled: false };
+    if (scan.attempt > 0) await this.setAttempt(manager, scan, 'failed', { errorMessage: 'canceled' });
+    await this.update(manager, scan, { status: ScanStatus.Canceled, completedAt: new Date() });
+    await this.outbox.add(manager, {
+      type: Events.ScanCanceled,
+      tenantId: scan.tenantId,
+      payload: { scanId: scan.id, image: scan.image },
+    });
+    return { scanId, status: ScanStatus.Canceled, canceled: true };
+  }
+
+  private async update(manager: EntityManager, scan: ScanEntity, changes: Partial<ScanEntity>): Promise<void> {
+    Object.assign(scan, changes, { updatedAt: new Date() });
+    await manager.getRepository(ScanEntity).update({ id: scan.id }, { ...changes, updatedAt: scan.updatedAt });
+  }
+
+  private async setAttempt(
+    manager: EntityManager,
+    scan: ScanEntity,
+    status: AttemptStatus,
+    changes: Partial<ScanAttemptEntity> = {},
+  ): Promise<void> {
+    const finished = status !== 'running' && status !== 'dispatched';
+    await manager
+      .getRepository(ScanAttemptEntity)
+      .update({ scanId: scan.id, attempt: scan.attempt }, { ...changes, status, ...(finished ? { finishedAt: new Date() } : {}) });
+  }
+}

@@ -1,0 +1,152 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Events } from '@vulnscan/contracts';
+import { Outbox } from '@vulnscan/messaging';
+import { SERVICE_ENV } from '@vulnscan/platform';
+import { ScanEntity } from '@vulnscan/scan-data';
+import { SchedulerEnv } from '../env';
+
+interface ClaimedRow {
+  id: string;
+  tenant_id: string;
+  image: string;
+  kind: ScanEntity['kind'];
+  attempt: number;
+  requested_platform: ScanEntity['requestedPlatform'];
+}
+
+const toJob = (row: ClaimedRow) => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  image: row.image,
+  kind: row.kind,
+  attempt: row.attempt,
+  requestedPlatform: row.requested_platform,
+});
+
+interface Candidate {
+  id: string;
+  registry: string;
+}
+
+/**
+ * Hands queued scans to workers within the in-flight limits (overall and per registry).
+ * The backlog lives in Postgres; one transaction-scoped advisory lock serializes dispatch across
+ * scheduler replicas so the limits hold. API scans go before scheduled ones, and tenants take
+ * turns so one tenant's bulk rescan cannot starve another's.
+ */
+@Injectable()
+export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(Dispatcher.name);
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SERVICE_ENV) private readonly env: SchedulerEnv,
+    private readonly outbox: Outbox,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.wake(), this.env.DISPATCH_POLL_MS);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Coalesces wake-ups: at most one dispatch runs at a time, and one more follows if asked. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'dispatch failed; will retry on the next wake-up'))
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped && (await this.dataSource.transaction((manager) => this.dispatchBatch(manager))) > 0) {
+      // keep going while there is backlog and room
+    }
+  }
+
+  /** Claims up to one batch of queued scans and queues their jobs; returns how many. */
+  private async dispatchBatch(manager: EntityManager): Promise<number> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('scheduler:dispatch'))`);
+    const inFlight = (await manager.query(
+      `SELECT registry, count(*)::int AS n FROM scheduler.scans
+       WHERE dispatched_at IS NOT NULL AND status IN ('queued', 'running') GROUP BY registry`,
+    )) as { registry: string; n: number }[];
+    const perRegistry = new Map(inFlight.map((row) => [row.registry, row.n]));
+    let free = this.env.MAX_IN_FLIGHT - inFlight.reduce((sum, row) => sum + row.n, 0);
+    if (free <= 0) return 0;
+
+    const candidates = (await manager.query(
+      `SELECT id, registry FROM (
+         SELECT id, registry, created_at, trigger <> 'api' AS background,
+                row_number() OVER (PARTITION BY tenant_id, trigger <> 'api' ORDER BY created_at) AS turn
+         FROM scheduler.scans
+         WHERE status = 'queued' AND dispatched_at IS NULL AND next_attempt_at <= now()
+       ) backlog
+       ORDER BY background, turn, created_at
+       LIMIT $1`,
+      [Math.min(free * 2, 500)],
+    )) as Candidate[];
+
+    const chosen: string[] = [];
+    for (const candidate of candidates) {
+      if (free <= 0) break;
+      const used = perRegistry.get(candidate.registry) ?? 0;
+      if (used >= this.env.MAX_IN_FLIGHT_PER_REGISTRY) continue;
+      perRegistry.set(candidate.registry, used + 1);
+      free -= 1;
+      chosen.push(candidate.id);
+    }
+    if (chosen.length === 0) return 0;
+
+    const attemptDeadline = new Date(Date.now() + this.env.ATTEMPT_TIMEOUT_SECONDS * 1000);
+    const [claimed] = (await manager.query(
+      `UPDATE scheduler.scans
+       SET attempt = attempt + 1, dispatched_at = now(), attempt_deadline = $2, worker_id = NULL, updated_at = now()
+       WHERE id = ANY($1) AND status = 'queued' AND dispatched_at IS NULL
+       RETURNING *`,
+      [chosen, attemptDeadline],
+    )) as [ClaimedRow[], number];
+    const scans = claimed.map(toJob);
+    await manager.query(
+      `INSERT INTO scheduler.scan_attempts (scan_id, attempt, status, dispatched_at)
+       SELECT unnest($1::uuid[]), unnest($2::int[]), 'dispatched', now()`,
+      [scans.map((scan) => scan.id), scans.map((scan) => scan.attempt)],
+    );
+    for (const scan of scans) {
+      await this.outbox.add(manager, {
+        type: Events.ScanJobQueued,
+        tenantId: scan.tenantId,
+        payload: {
+          scanId: scan.id,
+          attempt: scan.attempt,
+          kind: scan.kind,
+          image: scan.image,
+          ...(scan.requestedPlatform ? { platform: scan.requestedPlatform } : {}),
+        },
+      });
+    }
+    return scans.length;
+  }
+}

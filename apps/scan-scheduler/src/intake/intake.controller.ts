@@ -1,0 +1,63 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import {
+  CancelScanCommand,
+  CancelScanReply,
+  Commands,
+  CreateScanCommand,
+  CreateScanReply,
+  Events,
+  MessageEnvelope,
+  ScanRequestedPayload,
+} from '@vulnscan/contracts';
+import { Inbox, Outbox } from '@vulnscan/messaging';
+import { Dispatcher } from '../dispatch/dispatcher.service';
+import { ScanLifecycle } from '../attempts/scan-lifecycle.service';
+import { ScanIntake } from './scan-intake.service';
+
+@Controller()
+export class IntakeController {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly intake: ScanIntake,
+    private readonly lifecycle: ScanLifecycle,
+    private readonly dispatcher: Dispatcher,
+    private readonly inbox: Inbox,
+    private readonly outbox: Outbox,
+  ) {}
+
+  /** The gateway's synchronous path: the scan row is committed before the id is answered. */
+  @MessagePattern(Commands.CreateScan)
+  async createScan(@Payload() message: MessageEnvelope<CreateScanCommand>): Promise<CreateScanReply> {
+    const { scan, deduplicated } = await this.dataSource.transaction((manager) => this.intake.admit(manager, message.payload));
+    if (!deduplicated) this.dispatcher.wake();
+    return { scanId: scan.id, status: scan.status, deduplicated };
+  }
+
+  /** Other services ask by event and hear back through ScanAccepted. */
+  @EventPattern(Events.ScanRequested)
+  async scanRequested(@Payload() message: MessageEnvelope<ScanRequestedPayload>): Promise<void> {
+    const tenantId = message.tenantId;
+    if (!tenantId) return; // validated producers always set it; nothing to attribute the scan to
+    const outcome = await this.inbox.runOnce('scan-requested', message, async (manager) => {
+      const { scan, deduplicated } = await this.intake.admit(manager, { ...message.payload, tenantId });
+      await this.outbox.add(manager, {
+        type: Events.ScanAccepted,
+        tenantId,
+        payload: { requestId: message.payload.requestId, scanId: scan.id, image: scan.image, deduplicated },
+      });
+      return deduplicated;
+    });
+    if (outcome.result === false) this.dispatcher.wake();
+  }
+
+  @MessagePattern(Commands.CancelScan)
+  async cancelScan(@Payload() message: MessageEnvelope<CancelScanCommand>): Promise<CancelScanReply> {
+    const { tenantId, scanId } = message.payload;
+    const reply = await this.dataSource.transaction((manager) => this.lifecycle.cancel(manager, tenantId, scanId));
+    if (reply.canceled) this.dispatcher.wake();
+    return reply;
+  }
+}

@@ -1,0 +1,4 @@
+import { migrateService } from '@vulnscan/platform';
+import { schedulerService } from './service';
+
+void migrateService(schedulerService);

@@ -1,0 +1,24 @@
+import { Events } from '@vulnscan/contracts';
+import { ServiceDefinition } from '@vulnscan/platform';
+import { SCAN_DATA_ENTITIES, SCHEDULER_SCHEMA } from '@vulnscan/scan-data';
+import { SchedulerEnv } from './env';
+import { SchedulerInitial1764000000001 } from './migrations/1764000000001-SchedulerInitial';
+
+export const schedulerService: ServiceDefinition<SchedulerEnv> = {
+  name: 'scan-scheduler',
+  schema: SCHEDULER_SCHEMA,
+  env: SchedulerEnv,
+  defaultPort: 8081,
+  entities: SCAN_DATA_ENTITIES,
+  migrations: [SchedulerInitial1764000000001],
+  // The scheduler publishes jobs; it declares the work queue too, so no job is unroutable
+  // before the first worker has started.
+  queues: (env) => [
+    {
+      name: 'scan-jobs',
+      routingKeys: [Events.ScanJobQueued],
+      deliveryLimit: env.WORK_QUEUE_DELIVERY_LIMIT,
+      deadLetterRoutingKey: Events.ScanJobDeadLettered,
+    },
+  ],
+};

@@ -1,0 +1,41 @@
+import { Transform } from 'class-transformer';
+import { IsInt, IsObject, IsString, Max, Min } from 'class-validator';
+import { BaseEnv, CommaList, ToInt } from '@vulnscan/config';
+
+export interface RegistryCredential {
+  username: string;
+  password: string;
+}
+
+export class WorkerEnv extends BaseEnv {
+  /** Scans one worker process runs at once (the work queue's prefetch). */
+  @ToInt() @IsInt() @Min(1) @Max(64)
+  WORKER_CONCURRENCY = 2;
+
+  /** Deliveries of one job before the work queue gives up on it; must match the scheduler's. */
+  @ToInt() @IsInt() @Min(1) @Max(100)
+  WORK_QUEUE_DELIVERY_LIMIT = 3;
+
+  /** Registries spoken to over plain HTTP (host:port, comma-separated); they are also allowed. */
+  @CommaList() @IsString({ each: true })
+  INSECURE_REGISTRIES: string[] = [];
+
+  /** Private or loopback registry hosts (host, host:port or CIDR) the worker may reach. */
+  @CommaList() @IsString({ each: true })
+  REGISTRY_ALLOWED_HOSTS: string[] = [];
+
+  /** Credentials per registry host, JSON: {"registry.example.com": {"username": "u", "password": "p"}}. */
+  @Transform(({ value }) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  })
+  @IsObject({ message: 'must be a JSON object of host → {username, password}' })
+  REGISTRY_CREDENTIALS: Record<string, RegistryCredential> = {};
+
+  @ToInt() @IsInt() @Min(1000) @Max(600000)
+  REGISTRY_TIMEOUT_MS = 30000;
+}

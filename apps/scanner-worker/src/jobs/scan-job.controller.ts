@@ -1,0 +1,114 @@
+import { Controller, Inject, Logger } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Events, MessageEnvelope, ScanError, ScanErrorCode, ScanJobQueuedPayload } from '@vulnscan/contracts';
+import { Inbox, Outbox } from '@vulnscan/messaging';
+import { SERVICE_ENV } from '@vulnscan/platform';
+import { ACTIVE_STATUSES, ScanReader } from '@vulnscan/scan-data';
+import { WorkerEnv } from '../env';
+import { ImageFetcher } from './image-fetcher.service';
+
+/** Thrown at a layer boundary when the scheduler no longer wants this attempt. */
+class AttemptAbandoned extends Error {}
+
+const JOB_CONSUMER = 'scan-job';
+
+/**
+ * Runs one attempt of one scan and reports it (ScanAttempt* through the outbox). The final
+ * report and the inbox row commit together, so a job redelivered after that commit is skipped,
+ * while a job redelivered after a crash mid-scan simply runs again.
+ */
+@Controller()
+export class ScanJobController {
+  private readonly logger = new Logger(ScanJobController.name);
+  private readonly workerId: string;
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SERVICE_ENV) env: WorkerEnv,
+    private readonly inbox: Inbox,
+    private readonly outbox: Outbox,
+    private readonly scans: ScanReader,
+    private readonly fetcher: ImageFetcher,
+  ) {
+    this.workerId = env.INSTANCE_ID ?? `scanner-worker-${process.pid}`;
+  }
+
+  @EventPattern(Events.ScanJobQueued, { queue: 'scan-jobs' })
+  async run(@Payload() job: MessageEnvelope<ScanJobQueuedPayload>): Promise<void> {
+    const { scanId, attempt, image, platform } = job.payload;
+    const tenantId = job.tenantId ?? '';
+    if ((await this.inbox.seen(JOB_CONSUMER, job.id)) || !(await this.stillWanted(tenantId, scanId, attempt))) return;
+    const controller = new AbortController();
+    this.running.set(scanId, controller);
+    const base = { scanId, attempt, workerId: this.workerId };
+    try {
+      await this.emit(tenantId, Events.ScanAttemptStarted, base);
+      let lastProgress = 0;
+      const result = await this.fetcher.fetch(image, platform, {
+        signal: controller.signal,
+        checkpoint: async () => {
+          if (controller.signal.aborted || !(await this.stillWanted(tenantId, scanId, attempt))) throw new AttemptAbandoned();
+        },
+        progress: async (fraction, stage) => {
+          const progress = Math.min(99, Math.floor(fraction * 100));
+          if (progress <= lastProgress) return;
+          lastProgress = progress;
+          await this.emit(tenantId, Events.ScanAttemptProgressed, { ...base, progress, stage });
+        },
+      });
+      await this.finish(job, Events.ScanAttemptSucceeded, { ...base, result });
+    } catch (error) {
+      if (error instanceof AttemptAbandoned || controller.signal.aborted) {
+        this.logger.log({ scanId, attempt }, 'scan attempt abandoned: the scan was canceled or superseded');
+        return;
+      }
+      if (error instanceof ScanError) {
+        await this.finish(job, Events.ScanAttemptFailed, {
+          ...base,
+          error: { code: error.code, message: error.message },
+          ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: Math.ceil(error.retryAfterSeconds) } : {}),
+        });
+        return;
+      }
+      if (this.isInfrastructureFailure(error)) throw error; // the broker redelivers; nothing was reported
+      this.logger.error({ err: error, scanId, attempt }, 'scan attempt failed unexpectedly');
+      await this.finish(job, Events.ScanAttemptFailed, {
+        ...base,
+        error: { code: ScanErrorCode.Internal, message: error instanceof Error ? error.message : String(error) },
+      });
+    } finally {
+      this.running.delete(scanId);
+    }
+  }
+
+  /** A ScanCanceled reaching this replica stops its attempt at once; others stop at the next layer. */
+  @EventPattern(Events.ScanCanceled)
+  canceled(@Payload() message: MessageEnvelope<{ scanId: string }>): void {
+    this.running.get(message.payload.scanId)?.abort();
+  }
+
+  private async stillWanted(tenantId: string, scanId: string, attempt: number): Promise<boolean> {
+    const scan = await this.scans.findOne(tenantId, scanId);
+    return !!scan && ACTIVE_STATUSES.includes(scan.status) && scan.attempt === attempt;
+  }
+
+  private async emit(tenantId: string, type: typeof Events.ScanAttemptStarted | typeof Events.ScanAttemptProgressed, payload: object) {
+    await this.dataSource.transaction((manager) => this.outbox.add(manager, { type, tenantId, payload }));
+  }
+
+  private async finish(
+    job: MessageEnvelope<ScanJobQueuedPayload>,
+    type: typeof Events.ScanAttemptSucceeded | typeof Events.ScanAttemptFailed,
+    payload: object,
+  ): Promise<void> {
+    await this.inbox.runOnce(JOB_CONSUMER, job, (manager) => this.outbox.add(manager, { type, tenantId: job.tenantId, payload }));
+  }
+
+  private isInfrastructureFailure(error: unknown): boolean {
+    const name = (error as { name?: string } | null)?.name ?? '';
+    return name === 'QueryFailedError' || name === 'ConnectionIsNotSetError' || /ECONNREFUSED|Connection terminated/.test(String(error));
+  }
+}

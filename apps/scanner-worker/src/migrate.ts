@@ -1,0 +1,4 @@
+import { migrateService } from '@vulnscan/platform';
+import { workerService } from './service';
+
+void migrateService(workerService);

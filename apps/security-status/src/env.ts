@@ -1,0 +1,3 @@
+import { BaseEnv } from '@vulnscan/config';
+
+export class SecurityStatusEnv extends BaseEnv {}

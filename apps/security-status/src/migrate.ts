@@ -1,0 +1,4 @@
+import { migrateService } from '@vulnscan/platform';
+import { statusService } from './service';
+
+void migrateService(statusService);

@@ -1,0 +1,53 @@
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { ToBool, ToInt } from './transforms';
+
+/** Variables every service reads. Each app's env class extends this one. */
+export class BaseEnv {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV = 'development';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** PostgreSQL connection URL; the database is created when missing. */
+  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/vulnscan';
+
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @Matches(/^amqps?:\/\//, { message: 'must be an amqp:// URL' })
+  AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
+  /** Prefix of every exchange and queue name (isolates deployments sharing a broker). */
+  @Matches(/^[a-z][a-z0-9-]{0,40}$/, { message: 'must be lowercase letters, digits and dashes' })
+  AMQP_PREFIX = 'vulnscan';
+
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  MESSAGE_MAX_ATTEMPTS = 5;
+
+  /** Run this service's migrations at start (a Kubernetes Job runs `migrate` instead). */
+  @ToBool()
+  @IsBoolean()
+  MIGRATE_ON_START = true;
+
+  /** Relay this service's outbox to the broker (off only to hold events back, e.g. in tests). */
+  @ToBool()
+  @IsBoolean()
+  OUTBOX_RELAY_ENABLED = true;
+
+  /** OTLP/HTTP traces endpoint, e.g. http://otel-collector:4318; traces propagate without it. */
+  @IsOptional()
+  @IsUrl({ require_tld: false })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @IsOptional()
+  @IsString()
+  INSTANCE_ID?: string;
+}

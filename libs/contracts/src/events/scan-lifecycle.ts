@@ -1,0 +1,54 @@
+import { Type } from 'class-transformer';
+import { IsEnum, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { PlatformDto, ResolvedImageDto, ScanErrorDto, ScanJobKind } from './common';
+
+/** Published by the scheduler's dispatcher; taken by one scanner-worker (competing consumers). */
+export class ScanJobQueuedPayload {
+  @IsUUID()
+  scanId!: string;
+
+  @IsInt()
+  @Min(1)
+  attempt!: number;
+
+  @IsEnum(ScanJobKind)
+  kind!: ScanJobKind;
+
+  @IsString()
+  @MaxLength(1024)
+  image!: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PlatformDto)
+  platform?: PlatformDto;
+}
+
+class ScanEventBase {
+  @IsUUID()
+  scanId!: string;
+
+  @IsString()
+  @MaxLength(1024)
+  image!: string;
+}
+
+export class ScanStartedPayload extends ScanEventBase {
+  @IsInt()
+  @Min(1)
+  attempt!: number;
+}
+
+export class ScanCompletedPayload extends ScanEventBase {
+  @ValidateNested()
+  @Type(() => ResolvedImageDto)
+  result!: ResolvedImageDto;
+}
+
+export class ScanFailedPayload extends ScanEventBase {
+  @ValidateNested()
+  @Type(() => ScanErrorDto)
+  error!: ScanErrorDto;
+}
+
+export class ScanCanceledPayload extends ScanEventBase {}

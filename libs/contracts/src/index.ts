@@ -1,0 +1,11 @@
+import 'reflect-metadata';
+export * from './wire-names';
+export * from './envelope';
+export * from './scan-errors';
+export * from './events/common';
+export * from './events/scan-requests';
+export * from './events/scan-lifecycle';
+export * from './events/scan-attempts';
+export * from './events/cache-and-feeds';
+export * from './registry';
+export * from './validation';

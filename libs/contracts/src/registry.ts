@@ -1,0 +1,55 @@
+import { CancelScanCommand, CreateScanCommand, ScanAcceptedPayload, ScanRequestedPayload } from './events/scan-requests';
+import {
+  ScanCanceledPayload,
+  ScanCompletedPayload,
+  ScanFailedPayload,
+  ScanJobQueuedPayload,
+  ScanStartedPayload,
+} from './events/scan-lifecycle';
+import {
+  ScanAttemptFailedPayload,
+  ScanAttemptProgressedPayload,
+  ScanAttemptStartedPayload,
+  ScanAttemptSucceededPayload,
+} from './events/scan-attempts';
+import {
+  BlobDownloadedPayload,
+  FeedSyncRequestedPayload,
+  ManifestCachedPayload,
+  ManifestCompletePayload,
+  ReplayDeadLetterCommand,
+  VulnDbUpdatedPayload,
+} from './events/cache-and-feeds';
+import { Commands, Events, WireName } from './wire-names';
+
+/** The payload class of every wire name: the one typed union of all messages. */
+export const MESSAGE_CONTRACTS = {
+  [Events.ScanRequested]: ScanRequestedPayload,
+  [Events.ScanAccepted]: ScanAcceptedPayload,
+  [Events.ScanJobQueued]: ScanJobQueuedPayload,
+  [Events.ScanJobDeadLettered]: ScanJobQueuedPayload,
+  [Events.ScanCanceled]: ScanCanceledPayload,
+  [Events.ScanStarted]: ScanStartedPayload,
+  [Events.ScanCompleted]: ScanCompletedPayload,
+  [Events.ScanFailed]: ScanFailedPayload,
+  [Events.ScanAttemptStarted]: ScanAttemptStartedPayload,
+  [Events.ScanAttemptProgressed]: ScanAttemptProgressedPayload,
+  [Events.ScanAttemptSucceeded]: ScanAttemptSucceededPayload,
+  [Events.ScanAttemptFailed]: ScanAttemptFailedPayload,
+  [Events.VulnDbUpdated]: VulnDbUpdatedPayload,
+  [Events.FeedSyncRequested]: FeedSyncRequestedPayload,
+  [Events.ManifestCached]: ManifestCachedPayload,
+  [Events.BlobDownloaded]: BlobDownloadedPayload,
+  [Events.ManifestComplete]: ManifestCompletePayload,
+  [Commands.CreateScan]: CreateScanCommand,
+  [Commands.CancelScan]: CancelScanCommand,
+  [Commands.ReplayDeadLetter]: ReplayDeadLetterCommand,
+} as const satisfies Record<WireName, new () => object>;
+
+export type MessageContracts = typeof MESSAGE_CONTRACTS;
+/** The payload type carried under a wire name: `PayloadOf<typeof Events.ScanStarted>`. */
+export type PayloadOf<N extends WireName> = InstanceType<MessageContracts[N]>;
+
+export function isKnownWireName(name: string): name is WireName {
+  return Object.prototype.hasOwnProperty.call(MESSAGE_CONTRACTS, name);
+}

@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EventName, MESSAGE_CONTRACTS, MessageEnvelope, PayloadOf, validateAs } from '@vulnscan/contracts';
+import { Correlation } from '@vulnscan/observability';
+import { EntityManager } from 'typeorm';
+import { MESSAGING_OPTIONS, ResolvedMessagingOptions } from '../messaging.options';
+import { messagingTables, MessagingTables } from '../sql';
+import { activeTraceparent } from '../tracing/trace-context';
+import { buildEnvelope, MessageDraft } from './build-envelope';
+
+export type OutboxMessage<N extends EventName = EventName> = MessageDraft<N>;
+
+/** PostgreSQL caps a statement at 65535 bind parameters; three per row leaves ample headroom. */
+const ROWS_PER_INSERT = 1000;
+
+/**
+ * Records events in the caller's transaction; the relay publishes them after commit. An event
+ * whose transaction rolls back is never published.
+ */
+@Injectable()
+export class Outbox {
+  private readonly tables: MessagingTables;
+
+  constructor(@Inject(MESSAGING_OPTIONS) options: ResolvedMessagingOptions) {
+    this.tables = messagingTables(options.schema);
+  }
+
+  async add<N extends EventName>(manager: EntityManager, message: OutboxMessage<N>): Promise<MessageEnvelope<PayloadOf<N>>> {
+    const [envelope] = await this.addMany(manager, [message]);
+    return envelope as MessageEnvelope<PayloadOf<N>>;
+  }
+
+  async addMany(manager: EntityManager, messages: OutboxMessage[]): Promise<MessageEnvelope[]> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      // Outside a transaction the event would commit on its own, detached from the state change.
+      throw new Error('Outbox.add needs the EntityManager of an open transaction (dataSource.transaction(manager => ...))');
+    }
+    const correlation = Correlation.current();
+    const traceparent = activeTraceparent();
+    const envelopes = messages.map((message) => {
+      // A producer bug surfaces here, rolling back its transaction, instead of poisoning consumers.
+      validateAs(MESSAGE_CONTRACTS[message.type] as new () => object, message.payload, `${message.type} payload`);
+      return buildEnvelope(message, { correlation, traceparent });
+    });
+    for (let start = 0; start < envelopes.length; start += ROWS_PER_INSERT) {
+      const chunk = envelopes.slice(start, start + ROWS_PER_INSERT);
+      const values = chunk.map((_, i) => `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3}::jsonb)`).join(', ');
+      const params = chunk.flatMap((envelope) => [envelope.id, envelope.type, JSON.stringify(envelope)]);
+      await manager.query(`INSERT INTO ${this.tables.outbox} (id, type, envelope) VALUES ${values}`, params);
+    }
+    return envelopes;
+  }
+}

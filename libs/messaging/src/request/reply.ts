@@ -1,0 +1,12 @@
+/** The body of a reply to a command (request/reply over direct reply-to). */
+export type CommandReply<T = unknown> =
+  | { ok: true; data: T }
+  | { ok: false; error: { code: string; message: string; status: number } };
+
+export function isCommandReply(value: unknown): value is CommandReply {
+  if (typeof value !== 'object' || value === null || !('ok' in value)) return false;
+  if (value.ok === true) return true;
+  if (value.ok !== false || !('error' in value)) return false;
+  const error = value.error;
+  return typeof error === 'object' && error !== null && 'code' in error && 'message' in error;
+}

@@ -1,0 +1,4 @@
+export * from './naming';
+export * from './connection-errors';
+export * from './data-source';
+export * from './migrate';

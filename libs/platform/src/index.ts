@@ -1,0 +1,4 @@
+export * from './service-definition';
+export * from './platform.module';
+export * from './problem';
+export * from './run-service';

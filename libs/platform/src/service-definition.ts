@@ -1,0 +1,24 @@
+import type { BaseEnv } from '@vulnscan/config';
+import type { QueueSpec } from '@vulnscan/messaging';
+
+/** What makes one service different from another; everything else is wired the same way. */
+export interface ServiceDefinition<E extends BaseEnv = BaseEnv> {
+  /** Service name: logs, metrics, queue names, connection names. */
+  name: string;
+  /** Its own Postgres schema (tables, outbox, inbox, dead letters, migrations table). */
+  schema: string;
+  env: new () => E;
+  /** Port of its HTTP server (API or just health and metrics) unless PORT says otherwise. */
+  defaultPort: number;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+  /** Shared work queues this service consumes (competing consumers across replicas). */
+  queues?: (env: E) => QueueSpec[];
+  /** Set up the HTTP app further (OpenAPI, body limits) before it listens. */
+  configureHttp?: (app: import('@nestjs/common').INestApplication, env: E) => void | Promise<void>;
+}
+
+export const SERVICE_ENV = Symbol('SERVICE_ENV');
+export const SERVICE_DEFINITION = Symbol('SERVICE_DEFINITION');

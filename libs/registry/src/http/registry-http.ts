@@ -1,0 +1,147 @@
+import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
+import { HostPort, hostEntryMatches, splitHostPort } from '../policy/host-port';
+import type { RegistryHostPolicy } from '../policy/registry-host-policy';
+import { DOCKER_HUB } from '../reference/image-reference';
+import type { BreakerOptions, RegistryCredentials } from '../types';
+import { RegistryAuthenticator } from './authenticator';
+import { HostBreakers } from './breakers';
+import { RequestContext, errorForNetworkFailure, errorForResponse, isCallerAbort, unauthorized } from './error-mapping';
+import { Agents, TransportResponse, createAgents, discard, readErrorBody, send } from './transport';
+
+export interface RegistryHttpOptions {
+  readonly insecureRegistries: readonly string[];
+  readonly policy?: RegistryHostPolicy;
+  readonly credentialsFor?: (registryHost: string) => Promise<RegistryCredentials | undefined>;
+  readonly timeoutMs: number;
+  readonly userAgent: string;
+  readonly breaker?: BreakerOptions;
+}
+
+export interface RegistryGet {
+  readonly registry: string;
+  readonly repository: string;
+  /** Path below the registry root, e.g. `/v2/library/alpine/manifests/3.10`. */
+  readonly path: string;
+  /** For messages: `manifest 3.10`, `blob sha256:…`. */
+  readonly what: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+/** Docker Hub's name in references is not where its API lives. */
+const DOCKER_HUB_API = 'registry-1.docker.io';
+
+/**
+ * GET against a registry with everything a request needs: scheme choice, host policy, auth
+ * challenges, redirects, timeouts, error mapping and the per-host breaker. Returns a 2xx
+ * response whose body is still unread.
+ */
+export class RegistryHttp {
+  private readonly agents: Agents = createAgents();
+  private readonly breakers: HostBreakers;
+  private readonly auth: RegistryAuthenticator;
+  private readonly insecure: HostPort[];
+
+  constructor(private readonly options: RegistryHttpOptions) {
+    this.breakers = new HostBreakers(options.breaker);
+    this.auth = new RegistryAuthenticator((url, authorization, signal) => this.follow(url, {}, authorization, signal));
+    this.insecure = options.insecureRegistries.map((entry) => {
+      const parsed = splitHostPort(entry);
+      if (!parsed) throw new Error(`insecure registry entry "${entry}" is not a host or host:port`);
+      return parsed;
+    });
+  }
+
+  async get(request: RegistryGet): Promise<TransportResponse> {
+    const ctx: RequestContext = { registry: request.registry, repository: request.repository, what: request.what };
+    // Looked up outside the breaker: a failing credential store says nothing about the registry's health.
+    const credentials = await this.options.credentialsFor?.(request.registry);
+    return this.breakers.run(request.registry, async () => {
+      try {
+        return await this.exchange(request, ctx, credentials);
+      } catch (error) {
+        if (isCallerAbort(error, request.signal)) throw error;
+        throw errorForNetworkFailure(error, ctx);
+      }
+    });
+  }
+
+  close(): void {
+    this.breakers.shutdown();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  private async exchange(
+    request: RegistryGet,
+    ctx: RequestContext,
+    credentials: RegistryCredentials | undefined,
+  ): Promise<TransportResponse> {
+    const url = new URL(request.path, this.endpointFor(request.registry));
+    const scope = `repository:${request.repository}:pull`;
+    const headers = { 'User-Agent': this.options.userAgent, ...request.headers };
+
+    let authorization = this.auth.cachedAuthorization(request.registry, scope, credentials);
+    let response = await this.follow(url, headers, authorization, request.signal);
+    if (response.status === 401) {
+      const challenge = response.headers['www-authenticate'];
+      discard(response.body);
+      this.auth.forget(request.registry, scope);
+      const answer = { registry: request.registry, scope, header: challenge, credentials, ctx, signal: request.signal };
+      authorization = await this.auth.answer(answer);
+      if (!authorization) throw unauthorized(ctx, credentials !== undefined, 'HTTP 401');
+      response = await this.follow(url, headers, authorization, request.signal);
+    }
+    if (response.status >= 200 && response.status < 300) return response;
+    const body = await readErrorBody(response.body);
+    throw errorForResponse({ status: response.status, headers: response.headers, body }, ctx, credentials !== undefined);
+  }
+
+  /**
+   * Registries redirect blob GETs to object storage; the target is policy-checked like the registry
+   * and never sees the registry's Authorization header (it would leak the token or password).
+   */
+  private async follow(
+    start: URL,
+    headers: Readonly<Record<string, string>>,
+    authorization: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<TransportResponse> {
+    let url = start;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const sameOrigin = url.origin === start.origin;
+      const withAuth = authorization && sameOrigin ? { ...headers, Authorization: authorization } : headers;
+      const response = await this.sendChecked(url, withAuth, signal);
+      const location = response.headers.location;
+      if (!REDIRECTS.has(response.status) || !location) return response;
+      discard(response.body);
+      const next = new URL(location, url);
+      if (next.protocol !== 'https:' && !(next.protocol === 'http:' && (url.protocol === 'http:' || this.isInsecure(next.host)))) {
+        throw new ScanError(
+          ScanErrorCode.HostNotAllowed,
+          `refusing redirect from ${url.host} to ${next.protocol}//${next.host}: only https, or http to an insecure registry`,
+        );
+      }
+      url = next;
+    }
+    throw new ScanError(ScanErrorCode.Unreachable, `more than ${MAX_REDIRECTS} redirects starting at ${start.host}`);
+  }
+
+  private async sendChecked(url: URL, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<TransportResponse> {
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const addresses = this.options.policy ? await this.options.policy.check(`${url.hostname}:${port}`) : undefined;
+    return send({ url, headers, signal, timeoutMs: this.options.timeoutMs, addresses }, this.agents);
+  }
+
+  private endpointFor(registry: string): string {
+    if (registry === DOCKER_HUB) return `https://${DOCKER_HUB_API}`;
+    return `${this.isInsecure(registry) ? 'http' : 'https'}://${registry}`;
+  }
+
+  private isInsecure(host: string): boolean {
+    const target = splitHostPort(host);
+    return target !== undefined && this.insecure.some((entry) => hostEntryMatches(entry, target));
+  }
+}

@@ -1,0 +1,115 @@
+import http, { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import type { ResolvedAddress } from '../policy/registry-host-policy';
+import { RequestTimeoutError } from './error-mapping';
+
+export interface TransportRequest {
+  readonly url: URL;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+  /** Applies until the response headers arrive and then to every pause in the body. */
+  readonly timeoutMs: number;
+  /** Connect only to these (already policy-checked) addresses; normal DNS when absent. */
+  readonly addresses?: readonly ResolvedAddress[];
+}
+
+export interface TransportResponse {
+  readonly url: URL;
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  /** Unread: large bodies are streamed, never buffered here. */
+  readonly body: IncomingMessage;
+}
+
+export interface Agents {
+  readonly http: http.Agent;
+  readonly https: https.Agent;
+}
+
+export function createAgents(): Agents {
+  return { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+}
+
+/** One GET over node:http(s). The timeout is ours, not the signal's, so long blob streams only fail when they stall. */
+export function send(request: TransportRequest, agents: Agents): Promise<TransportResponse> {
+  return new Promise((resolve, reject) => {
+    const secure = request.url.protocol === 'https:';
+    const req = (secure ? https : http).request(request.url, {
+      method: 'GET',
+      headers: request.headers,
+      signal: request.signal,
+      agent: secure ? agents.https : agents.http,
+      ...(request.addresses ? { lookup: pinnedLookup(request.addresses) } : {}),
+    });
+    const timer = setTimeout(() => req.destroy(new RequestTimeoutError(request.timeoutMs)), request.timeoutMs);
+    req.on('response', (res) => {
+      clearTimeout(timer);
+      // Destroying the response (not the request) keeps our error instead of a generic "aborted".
+      res.setTimeout(request.timeoutMs, () => res.destroy(new RequestTimeoutError(request.timeoutMs)));
+      resolve({ url: request.url, status: res.statusCode ?? 0, headers: res.headers, body: res });
+    });
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    req.end();
+  });
+}
+
+function pinnedLookup(addresses: readonly ResolvedAddress[]): LookupFunction {
+  return (_hostname, options, callback) => {
+    const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
+    const candidates = family === 4 || family === 6 ? addresses.filter((a) => a.family === family) : [...addresses];
+    const first = candidates[0];
+    if (!first) {
+      callback(Object.assign(new Error(`no IPv${family} address allowed`), { code: 'ENOTFOUND' }), '', 4);
+    } else if (options.all) {
+      callback(null, candidates.map(({ address, family: f }) => ({ address, family: f })));
+    } else {
+      callback(null, first.address, first.family);
+    }
+  };
+}
+
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`body exceeds ${limit} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+/** Buffers a small body (manifests, configs, tokens, error documents) up to `limit` bytes. */
+export async function readBody(body: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(body.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    body.destroy();
+    throw new BodyTooLargeError(limit);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += (chunk as Buffer).length;
+    if (total > limit) {
+      body.destroy();
+      throw new BodyTooLargeError(limit);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** An error document is only a hint for the message; failing to read it must not hide the status. */
+export async function readErrorBody(body: IncomingMessage): Promise<Buffer | undefined> {
+  try {
+    return await readBody(body, 64 * 1024);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lets a keep-alive socket be reused when we do not need the body (401s, redirects). */
+export function discard(body: IncomingMessage): void {
+  body.resume();
+  body.on('error', () => undefined);
+}

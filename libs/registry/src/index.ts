@@ -1,0 +1,22 @@
+export { InvalidReferenceError, formatReference, parseImageReference, referenceFromParts } from './reference/image-reference';
+export type { ImageReference } from './reference/image-reference';
+export { isDigest } from './reference/digest';
+export { RegistryHostPolicy } from './policy/registry-host-policy';
+export type { HostResolver, RegistryHostPolicyOptions, ResolvedAddress } from './policy/registry-host-policy';
+export { RegistryClient } from './registry-client';
+export { parseRetryAfter } from './http/retry-after';
+export { parseWwwAuthenticate } from './http/www-authenticate';
+export type { AuthChallenge } from './http/www-authenticate';
+export { DEFAULT_PLATFORM, formatPlatform, normalizePlatform } from './manifest/platform';
+export { MediaType } from './manifest/media-types';
+export type {
+  BreakerOptions,
+  Descriptor,
+  LayerDescriptor,
+  OpenBlobOptions,
+  Platform,
+  RegistryClientOptions,
+  RegistryCredentials,
+  ResolveOptions,
+  ResolvedImage,
+} from './types';

@@ -1,0 +1,186 @@
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
+import { DigestVerifyingStream } from './blob/verifying-stream';
+import { RequestContext, describe, errorForNetworkFailure, isCallerAbort } from './http/error-mapping';
+import { RegistryHttp } from './http/registry-http';
+import { BodyTooLargeError, readBody } from './http/transport';
+import { classifyManifest, parseImageConfig, parseImageManifest, parseIndex } from './manifest/manifest-parser';
+import { MANIFEST_ACCEPT, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './manifest/media-types';
+import { DEFAULT_PLATFORM, formatPlatform, selectPlatform } from './manifest/platform';
+import { digestOf, digestProblem, isDigest, parseDigest } from './reference/digest';
+import { ImageReference, formatReference } from './reference/image-reference';
+import type { Descriptor, OpenBlobOptions, RegistryClientOptions, ResolveOptions, ResolvedImage } from './types';
+
+interface FetchedManifest {
+  readonly digest: string;
+  readonly bytes: Buffer;
+  readonly contentType?: string;
+}
+
+/** An OCI Distribution (v2) client: resolves references to verified manifests and streams verified blobs. */
+export class RegistryClient {
+  private readonly http: RegistryHttp;
+
+  constructor(options: RegistryClientOptions) {
+    this.http = new RegistryHttp({
+      insecureRegistries: options.insecureRegistries,
+      policy: options.policy,
+      credentialsFor: options.credentialsFor,
+      timeoutMs: options.requestTimeoutMs ?? 30_000,
+      userAgent: options.userAgent ?? 'vulnscan-registry-client/0.1',
+      breaker: options.breaker,
+    });
+  }
+
+  async resolve(ref: ImageReference, options: ResolveOptions = {}): Promise<ResolvedImage> {
+    const top = await this.fetchManifest(ref, ref.digest ?? ref.tag ?? 'latest', ref.digest, options.signal);
+    const topWhere = `manifest ${formatReference(ref)}`;
+    const topKind = classifyManifest(top.bytes, top.contentType, topWhere);
+
+    if (topKind.kind === 'image') {
+      const manifest = parseImageManifest(topKind.json, topWhere);
+      const config = await this.readBlob(ref, manifest.config, MAX_CONFIG_BYTES, options.signal);
+      const platform = parseImageConfig(config, `config ${manifest.config.digest} of ${formatReference(ref)}`);
+      return {
+        reference: ref,
+        manifestDigest: top.digest,
+        mediaType: topKind.mediaType,
+        platform,
+        configDigest: manifest.config.digest,
+        layers: manifest.layers,
+      };
+    }
+
+    const entries = parseIndex(topKind.json, topWhere);
+    const wanted = options.platform ?? DEFAULT_PLATFORM;
+    const chosen = entries[selectPlatform(entries.map((e) => e.platform), wanted)];
+    if (!chosen?.platform) {
+      // Attestation manifests (unknown/unknown) are not platforms anyone can ask for.
+      const available = new Set(entries.flatMap((e) => (e.platform && e.platform.os !== 'unknown' ? [formatPlatform(e.platform)] : [])));
+      const listed = available.size ? [...available].join(', ') : 'none';
+      throw new ScanError(ScanErrorCode.PlatformNotFound, `${topWhere} has no image for ${formatPlatform(wanted)}; available: ${listed}`);
+    }
+
+    const child = await this.fetchManifest(ref, chosen.digest, chosen.digest, options.signal);
+    const childWhere = `manifest ${chosen.digest} (${formatPlatform(chosen.platform)}) of ${formatReference(ref)}`;
+    if (child.bytes.length !== chosen.size) {
+      throw new ScanError(
+        ScanErrorCode.DigestMismatch,
+        `${childWhere} is ${child.bytes.length} bytes, but the index declares ${chosen.size}`,
+      );
+    }
+    const childKind = classifyManifest(child.bytes, child.contentType, childWhere);
+    if (childKind.kind !== 'image') {
+      throw new ScanError(ScanErrorCode.UnsupportedMediaType, `${childWhere}: nested indexes are not supported`);
+    }
+    const manifest = parseImageManifest(childKind.json, childWhere);
+    return {
+      reference: ref,
+      manifestDigest: child.digest,
+      mediaType: childKind.mediaType,
+      indexDigest: top.digest,
+      platform: chosen.platform,
+      configDigest: manifest.config.digest,
+      layers: manifest.layers,
+    };
+  }
+
+  /**
+   * Streams a blob without buffering it. The stream errors with digest_mismatch instead of ending
+   * when the content does not match `descriptor`, and with unreachable when the transfer breaks.
+   */
+  async openBlob(ref: ImageReference, descriptor: Descriptor, options: OpenBlobOptions = {}): Promise<Readable> {
+    const problem = digestProblem(descriptor.digest);
+    if (problem || !Number.isSafeInteger(descriptor.size) || descriptor.size < 0) {
+      const reason = problem ?? 'size must be a non-negative integer';
+      throw new ScanError(ScanErrorCode.ManifestInvalid, `blob descriptor for ${formatReference(ref)} is invalid: ${reason}`);
+    }
+    const ctx = { registry: ref.registry, repository: ref.repository, what: `blob ${descriptor.digest}` };
+    const response = await this.http.get({
+      ...ctx,
+      path: `/v2/${ref.repository}/blobs/${descriptor.digest}`,
+      headers: options.headers,
+      signal: options.signal,
+    });
+    const body = response.body;
+    const declared = Number(response.headers['content-length']);
+    const verifier = new DigestVerifyingStream(descriptor, describe(ctx));
+    if (response.headers['content-length'] !== undefined && declared !== descriptor.size) {
+      body.destroy();
+      const detail = `is ${declared} bytes, but its descriptor declares ${descriptor.size}`;
+      throw new ScanError(ScanErrorCode.DigestMismatch, `${describe(ctx)} ${detail}`);
+    }
+    wire(body, verifier, (error) => (isCallerAbort(error, options.signal) ? error : errorForNetworkFailure(error, ctx)));
+    return verifier;
+  }
+
+  /** Releases sockets and breaker timers; the client must not be used afterwards. */
+  close(): void {
+    this.http.close();
+  }
+
+  private async fetchManifest(
+    ref: ImageReference,
+    reference: string,
+    expectedDigest: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<FetchedManifest> {
+    const ctx: RequestContext = { registry: ref.registry, repository: ref.repository, what: `manifest ${reference}` };
+    const path = `/v2/${ref.repository}/manifests/${reference}`;
+    const response = await this.http.get({ ...ctx, path, headers: { Accept: MANIFEST_ACCEPT }, signal });
+    const where = describe(ctx);
+    const bytes = await this.readLimited(response.body, MAX_MANIFEST_BYTES, ctx, signal);
+
+    // Docker-Content-Digest is only the registry's claim: a tag lookup is checked against it,
+    // a digest lookup against the digest we asked for.
+    const header = response.headers['docker-content-digest'];
+    const claimed = expectedDigest ?? (typeof header === 'string' && isDigest(header.trim()) ? header.trim() : undefined);
+    const actual = digestOf(bytes, claimed ? parseDigest(claimed).algorithm : 'sha256');
+    if (claimed && actual !== claimed) {
+      const source = expectedDigest ? 'the reference' : 'Docker-Content-Digest';
+      throw new ScanError(ScanErrorCode.DigestMismatch, `${where} hashes to ${actual}, but ${source} says ${claimed}`);
+    }
+    const contentType = response.headers['content-type'];
+    return { digest: actual, bytes, ...(contentType ? { contentType } : {}) };
+  }
+
+  /** A small blob (an image config), read whole through the verifying stream. */
+  private async readBlob(ref: ImageReference, descriptor: Descriptor, limit: number, signal?: AbortSignal): Promise<Buffer> {
+    const where = describe({ registry: ref.registry, repository: ref.repository, what: `blob ${descriptor.digest}` });
+    if (descriptor.size > limit) {
+      throw new ScanError(ScanErrorCode.ManifestInvalid, `${where} is ${descriptor.size} bytes, more than the ${limit} allowed`);
+    }
+    const stream = await this.openBlob(ref, descriptor, { signal });
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  private async readLimited(body: IncomingMessage, limit: number, ctx: RequestContext, signal: AbortSignal | undefined): Promise<Buffer> {
+    try {
+      return await readBody(body, limit);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        throw new ScanError(ScanErrorCode.ManifestInvalid, `${describe(ctx)} is larger than ${limit} bytes`);
+      }
+      if (isCallerAbort(error, signal)) throw error;
+      throw errorForNetworkFailure(error, ctx);
+    }
+  }
+}
+
+/**
+ * Connects the HTTP body to the verifier by hand rather than with pipeline(): transfer errors
+ * become scan errors, and a body that closes early without an error still fails the stream.
+ */
+function wire(body: IncomingMessage, verifier: DigestVerifyingStream, mapError: (error: unknown) => unknown): void {
+  body.on('error', (error) => verifier.destroy(mapError(error) as Error));
+  body.on('close', () => {
+    if (!body.readableEnded) verifier.destroy(mapError(new Error('connection closed before the blob was complete')) as Error);
+  });
+  verifier.on('close', () => {
+    if (!body.destroyed) body.destroy();
+  });
+  body.pipe(verifier);
+}

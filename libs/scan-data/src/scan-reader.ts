@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource } from 'typeorm';
+import { ScanAttemptEntity, ScanEntity, ScanStatus } from './entities';
+
+export interface ScanListQuery {
+  image?: string;
+  status?: ScanStatus;
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export class InvalidCursorError extends Error {}
+
+function encodeCursor(scan: ScanEntity): string {
+  return Buffer.from(JSON.stringify([scan.createdAt.toISOString(), scan.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string') && !Number.isNaN(Date.parse(value[0]))) {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError('cursor is not one this API issued');
+}
+
+/**
+ * Read-only access to the scheduler's slice for other services (the gateway). Every query
+ * takes the tenant id: there is no way to read another tenant's scans through it.
+ */
+@Injectable()
+export class ScanReader {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  findOne(tenantId: string, scanId: string): Promise<ScanEntity | null> {
+    return this.dataSource.getRepository(ScanEntity).findOneBy({ tenantId, id: scanId });
+  }
+
+  attempts(tenantId: string, scanId: string): Promise<ScanAttemptEntity[]> {
+    return this.dataSource
+      .getRepository(ScanAttemptEntity)
+      .createQueryBuilder('a')
+      .innerJoin(ScanEntity, 's', 's.id = a.scan_id')
+      .where('s.tenant_id = :tenantId AND a.scan_id = :scanId', { tenantId, scanId })
+      .orderBy('a.attempt', 'ASC')
+      .getMany();
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id). */
+  async list(tenantId: string, query: ScanListQuery): Promise<Page<ScanEntity>> {
+    const builder = this.dataSource
+      .getRepository(ScanEntity)
+      .createQueryBuilder('s')
+      .where('s.tenant_id = :tenantId', { tenantId })
+      .orderBy('s.created_at', 'DESC')
+      .addOrderBy('s.id', 'DESC')
+      .limit(query.limit + 1);
+    if (query.image) builder.andWhere('s.image = :image', { image: query.image });
+    if (query.status) builder.andWhere('s.status = :status', { status: query.status });
+    if (query.cursor) {
+      const [createdAt, id] = decodeCursor(query.cursor);
+      builder.andWhere(
+        new Brackets((where) => {
+          where.where('s.created_at < :createdAt', { createdAt }).orWhere('s.created_at = :createdAt AND s.id < :id', { createdAt, id });
+        }),
+      );
+    }
+    const rows = await builder.getMany();
+    const items = rows.slice(0, query.limit);
+    return { items, nextCursor: rows.length > query.limit ? encodeCursor(items[items.length - 1]) : null };
+  }
+}

@@ -1,0 +1,10 @@
+export { fixturesDir, workspaceRoot } from './workspace';
+export { freePort } from './free-port';
+export { startRegistry } from './registry/start-registry';
+export type { StartRegistryOptions, TestRegistry, TestUser, TokenServerTrust } from './registry/start-registry';
+export { startTokenServer } from './registry/token-server';
+export type { TokenServer, TokenServerOptions } from './registry/token-server';
+export { inspectRaw, pushImage } from './registry/push-image';
+export { pushMultiArchIndex } from './registry/multi-arch';
+export type { PushedIndex, TestPlatform } from './registry/multi-arch';
+export { blobDataPath, corruptBlob } from './registry/corrupt-blob';

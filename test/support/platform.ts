@@ -1,0 +1,148 @@
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { randomBytes } from 'node:crypto';
+import { freePort } from '@vulnscan/testing';
+
+const execFileAsync = promisify(execFile);
+export const ROOT = resolve(__dirname, '../..');
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+export type ServiceName = 'gateway' | 'scan-scheduler' | 'scanner-worker' | 'blob-cache-worker' | 'security-status';
+
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  { timeoutMs = 30000, intervalMs = 100, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+export class ServiceProcess {
+  exited: Promise<number | null>;
+
+  constructor(
+    readonly name: ServiceName,
+    readonly port: number,
+    readonly child: ChildProcess,
+    readonly logFile: string,
+  ) {
+    this.exited = new Promise((done) => child.once('exit', (code) => done(code)));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill(signal);
+    await this.exited;
+  }
+}
+
+/**
+ * A whole platform for one test file: its own database and its own AMQP prefix, so test files
+ * can run side by side on one Postgres and one RabbitMQ. Services run from `dist/` as real processes.
+ */
+export class TestPlatform {
+  readonly id = randomBytes(4).toString('hex');
+  readonly database = `vulnscan_test_${this.id}`;
+  readonly prefix = `t${this.id}`;
+  readonly processes: ServiceProcess[] = [];
+  readonly logDir = join(ROOT, 'tmp', 'e2e-logs', this.id);
+  private counter = 0;
+
+  constructor(
+    readonly baseEnv: Record<string, string> = {},
+    readonly pgUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432',
+    readonly amqpUrl = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+  ) {
+    mkdirSync(this.logDir, { recursive: true });
+  }
+
+  get databaseUrl(): string {
+    return `${this.pgUrl}/${this.database}`;
+  }
+
+  env(overrides: Record<string, string> = {}): Record<string, string> {
+    return {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: this.databaseUrl,
+      DATABASE_POOL_SIZE: '5',
+      AMQP_URL: this.amqpUrl,
+      AMQP_PREFIX: this.prefix,
+      BOOTSTRAP_API_KEY: ADMIN_KEY,
+      MESSAGE_MAX_ATTEMPTS: '3',
+      ...this.baseEnv,
+      ...overrides,
+    };
+  }
+
+  /** Starts one service process and waits until it reports ready. */
+  async start(name: ServiceName, overrides: Record<string, string> = {}, { waitReady = true } = {}): Promise<ServiceProcess> {
+    const port = await freePort();
+    const logFile = join(this.logDir, `${name}-${++this.counter}.log`);
+    const log = createWriteStream(logFile);
+    const child = spawn(process.execPath, ['--enable-source-maps', join(ROOT, 'dist/apps', name, 'src/main.js')], {
+      env: this.env({ PORT: String(port), HOST: '127.0.0.1', INSTANCE_ID: `${name}-${this.counter}`, ...overrides }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    const service = new ServiceProcess(name, port, child, logFile);
+    this.processes.push(service);
+    if (waitReady) {
+      await Promise.race([
+        waitFor(async () => (await fetch(`${service.url}/health/ready`)).ok, { timeoutMs: 60000, what: `${name} ready` }),
+        service.exited.then((code) => {
+          throw new Error(`${name} exited with ${code} before it was ready; see ${logFile}`);
+        }),
+      ]);
+    }
+    return service;
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: this.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.processes.map((service) => service.stop('SIGTERM')));
+    const admin = new Client({ connectionString: `${this.pgUrl}/postgres` });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+    await deleteBrokerObjects(this.prefix).catch(() => undefined);
+  }
+}
+
+/** Removes the queues and exchanges a test created (they are durable and would pile up). */
+export async function deleteBrokerObjects(prefix: string, node?: string): Promise<void> {
+  const args = node ? ['-n', node] : [];
+  const { stdout } = await execFileAsync('rabbitmqctl', [...args, 'list_queues', '-q', '--no-table-headers', 'name'], { timeout: 30000 });
+  const queues = stdout.split('\n').map((line) => line.trim()).filter((name) => name.startsWith(`${prefix}.`));
+  for (const queue of queues) {
+    await execFileAsync('rabbitmqctl', [...args, 'delete_queue', queue], { timeout: 30000 }).catch(() => undefined);
+  }
+}

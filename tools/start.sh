@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# npm start: dependencies, build, database and migrations, then all five services in the foreground.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+ensure_dependencies
+build
+ensure_infrastructure
+migrate_all
+
+export BOOTSTRAP_API_KEY="${BOOTSTRAP_API_KEY:-vulnscan-local-admin-key}"
+export MIGRATE_ON_START=false
+declare -A PORTS=([gateway]="${PORT:-8080}" [scan-scheduler]="${SCHEDULER_PORT:-8081}" [scanner-worker]="${WORKER_PORT:-8082}" [blob-cache-worker]="${CACHE_PORT:-5001}" [security-status]="${STATUS_PORT:-8083}")
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  log "stopping"
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  wait || true
+}
+trap stop INT TERM EXIT
+
+for service in "${SERVICES[@]}"; do
+  PORT="${PORTS[$service]}" node --enable-source-maps "$ROOT/dist/apps/$service/src/main.js" &
+  pids+=("$!")
+done
+log "gateway on http://127.0.0.1:${PORTS[gateway]} (API key: \$BOOTSTRAP_API_KEY); Ctrl-C stops everything"
+wait -n "${pids[@]}" || true
+log "a service exited; stopping the others"
