@@ -67,7 +67,7 @@ export class TestPlatform {
 
   constructor(
     readonly baseEnv: Record<string, string> = {},
-    readonly pgUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432',
+    readonly pgUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432',
     public amqpUrl = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
   ) {
     mkdirSync(this.logDir, { recursive: true });

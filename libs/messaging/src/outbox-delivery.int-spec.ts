@@ -2,6 +2,7 @@ import { Controller, INestApplication, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Events, MessageEnvelope, ScanRequestedPayload, ScanTrigger } from '@vulnscan/contracts';
 import { connect } from 'amqplib';
+import { register } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
 import { Inbox, Outbox, OutboxRelay } from './index';
 import { AMQP_URL, cleanUp, createSchema, dataSourceOf, sql, startTestApp, uniqueScope, waitFor } from './test-support/messaging-test-app';
@@ -157,5 +158,22 @@ describe('outbox → relay → transport (real Postgres and RabbitMQ)', () => {
     await model.close();
     const [received] = await waitFor('the event with an extra field', () => recorder.byRequest(requestId).length === 1 && recorder.byRequest(requestId));
     expect(received.envelope.payload).toMatchObject({ requestId, addedInV2: { anything: true } });
+  });
+
+  it('prunes published outbox rows and inbox rows past retention, and reports the backlog', async () => {
+    await relayRunning();
+    const old = await add();
+    const fresh = await add();
+    await waitFor('both handled', () => recorder.handledOnce.includes(old.id) && recorder.handledOnce.includes(fresh.id));
+    await waitFor('both marked published', async () =>
+      (await sql(`SELECT count(*)::int AS n FROM "${scope.schema}".outbox WHERE id = ANY($1::uuid[]) AND published_at IS NOT NULL`, [[old.id, fresh.id]]))[0].n === 2,
+    );
+    await sql(`UPDATE "${scope.schema}".outbox SET published_at = now() - interval '200 hours' WHERE id = $1`, [old.id]);
+    await sql(`UPDATE "${scope.schema}".inbox SET received_at = now() - interval '200 hours' WHERE message_id = $1`, [old.id]);
+    await app.get(OutboxRelay).prune();
+    expect(await sql(`SELECT id FROM "${scope.schema}".outbox WHERE id = ANY($1::uuid[])`, [[old.id, fresh.id]])).toEqual([{ id: fresh.id }]);
+    expect(await sql(`SELECT message_id FROM "${scope.schema}".inbox WHERE message_id = ANY($1::uuid[])`, [[old.id, fresh.id]])).toEqual([{ message_id: fresh.id }]);
+    const pending = await register.getSingleMetric('outbox_pending')?.get();
+    expect(pending?.values.find((value) => value.labels.schema === scope.schema)?.value).toBe(0);
   });
 });

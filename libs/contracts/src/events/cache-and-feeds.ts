@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsInt, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { DIGEST_PATTERN } from './common';
 
 export class ManifestCachedPayload {
@@ -70,7 +70,6 @@ export class FeedSyncRequestedPayload {
 }
 
 export class ReplayDeadLetterCommand {
-  @IsString()
-  @MaxLength(100)
+  @IsUUID()
   deadLetterId!: string;
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { connect, Channel, ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
+import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BrokerUnavailableError, errorText, UnroutableMessageError } from '../messaging.errors';
 import { MESSAGING_OPTIONS, ResolvedMessagingOptions } from '../messaging.options';
@@ -135,6 +136,13 @@ export class AmqpConnection implements OnModuleInit {
     model.on('error', (error: unknown) => this.logger.warn(`RabbitMQ connection error: ${errorText(error)}`));
     model.on('close', () => this.onConnectionLost(model));
     model.on('blocked', (reason: string) => this.logger.warn(`RabbitMQ blocked publishing: ${reason}`));
+    // amqplib watches its socket for 'end' and 'error' only; a socket destroyed without an error
+    // would leave channels and pending confirms hanging until heartbeats expire, so route it
+    // through amqplib's own "unexpected close" teardown.
+    const socket = (model.connection as unknown as { stream?: EventEmitter }).stream;
+    socket?.once('close', () => {
+      if (!model.connection.expectSocketClose) socket.emit('end');
+    });
     try {
       const confirm = await this.openConfirmChannel(model);
       // Declared here, not by the transport, so a publisher-only process never publishes into the void.
@@ -156,14 +164,16 @@ export class AmqpConnection implements OnModuleInit {
     channel.on('close', () => {
       if (this.confirmChannel !== channel) return;
       this.confirmChannel = undefined;
-      // A channel-level error (not a lost connection) closed it: reopen on the same connection.
-      if (this.model === model && !this.closing) {
+      // Channels close before their connection reports it: look again once that had its chance.
+      setImmediate(() => {
+        // Still the current connection: a channel-level error closed it, so reopen it there.
+        if (this.model !== model || this.closing || model.connection.expectSocketClose) return;
         this.openConfirmChannel(model)
           .then((reopened) => {
             if (this.model === model) this.confirmChannel = reopened;
           })
           .catch((error: unknown) => this.logger.error(`cannot reopen the publish channel: ${errorText(error)}`));
-      }
+      });
     });
     return channel;
   }

@@ -78,7 +78,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.timers.forEach((timer) => clearInterval(timer));
     this.unsubscribe?.();
     await this.listener.stop();
-    await this.flush();
+    // Bounded: with the broker gone a publish may wait for its confirm until heartbeats notice.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.drainTimeoutMs)));
+    await Promise.race([this.flush(), timeout]);
+    clearTimeout(timer);
   }
 
   /** Publishes everything committed so far (as far as the broker lets us). */

@@ -16,8 +16,8 @@ import { AmqpTransport } from '../transport/amqp-transport';
  * Integration-test plumbing for this lib: a real Nest app against real Postgres and RabbitMQ.
  * Every spec file gets its own prefix and schema so files can run in parallel and clean up.
  */
-export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const DATABASE_URL = `${process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432'}/postgres`;
 
 export interface TestScope {
   prefix: string;

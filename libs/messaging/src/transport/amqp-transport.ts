@@ -29,6 +29,8 @@ const SETUP_RETRY_MS = 2000;
  */
 @Injectable()
 export class AmqpTransport extends Server<AmqpTransportEvents, AmqpTransportStatus> implements CustomTransportStrategy {
+  /** Our own id, so handlers pinned to another transport (`@EventPattern(p, Transport.TCP)`) are left to it. */
+  override transportId = Symbol('vulnscan-amqp');
   protected override readonly logger = new Logger(AmqpTransport.name);
   private readonly names: TopologyNames;
   private plan?: TransportPlan;
@@ -120,6 +122,8 @@ export class AmqpTransport extends Server<AmqpTransportEvents, AmqpTransportStat
         await this.setup();
         return;
       } catch (error) {
+        // Lost again meanwhile: the next reconnect runs this again.
+        if (!this.connection.isConnected()) return;
         this.logger.error(`re-declaring topology / restarting consumers failed: ${errorText(error)}`);
         await new Promise((resolve) => setTimeout(resolve, SETUP_RETRY_MS).unref());
       }

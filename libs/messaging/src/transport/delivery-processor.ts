@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { InvalidMessageError, MessageEnvelope, parseMessage } from '@vulnscan/contracts';
+import { InvalidMessageError, isKnownWireName, MessageEnvelope, parseMessage } from '@vulnscan/contracts';
 import { Correlation, Metrics } from '@vulnscan/observability';
 import { Channel, ConsumeMessage } from 'amqplib';
 import { v7 as uuidv7 } from 'uuid';
@@ -61,7 +61,8 @@ export class DeliveryProcessor {
   }
 
   private async handleEvent(delivery: Delivery, route: Route, envelope: MessageEnvelope): Promise<void> {
-    if (delivery.attempt === 1) {
+    // Retries and replays would report their deliberate delay as latency.
+    if (delivery.attempt === 1 && headerString(headersOf(delivery.message), MessageHeaders.ReplayedFrom) === undefined) {
       Metrics.eventLatency().observe({ type: delivery.key }, Math.max(0, Date.now() - Date.parse(envelope.occurredAt)) / 1000);
     }
     try {
@@ -136,7 +137,7 @@ export class DeliveryProcessor {
       [MessageHeaders.Attempts]: delivery.attempt,
       [MessageHeaders.OriginalRoutingKey]: delivery.key,
     });
-    if (published) Metrics.messagesDeadLettered().inc({ type: delivery.key, reason });
+    if (published) Metrics.messagesDeadLettered().inc({ type: metricType(delivery.key), reason });
   }
 
   /** Publishes a copy (confirmed) and only then acks the original; on failure the broker gets it back. */
@@ -199,6 +200,11 @@ export class DeliveryProcessor {
     }, REQUEUE_DELAY_MS);
     timer.unref();
   }
+}
+
+/** A routing key from a header is untrusted input; unknown ones share one label so metrics stay bounded. */
+function metricType(key: string): string {
+  return isKnownWireName(key) ? key : 'unknown';
 }
 
 function failure(code: string, message: string, status: number): CommandReply {
