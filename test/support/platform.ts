@@ -1,13 +1,13 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { randomBytes } from 'node:crypto';
-import { freePort } from '@vulnscan/testing';
+import { freePort, workspaceRoot } from '@vulnscan/testing';
 
 const execFileAsync = promisify(execFile);
-export const ROOT = resolve(__dirname, '../..');
+export const ROOT = workspaceRoot();
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
 export type ServiceName = 'gateway' | 'scan-scheduler' | 'scanner-worker' | 'blob-cache-worker' | 'security-status';

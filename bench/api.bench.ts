@@ -1,0 +1,127 @@
+/**
+ * Issue #2 benchmark: the scan API and event delivery on this machine, against real Postgres,
+ * RabbitMQ and docker-registry. Writes bench/results/api.json.
+ *
+ *  - POST /api/v1/scans with distinct images (no request is a cheap dedupe hit): throughput, p50/p99
+ *  - GET /api/v1/scans/{id}: throughput, p50/p99
+ *  - outbox-to-consumer latency of every worker → scheduler event during real scans: p50/p99
+ */
+import autocannon from 'autocannon';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fixturesDir, pushImage, startRegistry } from '@vulnscan/testing';
+import { Api, waitForScan } from '../test/support/api';
+import { ADMIN_KEY, ROOT, TestPlatform } from '../test/support/platform';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+
+async function load(title: string, options: autocannon.Options) {
+  const result = await autocannon({ duration: DURATION_S, connections: CONNECTIONS, ...options });
+  const summary = {
+    title,
+    connections: CONNECTIONS,
+    duration_s: options.duration ?? DURATION_S,
+    requests: result.requests.total,
+    throughput_rps: Math.round(result.requests.average),
+    latency_ms: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    non_2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+  console.log(JSON.stringify(summary));
+  return summary;
+}
+
+async function main(): Promise<void> {
+  const registry = await startRegistry();
+  const digest = await pushImage(join(fixturesDir(), 'images/alpine-310.docker.tar.gz'), registry, 'library/alpine:3.10');
+  const platform = new TestPlatform({ INSECURE_REGISTRIES: registry.host, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20' });
+  const platforms = [platform];
+  try {
+    await platform.start('scan-scheduler');
+    const gateway = await platform.start('gateway');
+    const api = new Api(gateway.url);
+    const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+
+    // Warm-up: connections, caches, JIT.
+    await load('warm-up', { url: `${gateway.url}/api/v1/scans`, method: 'POST', headers, duration: 3, body: JSON.stringify({ image: 'warm/up:1', force_rescan: true }) });
+
+    let counter = 0;
+    const post = await load('POST /api/v1/scans (distinct images)', {
+      url: `${gateway.url}/api/v1/scans`,
+      method: 'POST',
+      headers,
+      requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ image: `127.0.0.1:1/bench/image-${counter++}:1` }) }) }],
+    });
+
+    const ids = (await api.get<{ items: { scan_id: string }[] }>('/api/v1/scans?limit=200')).body.items.map((item) => item.scan_id);
+    let next = 0;
+    const get = await load('GET /api/v1/scans/{id}', {
+      url: gateway.url,
+      headers,
+      requests: [{ setupRequest: (request) => ({ ...request, path: `/api/v1/scans/${ids[next++ % ids.length]}` }) }],
+    });
+
+    // Event latency on a fresh platform (the load above left thousands of queued scans behind):
+    // real scans through a worker; each attempt's events go worker outbox → scheduler handler.
+    await platform.stop();
+    const fresh = new TestPlatform({ INSECURE_REGISTRIES: registry.host, LOG_LEVEL: 'warn' });
+    platforms.push(fresh);
+    await fresh.start('scan-scheduler');
+    await fresh.start('scanner-worker', { WORKER_CONCURRENCY: '4' });
+    const freshApi = new Api((await fresh.start('gateway')).url);
+    const image = `${registry.host}/library/alpine@${digest}`;
+    for (let round = 0; round < 20; round++) {
+      const created = await Promise.all(
+        Array.from({ length: 10 }, () => freshApi.post<{ scan_id: string }>('/api/v1/scans', { image, force_rescan: true })),
+      );
+      await Promise.all(created.map((answer) => waitForScan(freshApi, answer.body.scan_id, 120000)));
+    }
+    const [latency] = await fresh.query<{ events: number; p50_ms: number; p99_ms: number; max_ms: number }>(`
+      SELECT count(*)::int AS events,
+             round((percentile_cont(0.5) WITHIN GROUP (ORDER BY ms))::numeric, 2)::float AS p50_ms,
+             round((percentile_cont(0.99) WITHIN GROUP (ORDER BY ms))::numeric, 2)::float AS p99_ms,
+             round(max(ms)::numeric, 2)::float AS max_ms
+      FROM (
+        SELECT extract(epoch FROM (i.received_at - o.created_at)) * 1000 AS ms
+        FROM worker.outbox o JOIN scheduler.inbox i ON i.message_id = o.id
+      ) deliveries`);
+    console.log(JSON.stringify({ title: 'event latency (worker outbox commit → scheduler handler)', ...latency }));
+
+    const results = {
+      issue: 2,
+      date: new Date().toISOString(),
+      machine: { cores: cpus().length, cpu: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
+      note: 'autocannon, gateway, scheduler, worker, Postgres and RabbitMQ all share this machine',
+      post_scans: post,
+      get_scan: get,
+      event_latency_ms: latency,
+      targets: {
+        post_rps_min: 1000,
+        post_p99_ms_max: 50,
+        event_p50_ms_max: 20,
+        met: {
+          post_rps: post.throughput_rps >= 1000,
+          post_p99: post.latency_ms.p99 <= 50,
+          event_p50: latency.p50_ms <= 20,
+        },
+      },
+    };
+    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench/results/api.json'), `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`written to bench/results/api.json`);
+  } finally {
+    for (const each of platforms) await each.stop();
+    await registry.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
