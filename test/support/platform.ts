@@ -94,11 +94,15 @@ export class TestPlatform {
   }
 
   /** Starts one service process and waits until it reports ready. */
-  async start(name: ServiceName, overrides: Record<string, string> = {}, { waitReady = true } = {}): Promise<ServiceProcess> {
+  async start(
+    name: ServiceName,
+    overrides: Record<string, string> = {},
+    { waitReady = true, nodeArgs = [] as string[] } = {},
+  ): Promise<ServiceProcess> {
     const port = await freePort();
     const logFile = join(this.logDir, `${name}-${++this.counter}.log`);
     const log = createWriteStream(logFile);
-    const child = spawn(process.execPath, ['--enable-source-maps', join(ROOT, 'dist/apps', name, 'src/main.js')], {
+    const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, join(ROOT, 'dist/apps', name, 'src/main.js')], {
       env: this.env({ PORT: String(port), HOST: '127.0.0.1', INSTANCE_ID: `${name}-${this.counter}`, ...overrides }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
