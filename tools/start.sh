@@ -10,6 +10,12 @@ ensure_infrastructure
 migrate_all
 
 export BOOTSTRAP_API_KEY="${BOOTSTRAP_API_KEY:-vulnscan-local-admin-key}"
+# A local key for registry secrets at rest, made once and kept beside the build (tmp/ is ignored by git).
+if [ -z "${CREDENTIALS_ENCRYPTION_KEY:-}" ]; then
+  mkdir -p "$ROOT/tmp"
+  [ -s "$ROOT/tmp/credentials-encryption.key" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))' > "$ROOT/tmp/credentials-encryption.key"
+  export CREDENTIALS_ENCRYPTION_KEY="$(cat "$ROOT/tmp/credentials-encryption.key")"
+fi
 export MIGRATE_ON_START=false
 declare -A PORTS=([gateway]="${PORT:-8080}" [scan-scheduler]="${SCHEDULER_PORT:-8081}" [scanner-worker]="${WORKER_PORT:-8082}" [blob-cache-worker]="${CACHE_PORT:-5001}" [security-status]="${STATUS_PORT:-8083}")
 

@@ -11,6 +11,7 @@ describe('scans against real registries', () => {
   let open: TestRegistry;
   let basic: TestRegistry;
   let basicWithoutCredentials: TestRegistry;
+  let tenantOwned: TestRegistry;
   let tokenServer: TokenServer;
   let tokenRegistry: TestRegistry;
   let platform: TestPlatform;
@@ -21,27 +22,30 @@ describe('scans against real registries', () => {
 
   beforeAll(async () => {
     tokenServer = await startTokenServer({ users: [USER] });
-    [open, basic, basicWithoutCredentials, tokenRegistry] = await Promise.all([
+    [open, basic, basicWithoutCredentials, tenantOwned, tokenRegistry] = await Promise.all([
       startRegistry(),
+      startRegistry({ auth: 'basic', users: [USER] }),
       startRegistry({ auth: 'basic', users: [USER] }),
       startRegistry({ auth: 'basic', users: [USER] }),
       startRegistry({ auth: 'token', tokenServer }),
     ]);
-    [basicDigest, , tokenDigest, index] = await Promise.all([
+    [basicDigest, , , tokenDigest, index] = await Promise.all([
       pushImage(ALPINE(), basic, 'library/alpine:3.10', USER),
       pushImage(ALPINE(), basicWithoutCredentials, 'library/alpine:3.10', USER),
+      pushImage(ALPINE(), tenantOwned, 'library/alpine:3.10', USER),
       pushImage(ALPINE(), tokenRegistry, 'library/alpine:3.10', USER),
       pushMultiArchIndex(open, 'library/multi:1', [
         { os: 'linux', architecture: 'amd64' },
         { os: 'linux', architecture: 'arm64', variant: 'v8' },
       ]),
     ]);
-    const registries = [open, basic, basicWithoutCredentials, tokenRegistry];
+    const registries = [open, basic, basicWithoutCredentials, tenantOwned, tokenRegistry];
     platform = new TestPlatform({
       INSECURE_REGISTRIES: registries.map((registry) => registry.host).join(','),
       // the token server is a loopback host too: it must be allowed like any registry
       REGISTRY_ALLOWED_HOSTS: new URL(tokenServer.realm).host,
       REGISTRY_CREDENTIALS: JSON.stringify({ [basic.host]: USER, [tokenRegistry.host]: USER }),
+      CREDENTIALS_ENCRYPTION_KEY: 'ab'.repeat(32),
     });
     await Promise.all([platform.start('scan-scheduler'), platform.start('scanner-worker')]);
     api = new Api((await platform.start('gateway')).url);
@@ -49,7 +53,7 @@ describe('scans against real registries', () => {
 
   afterAll(async () => {
     await platform?.stop();
-    await Promise.all([open, basic, basicWithoutCredentials, tokenRegistry].map((registry) => registry?.stop()));
+    await Promise.all([open, basic, basicWithoutCredentials, tenantOwned, tokenRegistry].map((registry) => registry?.stop()));
     await tokenServer?.stop();
   });
 
@@ -70,6 +74,49 @@ describe('scans against real registries', () => {
     expect(result.status).toBe('failed');
     expect(result.error?.code).toBe('unauthorized');
     expect(result.attempts).toBe(1); // not retryable
+  });
+
+  it('uses a tenant\'s own registry credentials from the API, stored encrypted and never shown', async () => {
+    const target = `${tenantOwned.host}/library/alpine:3.10`;
+    expect((await scan(target)).error?.code).toBe('unauthorized');
+
+    const stored = await api.post<{ id: string; registry: string; username: string }>('/api/v1/registries', {
+      registry: tenantOwned.host,
+      username: USER.username,
+      password: USER.password,
+    });
+    expect(stored.status).toBe(201);
+    expect(stored.body).toMatchObject({ registry: tenantOwned.host, username: USER.username });
+    expect(JSON.stringify(stored.body)).not.toContain(USER.password);
+    const listed = await api.get<{ items: Record<string, unknown>[] }>('/api/v1/registries');
+    expect(listed.body.items.map((item) => item.registry)).toContain(tenantOwned.host);
+    expect(JSON.stringify(listed.body)).not.toContain(USER.password);
+    const [row] = await platform.query<{ secret: string }>(`SELECT secret FROM worker.registry_credentials WHERE id = $1`, [stored.body.id]);
+    expect(row.secret).toMatch(/^v1:/);
+    expect(row.secret).not.toContain(USER.password);
+
+    expect((await scan(target)).status).toBe('completed');
+
+    // another tenant does not get them
+    await api.post('/api/v1/tenants', { id: 'other', name: 'Other' });
+    const key = await api.post<{ key: string }>('/api/v1/api-keys', { tenant_id: 'other', name: 'k', scopes: ['scans:read', 'scans:write'] });
+    const other = api.withKey(key.body.key);
+    const created = await other.post<{ scan_id: string }>('/api/v1/scans', { image: target });
+    expect((await waitForScan(other, created.body.scan_id)).error?.code).toBe('unauthorized');
+    expect((await other.get<{ items: unknown[] }>('/api/v1/registries')).body.items).toEqual([]);
+    expect((await other.delete(`/api/v1/registries/${stored.body.id}`)).status).toBe(404);
+
+    expect((await api.delete(`/api/v1/registries/${stored.body.id}`)).status).toBe(204);
+    expect((await api.get<{ items: unknown[] }>('/api/v1/registries')).body.items).toEqual([]);
+  });
+
+  it('refuses credentials for link-local or metadata addresses and names bad fields', async () => {
+    const metadata = await api.post<{ code: string }>('/api/v1/registries', { registry: '169.254.169.254', username: 'u', password: 'p' });
+    expect(metadata.status).toBe(400);
+    expect(metadata.body.code).toBe('host_not_allowed');
+    const bad = await api.post<{ fields: string[] }>('/api/v1/registries', { registry: 'not a host', username: 'u' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields.sort()).toEqual(['password', 'registry']);
   });
 
   it('scans a registry behind bearer-token auth through the WWW-Authenticate challenge', async () => {

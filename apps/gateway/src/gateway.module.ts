@@ -1,4 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { RegistryCredentialReader } from '@vulnscan/registry-credentials';
 import { ScanReader } from '@vulnscan/scan-data';
 import { DeadLettersController } from './admin/dead-letters.controller';
 import { AuditController } from './audit/audit.controller';
@@ -6,13 +7,14 @@ import { AuditLog } from './audit/audit-log.service';
 import { AuditMiddleware } from './audit/audit.middleware';
 import { ApiKeys } from './auth/api-keys.service';
 import { ApiKeyGuard } from './auth/auth.guard';
-import { ScanCommands } from './scans/scan-commands.service';
+import { OwnerCommands } from './owner-commands.service';
+import { RegistriesController } from './registries/registries.controller';
 import { ScansController } from './scans/scans.controller';
 import { TenantsController } from './tenants/tenants.controller';
 
 @Module({
-  controllers: [ScansController, TenantsController, AuditController, DeadLettersController],
-  providers: [ApiKeys, ApiKeyGuard, AuditLog, ScanCommands, ScanReader],
+  controllers: [ScansController, TenantsController, AuditController, DeadLettersController, RegistriesController],
+  providers: [ApiKeys, ApiKeyGuard, AuditLog, OwnerCommands, ScanReader, RegistryCredentialReader],
 })
 export class GatewayModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

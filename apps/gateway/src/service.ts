@@ -1,5 +1,6 @@
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ServiceDefinition } from '@vulnscan/platform';
+import { RegistryCredentialEntity } from '@vulnscan/registry-credentials';
 import { SCAN_DATA_ENTITIES } from '@vulnscan/scan-data';
 import { GATEWAY_ENTITIES, GATEWAY_SCHEMA } from './entities';
 import { GatewayEnv } from './env';
@@ -10,8 +11,8 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
   schema: GATEWAY_SCHEMA,
   env: GatewayEnv,
   defaultPort: 8080,
-  // The scheduler's entities are read through its read-only ScanReader, never written here.
-  entities: [...GATEWAY_ENTITIES, ...SCAN_DATA_ENTITIES],
+  // Other services' entities are read through their read-only readers, never written here.
+  entities: [...GATEWAY_ENTITIES, ...SCAN_DATA_ENTITIES, RegistryCredentialEntity],
   migrations: [GatewayInitial1764000000001],
   configureHttp: (app) => {
     const document = SwaggerModule.createDocument(

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsObject, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsObject, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { BaseEnv, CommaList, ToInt } from '@vulnscan/config';
 
 export interface RegistryCredential {
@@ -38,4 +38,12 @@ export class WorkerEnv extends BaseEnv {
 
   @ToInt() @IsInt() @Min(1000) @Max(600000)
   REGISTRY_TIMEOUT_MS = 30000;
+
+  /**
+   * Key for tenants' registry secrets at rest (32 bytes, hex or base64). Without it the
+   * registry credential API answers 503 rather than storing secrets it could not protect.
+   */
+  @IsOptional()
+  @Matches(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes as 64 hex characters or base64' })
+  CREDENTIALS_ENCRYPTION_KEY?: string;
 }

@@ -1,9 +1,9 @@
 import { Events } from '@vulnscan/contracts';
 import { ServiceDefinition } from '@vulnscan/platform';
+import { RegistryCredentialEntity, WORKER_SCHEMA } from '@vulnscan/registry-credentials';
 import { SCAN_DATA_ENTITIES } from '@vulnscan/scan-data';
 import { WorkerEnv } from './env';
-
-export const WORKER_SCHEMA = 'worker';
+import { RegistryCredentials1764000000001 } from './migrations/1764000000001-RegistryCredentials';
 
 export const workerService: ServiceDefinition<WorkerEnv> = {
   name: 'scanner-worker',
@@ -11,8 +11,8 @@ export const workerService: ServiceDefinition<WorkerEnv> = {
   env: WorkerEnv,
   defaultPort: 8082,
   // Scans are read (is this attempt still wanted?) through the scheduler's read-only reader.
-  entities: [...SCAN_DATA_ENTITIES],
-  migrations: [],
+  entities: [RegistryCredentialEntity, ...SCAN_DATA_ENTITIES],
+  migrations: [RegistryCredentials1764000000001],
   queues: (env) => [
     {
       name: 'scan-jobs',

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ScanReader } from '@vulnscan/scan-data';
+import { RegistryCredentialsController } from './credentials/registry-credentials.controller';
+import { RegistryCredentials } from './credentials/registry-credentials.service';
 import { ImageFetcher } from './jobs/image-fetcher.service';
 import { ScanJobController } from './jobs/scan-job.controller';
 
 @Module({
-  controllers: [ScanJobController],
-  providers: [ImageFetcher, ScanReader],
+  controllers: [ScanJobController, RegistryCredentialsController],
+  providers: [ImageFetcher, RegistryCredentials, ScanReader],
 })
 export class WorkerModule {}

@@ -7,5 +7,6 @@ export * from './events/scan-requests';
 export * from './events/scan-lifecycle';
 export * from './events/scan-attempts';
 export * from './events/cache-and-feeds';
+export * from './events/registry-credentials';
 export * from './registry';
 export * from './validation';

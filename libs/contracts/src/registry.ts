@@ -20,6 +20,7 @@ import {
   ReplayDeadLetterCommand,
   VulnDbUpdatedPayload,
 } from './events/cache-and-feeds';
+import { DeleteRegistryCredentialCommand, PutRegistryCredentialCommand } from './events/registry-credentials';
 import { Commands, Events, WireName } from './wire-names';
 
 /** The payload class of every wire name: the one typed union of all messages. */
@@ -44,6 +45,8 @@ export const MESSAGE_CONTRACTS = {
   [Commands.CreateScan]: CreateScanCommand,
   [Commands.CancelScan]: CancelScanCommand,
   [Commands.ReplayDeadLetter]: ReplayDeadLetterCommand,
+  [Commands.PutRegistryCredential]: PutRegistryCredentialCommand,
+  [Commands.DeleteRegistryCredential]: DeleteRegistryCredentialCommand,
 } as const satisfies Record<WireName, new () => object>;
 
 export type MessageContracts = typeof MESSAGE_CONTRACTS;

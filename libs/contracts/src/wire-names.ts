@@ -29,6 +29,8 @@ export const Commands = {
   CreateScan: 'command.scan.create.v1',
   CancelScan: 'command.scan.cancel.v1',
   ReplayDeadLetter: 'command.dead-letter.replay.v1',
+  PutRegistryCredential: 'command.registry-credential.put.v1',
+  DeleteRegistryCredential: 'command.registry-credential.delete.v1',
 } as const;
 
 export type EventName = (typeof Events)[keyof typeof Events];

@@ -10,7 +10,7 @@ import type { Principal } from '../auth/api-keys.service';
 import { Scope } from '../entities';
 import { CreateScanDto, CreateScanResponse, ListScansQuery } from './scan.dto';
 import { presentScan } from './scan.presenter';
-import { ScanCommands } from './scan-commands.service';
+import { OwnerCommands } from '../owner-commands.service';
 
 export function normalizeImage(input: string, field = 'image'): string {
   try {
@@ -33,7 +33,7 @@ function parsePlatform(value?: string): PlatformDto | undefined {
 @Controller('api/v1')
 export class ScansController {
   constructor(
-    private readonly commands: ScanCommands,
+    private readonly commands: OwnerCommands,
     private readonly reader: ScanReader,
   ) {}
 

@@ -47,7 +47,7 @@ export class ScanJobController {
     try {
       await this.emit(tenantId, Events.ScanAttemptStarted, base);
       let lastProgress = 0;
-      const result = await this.fetcher.fetch(image, platform, {
+      const result = await this.fetcher.fetch(tenantId, image, platform, {
         signal: controller.signal,
         checkpoint: async () => {
           if (controller.signal.aborted || !(await this.stillWanted(tenantId, scanId, attempt))) throw new AttemptAbandoned();

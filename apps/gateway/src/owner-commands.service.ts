@@ -2,11 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CancelScanReply, CommandName, Commands, CreateScanReply, PlatformDto, ScanTrigger } from '@vulnscan/contracts';
 import { AmqpRequester, CommandFailedError, RequestTimeoutError } from '@vulnscan/messaging';
 import { ApiError, SERVICE_ENV } from '@vulnscan/platform';
-import { GatewayEnv } from '../env';
+import { GatewayEnv } from './env';
 
-/** Commands to the scan-scheduler, which owns scans; broker trouble becomes a 503 with Retry-After. */
+/**
+ * Request/reply commands to the services that own what the API changes. An owner's refusal
+ * becomes its HTTP error; no answer or no broker becomes a 503 with Retry-After.
+ */
 @Injectable()
-export class ScanCommands {
+export class OwnerCommands {
   constructor(
     private readonly requester: AmqpRequester,
     @Inject(SERVICE_ENV) private readonly env: GatewayEnv,
@@ -23,13 +26,13 @@ export class ScanCommands {
     return this.send<CancelScanReply>(Commands.CancelScan, tenantId, { tenantId, scanId });
   }
 
-  private async send<R>(command: CommandName, tenantId: string, payload: object): Promise<R> {
+  async send<R>(command: CommandName, tenantId: string, payload: object): Promise<R> {
     try {
       return await this.requester.request<R>(command, payload, { tenantId, timeoutMs: this.env.COMMAND_TIMEOUT_MS });
     } catch (error) {
       if (error instanceof CommandFailedError) throw new ApiError(error.status ?? 400, error.code, error.message);
       if (error instanceof RequestTimeoutError) {
-        throw new ApiError(503, 'scheduler_unavailable', 'The scan scheduler did not answer in time; try again.', {}, { 'Retry-After': '5' });
+        throw new ApiError(503, 'owner_unavailable', `No answer to ${command} in time; try again.`, {}, { 'Retry-After': '5' });
       }
       throw new ApiError(503, 'broker_unavailable', 'The message broker is not reachable; try again.', {}, { 'Retry-After': '5' });
     }

@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { PutRegistryCredentialCommand, RegistryCredentialView, ScanError } from '@vulnscan/contracts';
+import { CommandRejectedError } from '@vulnscan/messaging';
+import { SERVICE_ENV } from '@vulnscan/platform';
+import { RegistryHostPolicy } from '@vulnscan/registry';
+import { presentCredential, RegistryCredentialEntity } from '@vulnscan/registry-credentials';
+import { WorkerEnv, RegistryCredential } from '../env';
+import { credentialContext, CredentialCipher, parseEncryptionKey } from './credential-cipher';
+
+/** Tenants' registry credentials: stored encrypted, decrypted only to talk to that registry. */
+@Injectable()
+export class RegistryCredentials {
+  private readonly cipher: CredentialCipher | null;
+  private readonly policy: RegistryHostPolicy;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SERVICE_ENV) private readonly env: WorkerEnv,
+  ) {
+    this.cipher = env.CREDENTIALS_ENCRYPTION_KEY ? new CredentialCipher(parseEncryptionKey(env.CREDENTIALS_ENCRYPTION_KEY)) : null;
+    this.policy = new RegistryHostPolicy({ allowedHosts: env.REGISTRY_ALLOWED_HOSTS, insecureRegistries: env.INSECURE_REGISTRIES });
+  }
+
+  async put(command: PutRegistryCredentialCommand): Promise<RegistryCredentialView> {
+    const cipher = this.requireCipher();
+    const registry = command.registry.toLowerCase();
+    try {
+      await this.policy.check(registry);
+    } catch (error) {
+      if (error instanceof ScanError) throw new CommandRejectedError(error.code, `registry: ${error.message}`, 400);
+      throw error;
+    }
+    const now = new Date();
+    const [row] = (await this.dataSource.query(
+      `INSERT INTO worker.registry_credentials (id, tenant_id, registry, username, secret, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $6)
+       ON CONFLICT (tenant_id, registry) DO UPDATE
+         SET username = EXCLUDED.username, secret = EXCLUDED.secret, updated_at = EXCLUDED.updated_at
+       RETURNING id, registry, username, created_at, updated_at`,
+      [uuidv7(), command.tenantId, registry, command.username, cipher.encrypt(command.password, credentialContext(command.tenantId, registry)), now],
+    )) as { id: string; registry: string; username: string; created_at: Date; updated_at: Date }[];
+    return presentCredential(
+      Object.assign(new RegistryCredentialEntity(), {
+        id: row.id,
+        registry: row.registry,
+        username: row.username,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      }),
+    );
+  }
+
+  async delete(tenantId: string, id: string): Promise<void> {
+    const result = await this.dataSource.getRepository(RegistryCredentialEntity).delete({ tenantId, id });
+    if (!result.affected) throw new CommandRejectedError('registry_credential_not_found', `registry credential ${id} not found`, 404);
+  }
+
+  /** The tenant's own credentials for a host, else the operator's from REGISTRY_CREDENTIALS. */
+  async lookup(tenantId: string, registry: string): Promise<RegistryCredential | undefined> {
+    const row = await this.dataSource
+      .getRepository(RegistryCredentialEntity)
+      .createQueryBuilder('c')
+      .addSelect('c.secret')
+      .where('c.tenant_id = :tenantId AND c.registry = :registry', { tenantId, registry: registry.toLowerCase() })
+      .getOne();
+    if (row && this.cipher) {
+      return { username: row.username, password: this.cipher.decrypt(row.secret, credentialContext(tenantId, row.registry)) };
+    }
+    return this.env.REGISTRY_CREDENTIALS[registry];
+  }
+
+  private requireCipher(): CredentialCipher {
+    if (!this.cipher) {
+      throw new CommandRejectedError(
+        'credentials_disabled',
+        'Registry credentials cannot be stored: the scanner-worker has no CREDENTIALS_ENCRYPTION_KEY.',
+        503,
+      );
+    }
+    return this.cipher;
+  }
+}
