@@ -11,7 +11,7 @@ import tseslint from 'typescript-eslint';
  * Every lib is imported through its single public entry point (`@vulnscan/<lib>`), never deep.
  */
 export default [
-  { ignores: ['**/dist', '**/node_modules', '**/.nx', 'bench/**', 'coverage/**'] },
+  { ignores: ['**/dist', '**/dist-bench', '**/node_modules', '**/.nx', 'tmp/**', 'bench/results/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
