@@ -1,0 +1,100 @@
+import { connect as amqpConnect } from 'amqplib';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import { fixturesDir, pushImage, startRegistry, TestRegistry } from '@vulnscan/testing';
+import { Api, ScanView, waitForScan } from '../support/api';
+import { ServiceProcess, TestPlatform, waitFor } from '../support/platform';
+
+/** Retries, deadlines and scans requested by other services, decided by the scheduler alone. */
+describe('scan lifecycle', () => {
+  let registry: TestRegistry;
+  let platform: TestPlatform;
+  let api: Api;
+  let worker: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    await pushImage(join(fixturesDir(), 'images/alpine-310.docker.tar.gz'), registry, 'library/alpine:3.10');
+    platform = new TestPlatform({
+      INSECURE_REGISTRIES: `${registry.host},127.0.0.1:9`,
+      SCAN_TIMEOUT_SECONDS: '12',
+      SCAN_RETRY_BASE_SECONDS: '1',
+      SCAN_MAX_ATTEMPTS: '3',
+      SWEEP_INTERVAL_MS: '200',
+    });
+    await platform.start('scan-scheduler');
+    api = new Api((await platform.start('gateway')).url);
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    await registry?.stop();
+  });
+
+  it('retries an unreachable registry with new attempts, then fails with unreachable', async () => {
+    worker ??= await platform.start('scanner-worker');
+    const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image: '127.0.0.1:9/library/alpine:3.10' });
+    const scan = await waitForScan(api, created.body.scan_id, 30000);
+    expect(scan.status).toBe('failed');
+    expect(scan.error?.code).toBe('unreachable');
+    expect(scan.attempts).toBe(3);
+    const detail = await api.get<ScanView & { attempt_history: { attempt: number; status: string; error: { code: string } }[] }>(
+      `/api/v1/scans/${created.body.scan_id}`,
+    );
+    expect(detail.body.attempt_history.map((attempt) => [attempt.attempt, attempt.status, attempt.error?.code])).toEqual([
+      [1, 'failed', 'unreachable'],
+      [2, 'failed', 'unreachable'],
+      [3, 'failed', 'unreachable'],
+    ]);
+  });
+
+  it('answers a ScanRequested event from another service with ScanAccepted, deduplicated while in progress', async () => {
+    await worker?.stop();
+    worker = undefined;
+    const connection = await amqpConnect(platform.amqpUrl);
+    const channel = await connection.createConfirmChannel();
+    const requests = [randomUUID(), randomUUID()];
+    for (const requestId of requests) {
+      const envelope = {
+        id: uuidv7(),
+        type: 'scan.requested.v1',
+        version: 1,
+        occurredAt: new Date().toISOString(),
+        correlationId: requestId,
+        tenantId: 'default',
+        payload: { requestId, image: `${registry.host}/library/alpine:3.10`, trigger: 'manifest_cached', futureField: 'ignored' },
+      };
+      channel.publish(`${platform.prefix}.events`, 'scan.requested.v1', Buffer.from(JSON.stringify(envelope)), { persistent: true });
+      await channel.waitForConfirms();
+    }
+    await connection.close();
+    const accepted = await waitFor(
+      async () => {
+        const rows = await platform.query<{ payload: { requestId: string; scanId: string; deduplicated: boolean } }>(
+          `SELECT envelope->'payload' AS payload FROM scheduler.outbox WHERE type = 'scan.accepted.v1' AND envelope->'payload'->>'requestId' = ANY($1)`,
+          [requests],
+        );
+        return rows.length === 2 ? rows.map((row) => row.payload) : undefined;
+      },
+      { what: 'two ScanAccepted events' },
+    );
+    const first = accepted.find((event) => event.requestId === requests[0])!;
+    const second = accepted.find((event) => event.requestId === requests[1])!;
+    expect(first.deduplicated).toBe(false);
+    expect(second).toMatchObject({ scanId: first.scanId, deduplicated: true });
+    const scan = await api.get<ScanView & { trigger: string }>(`/api/v1/scans/${first.scanId}`);
+    expect(scan.body.trigger).toBe('manifest_cached');
+  });
+
+  it('fails a scan past its deadline with timeout, and it no longer blocks new scans of the image', async () => {
+    const image = `${registry.host}/library/alpine:deadline`;
+    const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image });
+    const scan = await waitForScan(api, created.body.scan_id, 30000);
+    expect(scan.status).toBe('failed');
+    expect(scan.error?.code).toBe('timeout');
+    const again = await api.post<{ scan_id: string; deduplicated: boolean }>('/api/v1/scans', { image });
+    expect(again.status).toBe(202);
+    expect(again.body.scan_id).not.toBe(created.body.scan_id);
+  });
+});
