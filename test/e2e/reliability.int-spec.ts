@@ -57,7 +57,70 @@ describe('reliability', () => {
     expect(await terminalEvents(created.body.scan_id)).toEqual(['scan.completed.v1']);
   });
 
+  async function stopWorkers(): Promise<void> {
+    await Promise.all(platform.processes.filter((p) => p.name === 'scanner-worker').map((p) => p.stop()));
+  }
+
+  async function ensureWorker(): Promise<void> {
+    const running = platform.processes.some((p) => p.name === 'scanner-worker' && p.child.exitCode === null && p.child.signalCode === null);
+    if (!running) await platform.start('scanner-worker');
+  }
+
+  async function workerStarts(scanId: string): Promise<number> {
+    const [row] = await platform.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM worker.outbox WHERE type = 'scan.attempt.started.v1' AND envelope->'payload'->>'scanId' = $1`,
+      [scanId],
+    );
+    return row.n;
+  }
+
+  it('a job that crashes every worker it reaches fails its scan with worker_crashed after the delivery limit', async () => {
+    await stopWorkers();
+    const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image: `${slow.host}/library/alpine:3.10`, force_rescan: true });
+    const scanId = created.body.scan_id;
+    let kills = 0;
+    for (let delivery = 1; delivery <= 6; delivery++) {
+      const worker = await platform.start('scanner-worker');
+      const outcome = await waitFor(
+        async () => {
+          if ((await workerStarts(scanId)) >= delivery) return 'started';
+          const scan = (await api.get<ScanView>(`/api/v1/scans/${scanId}`)).body;
+          return scan.status === 'failed' ? 'failed' : undefined;
+        },
+        { what: `delivery ${delivery} of the job` },
+      );
+      await worker.stop('SIGKILL');
+      if (outcome === 'failed') break;
+      kills += 1;
+    }
+    const scan = await waitForScan(api, scanId);
+    expect(scan.status).toBe('failed');
+    expect(scan.error?.code).toBe('worker_crashed');
+    expect(kills).toBe(4); // the first delivery and three redeliveries (WORK_QUEUE_DELIVERY_LIMIT 3)
+    expect(await terminalEvents(scanId)).toEqual(['scan.failed.v1']);
+  });
+
+  it('canceling a running scan stops its worker at the next layer boundary, and nothing is reported for it', async () => {
+    await stopWorkers();
+    const worker = await platform.start('scanner-worker');
+    const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image: `${slow.host}/library/alpine:3.10`, force_rescan: true });
+    const scanId = created.body.scan_id;
+    await waitFor(async () => (await api.get<ScanView>(`/api/v1/scans/${scanId}`)).body.status === 'running', { what: 'the scan to run' });
+    const canceled = await api.delete<{ status: string }>(`/api/v1/scans/${scanId}`);
+    expect(canceled.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 9000)); // longer than the download would have taken
+    const reports = await platform.query<{ type: string }>(
+      `SELECT type FROM worker.outbox WHERE envelope->'payload'->>'scanId' = $1 AND type IN ('scan.attempt.succeeded.v1', 'scan.attempt.failed.v1')`,
+      [scanId],
+    );
+    expect(reports).toEqual([]);
+    expect((await api.get<ScanView>(`/api/v1/scans/${scanId}`)).body.status).toBe('canceled');
+    expect(await terminalEvents(scanId)).toEqual(['scan.canceled.v1']);
+    await worker.stop();
+  });
+
   it('the outbox relay killed between a commit and its publish: the event goes out after restart', async () => {
+    await ensureWorker();
     await scheduler.stop();
     const held = await platform.start('scan-scheduler', { OUTBOX_RELAY_ENABLED: 'false' });
     const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image: `${registry.host}/library/alpine:3.10`, force_rescan: true });
@@ -81,6 +144,7 @@ describe('reliability', () => {
   });
 
   it('malformed messages go to the dead-letter queue, are listed and replayable, and the consumer keeps going', async () => {
+    await ensureWorker();
     const connection = await amqpConnect(platform.amqpUrl);
     const channel = await connection.createConfirmChannel();
     const exchange = `${platform.prefix}.events`;
