@@ -37,7 +37,8 @@ async function load(title: string, options: autocannon.Options) {
 async function main(): Promise<void> {
   const registry = await startRegistry();
   const digest = await pushImage(join(fixturesDir(), 'images/alpine-310.docker.tar.gz'), registry, 'library/alpine:3.10');
-  const platform = new TestPlatform({ INSECURE_REGISTRIES: registry.host, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20' });
+  const passThrough: Record<string, string> = process.env.OTEL_SDK_DISABLED ? { OTEL_SDK_DISABLED: process.env.OTEL_SDK_DISABLED } : {};
+  const platform = new TestPlatform({ INSECURE_REGISTRIES: registry.host, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20', ...passThrough });
   const platforms = [platform];
   try {
     await platform.start('scan-scheduler');

@@ -12,6 +12,8 @@ for tool in docker-registry skopeo; do
   command -v "$tool" >/dev/null 2>&1 || { log "$tool is missing: apt-get install docker-registry skopeo"; echo "0 passed, 1 failed"; exit 1; }
 done
 if ! build; then log "build failed"; extra_failed=$((extra_failed + 1)); fi
+# the build leaves specs out; this checks them (and the benchmarks) too
+if ! npm run -s typecheck; then log "type check of specs failed"; extra_failed=$((extra_failed + 1)); fi
 if ! npm run -s lint; then log "lint failed"; extra_failed=$((extra_failed + 1)); fi
 
 mkdir -p tmp

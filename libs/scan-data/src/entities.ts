@@ -142,7 +142,7 @@ export class ScanAttemptEntity {
   attempt!: number;
 
   @Column('text')
-  status!: 'dispatched' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'crashed';
+  status!: 'dispatched' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'crashed' | 'canceled';
 
   @Column('text', { nullable: true })
   workerId!: string | null;

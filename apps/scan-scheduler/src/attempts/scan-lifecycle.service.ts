@@ -133,7 +133,7 @@ export class ScanLifecycle {
     const scan = await manager.getRepository(ScanEntity).findOne({ where: { id: scanId, tenantId }, lock: { mode: 'pessimistic_write' } });
     if (!scan) throw new CommandRejectedError('not_found', `scan ${scanId} not found`, 404);
     if (!ACTIVE_STATUSES.includes(scan.status)) return { scanId, status: scan.status, canceled: false };
-    if (scan.attempt > 0) await this.setAttempt(manager, scan, 'failed', { errorMessage: 'canceled' });
+    if (scan.dispatchedAt) await this.setAttempt(manager, scan, 'canceled'); // only an attempt in flight
     await this.update(manager, scan, { status: ScanStatus.Canceled, completedAt: new Date() });
     await this.outbox.add(manager, {
       type: Events.ScanCanceled,

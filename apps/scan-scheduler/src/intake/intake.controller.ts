@@ -12,7 +12,7 @@ import {
   MessageEnvelope,
   ScanRequestedPayload,
 } from '@vulnscan/contracts';
-import { Inbox, Outbox } from '@vulnscan/messaging';
+import { Inbox, NonRetryableError, Outbox } from '@vulnscan/messaging';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { ScanLifecycle } from '../attempts/scan-lifecycle.service';
 import { ScanIntake } from './scan-intake.service';
@@ -40,7 +40,7 @@ export class IntakeController {
   @EventPattern(Events.ScanRequested)
   async scanRequested(@Payload() message: MessageEnvelope<ScanRequestedPayload>): Promise<void> {
     const tenantId = message.tenantId;
-    if (!tenantId) return; // validated producers always set it; nothing to attribute the scan to
+    if (!tenantId) throw new NonRetryableError('scan.requested.v1 without a tenantId: no tenant to scan for');
     const outcome = await this.inbox.runOnce('scan-requested', message, async (manager) => {
       const { scan, deduplicated } = await this.intake.admit(manager, { ...message.payload, tenantId });
       await this.outbox.add(manager, {
