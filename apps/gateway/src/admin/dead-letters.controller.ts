@@ -1,8 +1,6 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { Commands } from '@vulnscan/contracts';
 import {
@@ -16,6 +14,7 @@ import {
 import { ApiError } from '@vulnscan/platform';
 import { Authenticated } from '../auth/auth.guard';
 import { Scope } from '../entities';
+import { PageQuery } from '../page-query.dto';
 
 /** Each service's schema: its dead letters live in `<schema>.dead_letters`, read here, replayed by the owner. */
 const SERVICE_SCHEMAS: Readonly<Record<string, string>> = {
@@ -26,21 +25,6 @@ const SERVICE_SCHEMAS: Readonly<Record<string, string>> = {
   'security-status': 'status',
 };
 const SERVICE_OF_SCHEMA = Object.fromEntries(Object.entries(SERVICE_SCHEMAS).map(([service, schema]) => [schema, service]));
-
-class DeadLetterQueryDto {
-  @ApiPropertyOptional({ default: 50 })
-  @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  cursor?: string;
-}
 
 @ApiTags('admin')
 @Controller('api/v1/admin/dead-letters')
@@ -53,7 +37,7 @@ export class DeadLettersController {
 
   @Get()
   @ApiOperation({ summary: 'Messages every service gave up on, newest first' })
-  async list(@Query() query: DeadLetterQueryDto) {
+  async list(@Query() query: PageQuery) {
     try {
       const page = await DeadLetters.readAll(this.dataSource, await this.migratedSchemas(), { limit: query.limit ?? 50, cursor: query.cursor });
       return {

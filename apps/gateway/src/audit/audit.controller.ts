@@ -1,26 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiError } from '@vulnscan/platform';
 import { Authenticated } from '../auth/auth.guard';
 import { Scope } from '../entities';
+import { PageQuery } from '../page-query.dto';
 import { AuditLog } from './audit-log.service';
-
-class AuditQuery {
-  @ApiPropertyOptional({ default: 100 })
-  @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  cursor?: string;
-}
 
 @ApiTags('admin')
 @Controller('api/v1/audit')
@@ -30,7 +14,7 @@ export class AuditController {
 
   @Get()
   @ApiOperation({ summary: 'The audit log, newest first' })
-  async list(@Query() query: AuditQuery) {
+  async list(@Query() query: PageQuery) {
     const limit = query.limit ?? 100;
     let before: { createdAt: string; id: string } | undefined;
     if (query.cursor) {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { ScanStatus } from '@vulnscan/scan-data';
+import { PageQuery } from '../page-query.dto';
 
 export class CreateScanDto {
   @ApiPropertyOptional({ example: 'docker.io/library/alpine:3.10', description: 'Any docker/OCI reference; Docker Hub and library/ by default' })
@@ -39,7 +39,7 @@ export class CreateScanDto {
   platform?: string;
 }
 
-export class ListScansQuery {
+export class ListScansQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Image reference (normalized before matching)' })
   @IsOptional()
   @IsString()
@@ -50,20 +50,6 @@ export class ListScansQuery {
   @IsOptional()
   @IsIn(Object.values(ScanStatus))
   status?: ScanStatus;
-
-  @ApiPropertyOptional({ default: 50, maximum: 200 })
-  @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }
 
 export class CreateScanResponse {
