@@ -62,6 +62,20 @@ describe('scan API', () => {
       })
     ).json()) as { layers: { digest: string; size: number; mediaType: string }[] };
     expect(scan.layers).toEqual(manifest.layers.map((layer) => ({ digest: layer.digest, size: layer.size, media_type: layer.mediaType })));
+
+    // one trace follows the scan across services: the traceparent travels in every envelope
+    const traced = await platform.query<{ type: string; trace_id: string }>(
+      `SELECT type, split_part(envelope->>'traceparent', '-', 2) AS trace_id FROM (
+         SELECT type, envelope FROM scheduler.outbox UNION ALL SELECT type, envelope FROM worker.outbox
+       ) events WHERE envelope->'payload'->>'scanId' = $1`,
+      [created.body.scan_id],
+    );
+    expect(traced.map((event) => event.type)).toEqual(
+      expect.arrayContaining(['scan.job.queued.v1', 'scan.attempt.started.v1', 'scan.attempt.succeeded.v1', 'scan.completed.v1']),
+    );
+    expect(new Set(traced.map((event) => event.trace_id)).size).toBe(1);
+    expect(traced[0].trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(traced[0].trace_id).not.toBe('0'.repeat(32));
   });
 
   it('accepts the older image_name/image_tag shape and Docker Hub defaults', async () => {

@@ -1,7 +1,7 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 let sdk: NodeSDK | undefined;
 
@@ -12,9 +12,11 @@ let sdk: NodeSDK | undefined;
  */
 export function startTracing(serviceName: string, endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT): void {
   if (sdk) return;
+  // Without a processor the SDK registers no tracer provider at all, spans get no ids and
+  // nothing would propagate; a no-op processor keeps ids flowing when nothing is exported.
   const spanProcessors = endpoint
     ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }))]
-    : [];
+    : [new NoopSpanProcessor()];
   sdk = new NodeSDK({
     serviceName,
     spanProcessors,
