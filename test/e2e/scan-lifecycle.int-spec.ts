@@ -22,6 +22,7 @@ describe('scan lifecycle', () => {
       SCAN_RETRY_BASE_SECONDS: '1',
       SCAN_MAX_ATTEMPTS: '3',
       SWEEP_INTERVAL_MS: '200',
+      COMMAND_TIMEOUT_MS: '1500',
     });
     await platform.start('scan-scheduler');
     api = new Api((await platform.start('gateway')).url);
@@ -79,12 +80,23 @@ describe('scan lifecycle', () => {
       },
       { what: 'two ScanAccepted events' },
     );
-    const first = accepted.find((event) => event.requestId === requests[0])!;
-    const second = accepted.find((event) => event.requestId === requests[1])!;
-    expect(first.deduplicated).toBe(false);
-    expect(second).toMatchObject({ scanId: first.scanId, deduplicated: true });
-    const scan = await api.get<ScanView & { trigger: string }>(`/api/v1/scans/${first.scanId}`);
+    // the two are handled concurrently: whichever comes second is deduplicated into the first
+    expect(accepted.map((event) => event.deduplicated).sort()).toEqual([false, true]);
+    expect(accepted[0].scanId).toBe(accepted[1].scanId);
+    const scan = await api.get<ScanView & { trigger: string }>(`/api/v1/scans/${accepted[0].scanId}`);
     expect(scan.body.trigger).toBe('manifest_cached');
+  });
+
+  it('answers 503 with Retry-After while no scheduler answers, and the expired command never creates a scan later', async () => {
+    const schedulers = platform.processes.filter((p) => p.name === 'scan-scheduler' && p.child.exitCode === null && p.child.signalCode === null);
+    await Promise.all(schedulers.map((scheduler) => scheduler.stop()));
+    const image = `${registry.host}/library/alpine:while-down`;
+    const answer = await api.post<{ code: string }>('/api/v1/scans', { image });
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('retry-after')).toBe('5');
+    await platform.start('scan-scheduler');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await platform.query(`SELECT id FROM scheduler.scans WHERE image = $1`, [image])).toEqual([]);
   });
 
   it('fails a scan past its deadline with timeout, and it no longer blocks new scans of the image', async () => {

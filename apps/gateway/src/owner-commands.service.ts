@@ -30,7 +30,10 @@ export class OwnerCommands {
     try {
       return await this.requester.request<R>(command, payload, { tenantId, timeoutMs: this.env.COMMAND_TIMEOUT_MS });
     } catch (error) {
-      if (error instanceof CommandFailedError) throw new ApiError(error.status ?? 400, error.code, error.message);
+      if (error instanceof CommandFailedError) {
+        const status = error.status ?? 400;
+        throw new ApiError(status, error.code, error.message, {}, status === 503 ? { 'Retry-After': '5' } : {});
+      }
       if (error instanceof RequestTimeoutError) {
         throw new ApiError(503, 'owner_unavailable', `No answer to ${command} in time; try again.`, {}, { 'Retry-After': '5' });
       }
