@@ -8,8 +8,8 @@ cd "$ROOT"
 extra_failed=0
 ensure_dependencies || exit 1
 ensure_infrastructure || { echo "0 passed, 1 failed"; exit 1; }
-for tool in docker-registry skopeo; do
-  command -v "$tool" >/dev/null 2>&1 || { log "$tool is missing: apt-get install docker-registry skopeo"; echo "0 passed, 1 failed"; exit 1; }
+for tool in docker-registry skopeo go; do
+  command -v "$tool" >/dev/null 2>&1 || { log "$tool is missing: apt-get install docker-registry skopeo golang-go"; echo "0 passed, 1 failed"; exit 1; }
 done
 if ! build; then log "build failed"; extra_failed=$((extra_failed + 1)); fi
 # the build leaves specs out; this checks them (and the benchmarks) too

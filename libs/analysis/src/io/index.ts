@@ -1,0 +1,2 @@
+export * from './read-bounded';
+export * from './temp-spool';

@@ -1,0 +1,10 @@
+export { createRpmAnalyzer, rpmAnalyzer } from './rpm-analyzer';
+export type { RpmAnalyzerOptions } from './rpm-analyzer';
+export { detectRpmDbFormat, packagesFromBlobs, parseRpmDb } from './rpmdb';
+export type { RpmDbFormat, RpmDbResult } from './rpmdb';
+export { packageFromRpmHeader, parseSourceRpm } from './rpm-package';
+export { parseRpmHeader, RpmHeaderError, RpmTag, RpmType } from './rpm-header';
+export type { RpmHeader } from './rpm-header';
+export { berkeleyDbValues, isBerkeleyDbHash } from './bdb';
+export { isNdb, ndbBlobs } from './ndb';
+export { isSqlite, loadSqlJs, sqliteBlobs } from './sqlite';

@@ -1,0 +1,1 @@
+export { purlOf } from './purl';

@@ -1,0 +1,15 @@
+export { SBOM_SCHEMA_VERSION } from './sbom.model';
+export type { Sbom, SbomAnalyzer, SbomImage, SbomLayer, SbomPackage, SbomPlatform } from './sbom.model';
+export { buildSbom, packageId, withReference } from './build-sbom';
+export type { SbomInput } from './build-sbom';
+export { InvalidSbomError, parseSbom, serializeSbom, validateSbom } from './serialize';
+export { toCycloneDx } from './cyclonedx';
+export type { CycloneDxDocument } from './cyclonedx';
+export { toSpdx } from './spdx';
+export type { SpdxDocument, SpdxPackage, SpdxRelationship } from './spdx';
+export { exportSbom } from './export';
+export type { SbomExport } from './export';
+export { CYCLONEDX_SPEC_VERSION, DEFAULT_SBOM_FORMAT, SBOM_FORMATS, SBOM_MEDIA_TYPES, isSbomFormat } from './media-types';
+export type { SbomFormat } from './media-types';
+export { SBOM_PROPERTY } from './names';
+export { spdxExpressionOf } from './licenses';
