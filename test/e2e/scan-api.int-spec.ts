@@ -76,6 +76,37 @@ describe('scan API', () => {
     expect(new Set(traced.map((event) => event.trace_id)).size).toBe(1);
     expect(traced[0].trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(traced[0].trace_id).not.toBe('0'.repeat(32));
+
+    // the SBOM: exactly the 14 packages of the image's apk database, as CycloneDX and SPDX
+    const cyclonedx = await api.get<{ bomFormat: string; specVersion: string; components: { type: string; name: string; version: string; purl: string }[] }>(
+      `/api/v1/scans/${created.body.scan_id}/sbom`,
+    );
+    expect(cyclonedx.status).toBe(200);
+    expect(cyclonedx.headers.get('content-type')).toContain('application/vnd.cyclonedx+json');
+    expect(cyclonedx.body).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6' });
+    const libraries = cyclonedx.body.components.filter((component) => component.type === 'library');
+    expect(libraries).toHaveLength(14);
+    expect(libraries.map((component) => `${component.name}@${component.version}`)).toEqual(
+      expect.arrayContaining(['musl@1.1.22-r3', 'busybox@1.30.1-r3', 'alpine-baselayout@3.1.2-r0', 'zlib@1.2.11-r1']),
+    );
+    const spdx = await api.get<{ spdxVersion: string; packages: unknown[] }>(`/api/v1/scans/${created.body.scan_id}/sbom?format=spdx`);
+    expect(spdx.headers.get('content-type')).toContain('application/spdx+json');
+    expect(spdx.body.spdxVersion).toBe('SPDX-2.3');
+    expect(spdx.body.packages.length).toBeGreaterThanOrEqual(15); // the image and its 14 packages
+    expect((await api.get(`/api/v1/scans/${created.body.scan_id}/sbom?format=xml`)).status).toBe(400);
+  });
+
+  it('generates the SBOM of a new digest once, even for concurrent scans on two worker processes', async () => {
+    const digest = await pushImage(join(fixturesDir(), 'images/layer-edge-cases/basic.tar'), registry, 'edge/basic:1');
+    await platform.start('scanner-worker');
+    const target = `${registry.host}/edge/basic:1`;
+    const scans = await Promise.all([1, 2, 3].map(() => api.post<{ scan_id: string }>('/api/v1/scans', { image: target, force_rescan: true })));
+    const done = await Promise.all(scans.map((answer) => waitForScan(api, answer.body.scan_id)));
+    expect(done.map((scan) => scan.status)).toEqual(['completed', 'completed', 'completed']);
+    const rows = await platform.query<{ n: number }>(`SELECT count(*)::int AS n FROM worker.sboms WHERE manifest_digest = $1`, [digest]);
+    expect(rows[0].n).toBe(1);
+    const sbom = await api.get<{ components?: unknown[] }>(`/api/v1/scans/${scans[2].body.scan_id}/sbom`);
+    expect(sbom.status).toBe(200);
   });
 
   it('accepts the older image_name/image_tag shape and Docker Hub defaults', async () => {

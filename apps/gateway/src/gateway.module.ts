@@ -1,5 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { RegistryCredentialReader } from '@vulnscan/registry-credentials';
+import { SbomReader } from '@vulnscan/sbom-data';
 import { ScanReader } from '@vulnscan/scan-data';
 import { DeadLettersController } from './admin/dead-letters.controller';
 import { AuditController } from './audit/audit.controller';
@@ -9,12 +10,13 @@ import { ApiKeys } from './auth/api-keys.service';
 import { ApiKeyGuard } from './auth/auth.guard';
 import { OwnerCommands } from './owner-commands.service';
 import { RegistriesController } from './registries/registries.controller';
+import { SbomsController } from './sboms/sboms.controller';
 import { ScansController } from './scans/scans.controller';
 import { TenantsController } from './tenants/tenants.controller';
 
 @Module({
-  controllers: [ScansController, TenantsController, AuditController, DeadLettersController, RegistriesController],
-  providers: [ApiKeys, ApiKeyGuard, AuditLog, OwnerCommands, ScanReader, RegistryCredentialReader],
+  controllers: [ScansController, TenantsController, AuditController, DeadLettersController, RegistriesController, SbomsController],
+  providers: [ApiKeys, ApiKeyGuard, AuditLog, OwnerCommands, ScanReader, RegistryCredentialReader, SbomReader],
 })
 export class GatewayModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -1,9 +1,11 @@
 import { Events } from '@vulnscan/contracts';
 import { ServiceDefinition } from '@vulnscan/platform';
 import { RegistryCredentialEntity, WORKER_SCHEMA } from '@vulnscan/registry-credentials';
+import { SbomEntity } from '@vulnscan/sbom-data';
 import { SCAN_DATA_ENTITIES } from '@vulnscan/scan-data';
 import { WorkerEnv } from './env';
 import { RegistryCredentials1764000000001 } from './migrations/1764000000001-RegistryCredentials';
+import { Sboms1764000000002 } from './migrations/1764000000002-Sboms';
 
 export const workerService: ServiceDefinition<WorkerEnv> = {
   name: 'scanner-worker',
@@ -11,8 +13,8 @@ export const workerService: ServiceDefinition<WorkerEnv> = {
   env: WorkerEnv,
   defaultPort: 8082,
   // Scans are read (is this attempt still wanted?) through the scheduler's read-only reader.
-  entities: [RegistryCredentialEntity, ...SCAN_DATA_ENTITIES],
-  migrations: [RegistryCredentials1764000000001],
+  entities: [RegistryCredentialEntity, SbomEntity, ...SCAN_DATA_ENTITIES],
+  migrations: [RegistryCredentials1764000000001, Sboms1764000000002],
   queues: (env) => [
     {
       name: 'scan-jobs',

@@ -1,11 +1,11 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { analyzeImage, analyzerSetVersion, buildSbom, defaultAnalyzers, pickOs } from '@vulnscan/analysis';
 import { PlatformDto, ResolvedImageDto } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { parseImageReference, RegistryClient, RegistryHostPolicy } from '@vulnscan/registry';
 import { RegistryCredentials } from '../credentials/registry-credentials.service';
 import { WorkerEnv } from '../env';
+import { SbomStore } from './sbom-store.service';
 
 export interface FetchHooks {
   signal: AbortSignal;
@@ -14,29 +14,22 @@ export interface FetchHooks {
   progress(fraction: number, stage: string): Promise<void>;
 }
 
-/** Counts bytes and drops them: layers are verified now, analyzed once the analysis lib lands. */
-class DiscardSink extends Writable {
-  bytes = 0;
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.bytes += chunk.length;
-    callback();
-  }
-}
-
 /**
- * Resolves an image in its registry and streams every layer through digest verification.
- * Each tenant gets its own client, so registry tokens obtained with one tenant's credentials are
- * never reused for another's.
+ * Resolves an image in its registry (always, with the tenant's own credentials: knowing a digest
+ * grants nothing) and makes sure its SBOM exists: layers are streamed, verified and analyzed only
+ * when no SBOM of that manifest digest and analyzer version is stored yet. Each tenant gets its
+ * own registry client, so tokens obtained with one tenant's credentials never serve another.
  */
 @Injectable()
 export class ImageFetcher implements OnApplicationShutdown {
   private readonly clients = new Map<string, RegistryClient>();
   private readonly policy: RegistryHostPolicy;
+  readonly analyzerVersion = analyzerSetVersion();
 
   constructor(
     @Inject(SERVICE_ENV) private readonly env: WorkerEnv,
     private readonly credentials: RegistryCredentials,
+    private readonly sboms: SbomStore,
   ) {
     this.policy = new RegistryHostPolicy({ allowedHosts: env.REGISTRY_ALLOWED_HOSTS, insecureRegistries: env.INSECURE_REGISTRIES });
   }
@@ -50,13 +43,34 @@ export class ImageFetcher implements OnApplicationShutdown {
     const client = this.clientFor(tenantId);
     const resolved = await client.resolve(reference, { platform, signal: hooks.signal });
     await hooks.progress(0.1, 'resolved');
-    const layers = resolved.layers;
-    for (const [index, layer] of layers.entries()) {
-      await hooks.checkpoint();
-      const blob = await client.openBlob(reference, layer, { signal: hooks.signal });
-      await pipeline(blob, new DiscardSink(), { signal: hooks.signal });
-      await hooks.progress(0.1 + (0.85 * (index + 1)) / layers.length, `layer ${index + 1}/${layers.length}`);
-    }
+    await hooks.checkpoint();
+    await this.sboms.once(resolved.manifestDigest, this.analyzerVersion, async () => {
+      const layers = resolved.layers.map((layer) => ({
+        digest: layer.digest,
+        mediaType: layer.mediaType,
+        open: () => client.openBlob(reference, layer, { signal: hooks.signal }),
+      }));
+      const analysis = await analyzeImage(layers, defaultAnalyzers(), {
+        signal: hooks.signal,
+        onLayer: async (index, total) => {
+          await hooks.progress(0.1 + (0.85 * (index + 1)) / total, `layer ${index + 1}/${total}`);
+          if (index + 1 < total) await hooks.checkpoint();
+        },
+      });
+      return buildSbom({
+        image: {
+          reference: image,
+          manifestDigest: resolved.manifestDigest,
+          mediaType: resolved.mediaType,
+          platform: resolved.platform,
+          layers: resolved.layers.map(({ digest, size, mediaType }) => ({ digest, size, mediaType })),
+        },
+        os: pickOs(analysis.osCandidates),
+        packages: analysis.packages,
+        analyzer: { name: 'vulnscan', version: this.analyzerVersion },
+        warnings: analysis.warnings,
+      });
+    });
     return {
       manifestDigest: resolved.manifestDigest,
       mediaType: resolved.mediaType,

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Sbom } from '@vulnscan/analysis';
+import { SbomEntity } from '@vulnscan/sbom-data';
+
+export type SbomOutcome = 'generated' | 'reused';
+
+/**
+ * SBOMs are content: one per (manifest digest, analyzer version), generated once however many
+ * scans, tenants or worker processes ask for it at the same moment.
+ */
+@Injectable()
+export class SbomStore {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async exists(manifestDigest: string, analyzerVersion: string): Promise<boolean> {
+    return this.dataSource.getRepository(SbomEntity).existsBy({ manifestDigest, analyzerVersion });
+  }
+
+  /**
+   * Runs `generate` unless the SBOM exists, under a session advisory lock on its key: a second
+   * process waits for the first and then reuses what it stored instead of downloading again.
+   */
+  async once(manifestDigest: string, analyzerVersion: string, generate: () => Promise<Sbom>): Promise<SbomOutcome> {
+    if (await this.exists(manifestDigest, analyzerVersion)) return 'reused';
+    const key = `sbom|${manifestDigest}|${analyzerVersion}`;
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+      if (await this.exists(manifestDigest, analyzerVersion)) return 'reused';
+      await this.save(await generate());
+      return 'generated';
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  private async save(sbom: Sbom): Promise<void> {
+    const { manifestDigest } = sbom.image;
+    const analyzerVersion = sbom.analyzer.version;
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO worker.sboms (manifest_digest, analyzer_version, document, package_count) VALUES ($1, $2, $3, $4)`,
+        [manifestDigest, analyzerVersion, JSON.stringify(sbom), sbom.packages.length],
+      );
+      if (sbom.packages.length === 0) return;
+      const column = <K extends keyof Sbom['packages'][number]>(key: K) => sbom.packages.map((pkg) => pkg[key] ?? null);
+      await manager.query(
+        `INSERT INTO worker.sbom_packages (manifest_digest, analyzer_version, type, name, version, source_name, source_version, purl)
+         SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+        [
+          manifestDigest,
+          analyzerVersion,
+          column('type'),
+          sbom.packages.map((pkg) => (pkg.namespace ? `${pkg.namespace}/${pkg.name}` : pkg.name)),
+          column('version'),
+          sbom.packages.map((pkg) => pkg.source?.name ?? null),
+          sbom.packages.map((pkg) => pkg.source?.version ?? null),
+          column('purl'),
+        ],
+      );
+    });
+  }
+}
