@@ -147,9 +147,15 @@ describe('scans against real registries', () => {
   });
 
   it('fails with digest_mismatch, never retried, when a registry serves content that does not match', async () => {
-    const good = await scan(`${open.host}/library/multi:1`);
-    await corruptBlob(open, good.layers[0].digest);
-    const bad = await scan(`${open.host}/library/multi@${good.manifest_digest}`);
+    // content never analyzed before, so the scan has to download (and verify) its layer
+    const digest = await pushImage(join(fixturesDir(), 'images/layer-edge-cases/two-files.tar'), open, 'edge/two-files:1');
+    const manifest = (await (
+      await fetch(`${open.url}/v2/edge/two-files/manifests/${digest}`, {
+        headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
+      })
+    ).json()) as { layers: { digest: string }[] };
+    await corruptBlob(open, manifest.layers[0].digest);
+    const bad = await scan(`${open.host}/edge/two-files@${digest}`);
     expect(bad.status).toBe('failed');
     expect(bad.error?.code).toBe('digest_mismatch');
     expect(bad.attempts).toBe(1);

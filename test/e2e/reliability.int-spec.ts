@@ -57,6 +57,14 @@ describe('reliability', () => {
     expect(await terminalEvents(created.body.scan_id)).toEqual(['scan.completed.v1']);
   });
 
+  /**
+   * These tests need a scan that really downloads its layer; an SBOM stored by an earlier test
+   * would let the scan reuse it and skip the download, so they start from content never analyzed.
+   */
+  async function forgetSboms(): Promise<void> {
+    await platform.query('DELETE FROM worker.sboms');
+  }
+
   async function stopWorkers(): Promise<void> {
     await Promise.all(platform.processes.filter((p) => p.name === 'scanner-worker').map((p) => p.stop()));
   }
@@ -76,6 +84,7 @@ describe('reliability', () => {
 
   it('a job that crashes every worker it reaches fails its scan with worker_crashed after the delivery limit', async () => {
     await stopWorkers();
+    await forgetSboms();
     const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image: `${slow.host}/library/alpine:3.10`, force_rescan: true });
     const scanId = created.body.scan_id;
     let kills = 0;
@@ -102,6 +111,7 @@ describe('reliability', () => {
 
   it('canceling a running scan stops its worker at the next layer boundary, and nothing is reported for it', async () => {
     await stopWorkers();
+    await forgetSboms();
     const worker = await platform.start('scanner-worker');
     const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image: `${slow.host}/library/alpine:3.10`, force_rescan: true });
     const scanId = created.body.scan_id;
