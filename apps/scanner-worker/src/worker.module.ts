@@ -2,12 +2,12 @@ import { Module } from '@nestjs/common';
 import { ScanReader } from '@vulnscan/scan-data';
 import { RegistryCredentialsController } from './credentials/registry-credentials.controller';
 import { RegistryCredentials } from './credentials/registry-credentials.service';
-import { ImageFetcher } from './jobs/image-fetcher.service';
+import { ImageScanner } from './jobs/image-scanner.service';
 import { SbomStore } from './jobs/sbom-store.service';
 import { ScanJobController } from './jobs/scan-job.controller';
 
 @Module({
   controllers: [ScanJobController, RegistryCredentialsController],
-  providers: [ImageFetcher, RegistryCredentials, SbomStore, ScanReader],
+  providers: [ImageScanner, RegistryCredentials, SbomStore, ScanReader],
 })
 export class WorkerModule {}

@@ -6,6 +6,8 @@ import { SbomEntity } from '@vulnscan/sbom-data';
 
 export type SbomOutcome = 'generated' | 'reused';
 
+const LOCK_POLL_MS = 250;
+
 /**
  * SBOMs are content: one per (manifest digest, analyzer version), generated once however many
  * scans, tenants or worker processes ask for it at the same moment.
@@ -19,22 +21,31 @@ export class SbomStore {
   }
 
   /**
-   * Runs `generate` unless the SBOM exists, under a session advisory lock on its key: a second
-   * process waits for the first and then reuses what it stored instead of downloading again.
+   * Runs `generate` unless the SBOM exists, holding a session advisory lock on its key: a second
+   * process polls for the lock without holding a connection while it waits (a waiter pinning a
+   * pool connection could starve the generator), then reuses what the first one stored.
    */
   async once(manifestDigest: string, analyzerVersion: string, generate: () => Promise<Sbom>): Promise<SbomOutcome> {
-    if (await this.exists(manifestDigest, analyzerVersion)) return 'reused';
     const key = `sbom|${manifestDigest}|${analyzerVersion}`;
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+    for (;;) {
       if (await this.exists(manifestDigest, analyzerVersion)) return 'reused';
-      await this.save(await generate());
-      return 'generated';
-    } finally {
-      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
-      await runner.release();
+      const runner = this.dataSource.createQueryRunner();
+      await runner.connect();
+      try {
+        const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [key])) as { locked: boolean }[];
+        if (locked) {
+          try {
+            if (await this.exists(manifestDigest, analyzerVersion)) return 'reused';
+            await this.save(await generate());
+            return 'generated';
+          } finally {
+            await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+          }
+        }
+      } finally {
+        await runner.release();
+      }
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
     }
   }
 

@@ -7,7 +7,7 @@ import { Inbox, Outbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { ACTIVE_STATUSES, ScanReader } from '@vulnscan/scan-data';
 import { WorkerEnv } from '../env';
-import { ImageFetcher } from './image-fetcher.service';
+import { ImageScanner } from './image-scanner.service';
 
 /** Thrown at a layer boundary when the scheduler no longer wants this attempt. */
 class AttemptAbandoned extends Error {}
@@ -31,7 +31,7 @@ export class ScanJobController {
     private readonly inbox: Inbox,
     private readonly outbox: Outbox,
     private readonly scans: ScanReader,
-    private readonly fetcher: ImageFetcher,
+    private readonly scanner: ImageScanner,
   ) {
     this.workerId = env.INSTANCE_ID ?? `scanner-worker-${process.pid}`;
   }
@@ -47,7 +47,7 @@ export class ScanJobController {
     try {
       await this.emit(tenantId, Events.ScanAttemptStarted, base);
       let lastProgress = 0;
-      const result = await this.fetcher.fetch(tenantId, image, platform, {
+      const result = await this.scanner.fetch(tenantId, image, platform, {
         signal: controller.signal,
         checkpoint: async () => {
           if (controller.signal.aborted || !(await this.stillWanted(tenantId, scanId, attempt))) throw new AttemptAbandoned();

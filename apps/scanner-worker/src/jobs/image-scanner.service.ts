@@ -21,7 +21,7 @@ export interface FetchHooks {
  * own registry client, so tokens obtained with one tenant's credentials never serve another.
  */
 @Injectable()
-export class ImageFetcher implements OnApplicationShutdown {
+export class ImageScanner implements OnApplicationShutdown {
   private readonly clients = new Map<string, RegistryClient>();
   private readonly policy: RegistryHostPolicy;
   readonly analyzerVersion = analyzerSetVersion();
