@@ -8,6 +8,11 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 
+# better-sqlite3 (reads rpm's SQLite database) is native: a compiler in case no prebuilt binary fits.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so source changes do not reinstall them.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund

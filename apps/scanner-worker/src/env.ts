@@ -39,6 +39,18 @@ export class WorkerEnv extends BaseEnv {
   @ToInt() @IsInt() @Min(1000) @Max(600000)
   REGISTRY_TIMEOUT_MS = 30000;
 
+  /** Largest uncompressed size of one layer, in bytes (bounds decompression bombs); over it a scan fails with layer_too_large. */
+  @ToInt() @IsInt() @Min(1)
+  LAYER_MAX_BYTES = 8 * 1024 ** 3;
+
+  /** Largest size one file in a layer may declare, in bytes; over it a scan fails with layer_too_large. */
+  @ToInt() @IsInt() @Min(1)
+  LAYER_MAX_ENTRY_BYTES = 1024 ** 3;
+
+  /** Most entries (files, directories, links, whiteouts) one layer may hold; over it a scan fails with layer_too_large. */
+  @ToInt() @IsInt() @Min(1)
+  LAYER_MAX_ENTRIES = 1_000_000;
+
   /**
    * Key for tenants' registry secrets at rest (32 bytes, hex or base64). Without it the
    * registry credential API answers 503 rather than storing secrets it could not protect.

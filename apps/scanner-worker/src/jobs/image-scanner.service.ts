@@ -1,11 +1,18 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { analyzeImage, analyzerSetVersion, buildSbom, defaultAnalyzers, pickOs } from '@vulnscan/analysis';
-import { PlatformDto, ResolvedImageDto } from '@vulnscan/contracts';
+import { analyzeImage, analyzerSetVersion, buildSbom, defaultAnalyzers, LayerLimitError, type LayerLimits, pickOs } from '@vulnscan/analysis';
+import { ScanError } from '@vulnscan/contracts';
+import type { PlatformDto, ResolvedImageDto } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { parseImageReference, RegistryClient, RegistryHostPolicy } from '@vulnscan/registry';
 import { RegistryCredentials } from '../credentials/registry-credentials.service';
 import { WorkerEnv } from '../env';
 import { SbomStore } from './sbom-store.service';
+
+const LIMIT_SETTINGS: Partial<Record<keyof LayerLimits, 'LAYER_MAX_BYTES' | 'LAYER_MAX_ENTRY_BYTES' | 'LAYER_MAX_ENTRIES'>> = {
+  maxLayerBytes: 'LAYER_MAX_BYTES',
+  maxEntrySize: 'LAYER_MAX_ENTRY_BYTES',
+  maxEntries: 'LAYER_MAX_ENTRIES',
+};
 
 export interface FetchHooks {
   signal: AbortSignal;
@@ -52,10 +59,13 @@ export class ImageScanner implements OnApplicationShutdown {
       }));
       const analysis = await analyzeImage(layers, defaultAnalyzers(), {
         signal: hooks.signal,
+        limits: { maxLayerBytes: this.env.LAYER_MAX_BYTES, maxEntrySize: this.env.LAYER_MAX_ENTRY_BYTES, maxEntries: this.env.LAYER_MAX_ENTRIES },
         onLayer: async (index, total) => {
           await hooks.progress(0.1 + (0.85 * (index + 1)) / total, `layer ${index + 1}/${total}`);
           if (index + 1 < total) await hooks.checkpoint();
         },
+      }).catch((err: unknown) => {
+        throw this.withSettingName(err);
       });
       return buildSbom({
         image: {
@@ -77,6 +87,14 @@ export class ImageScanner implements OnApplicationShutdown {
       platform: resolved.platform,
       layers: resolved.layers.map(({ digest, size, mediaType }) => ({ digest, size, mediaType })),
     };
+  }
+
+  /** A layer limit error names the worker setting to raise, not the library's option. */
+  private withSettingName(err: unknown): unknown {
+    if (!(err instanceof LayerLimitError)) return err;
+    const setting = LIMIT_SETTINGS[err.limit as keyof LayerLimits];
+    if (!setting) return err;
+    return new ScanError(err.code, `${err.subject} exceeds ${setting} (${this.env[setting]})`);
   }
 
   private clientFor(tenantId: string): RegistryClient {

@@ -33,9 +33,20 @@ export function layerLimits(overrides: Partial<LayerLimits> = {}): LayerLimits {
   return limits;
 }
 
+/** A layer over one of its limits; `limit` says which, so a caller can name its own setting for it. */
+export class LayerLimitError extends ScanError {
+  constructor(
+    readonly limit: keyof LayerLimits | 'the zstd window limit',
+    /** What was too large: `layer 0 (sha256:…): entry "x" of 9 bytes`. */
+    readonly subject: string,
+  ) {
+    super(ScanErrorCode.LayerTooLarge, `${subject} exceeds ${limit}`);
+  }
+}
+
 /** `limit` names the setting (or the fixed bound) that was hit, so an operator knows what to raise. */
 export function limitExceeded(limit: keyof LayerLimits | 'the zstd window limit', layer: string, detail: string): ScanError {
-  return new ScanError(ScanErrorCode.LayerTooLarge, `${layer}: ${detail} exceeds ${limit}`);
+  return new LayerLimitError(limit, `${layer}: ${detail}`);
 }
 
 export function layerCorrupt(layer: string, detail: string): ScanError {

@@ -7,4 +7,4 @@ export { parseRpmHeader, RpmHeaderError, RpmTag, RpmType } from './rpm-header';
 export type { RpmHeader } from './rpm-header';
 export { berkeleyDbValues, isBerkeleyDbHash } from './bdb';
 export { isNdb, ndbBlobs } from './ndb';
-export { isSqlite, loadSqlJs, sqliteBlobs } from './sqlite';
+export { isSqlite, sqliteBlobs } from './sqlite';

@@ -1,18 +1,17 @@
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fixturesDir } from '@vulnscan/testing';
 import { ndbBlobs } from './ndb';
 import { parseRpmDb } from './rpmdb';
-import { loadSqlJs, sqliteBlobs } from './sqlite';
+import { sqliteBlobs } from './sqlite';
 
 /**
  * No ndb fixture is in ../shared/fixtures, so these databases are written here in the layout of
  * rpm's rpmpkg.c around real header blobs taken from the CBL-Mariner SQLite fixture.
  */
 async function realBlobs(count: number): Promise<Uint8Array[]> {
-  const sqlite = readFileSync(path.join(fixturesDir(), 'pkgdb', 'rpm', 'cbl-mariner-2.0.rpmdb.sqlite'));
+  const sqlite = path.join(fixturesDir(), 'pkgdb', 'rpm', 'cbl-mariner-2.0.rpmdb.sqlite');
   const warnings: string[] = [];
-  const blobs = [...sqliteBlobs(await loadSqlJs(), sqlite, (w) => warnings.push(w))].slice(0, count);
+  const blobs = [...sqliteBlobs(sqlite, (w) => warnings.push(w))].slice(0, count);
   expect(warnings).toEqual([]);
   return blobs.map((b) => Uint8Array.from(b));
 }

@@ -1,4 +1,5 @@
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { fixturesDir } from '@vulnscan/testing';
@@ -31,6 +32,26 @@ describe('rpmAnalyzer', () => {
     });
     expect(result.warnings).toBeUndefined();
     expect(result.packages).toHaveLength(129);
+  });
+
+  it('reads the SQLite database from a temporary copy of bounded size, deleted afterwards', async () => {
+    const spoolDir = mkdtempSync(path.join(tmpdir(), 'rpm-spool-'));
+    try {
+      const file = fixture('cbl-mariner-2.0.rpmdb.sqlite');
+      const size = statSync(file).size;
+      const analyzer = createRpmAnalyzer({ spoolDir, maxBytes: size });
+      const result = await analyzer.analyze({ path: 'var/lib/rpm/rpmdb.sqlite', size, mode: 0o644, content: createReadStream(file) });
+      expect(result.packages).toHaveLength(129);
+      expect(readdirSync(spoolDir)).toEqual([]);
+      // A stream longer than its declared size is cut at the limit, not written on.
+      const longer = Readable.from([readFileSync(file), Buffer.alloc(1)]);
+      expect(await analyzer.analyze({ path: 'var/lib/rpm/rpmdb.sqlite', size, mode: 0o644, content: longer })).toEqual({
+        warnings: [`var/lib/rpm/rpmdb.sqlite: longer than the ${size}-byte limit; not read`],
+      });
+      expect(readdirSync(spoolDir)).toEqual([]);
+    } finally {
+      rmSync(spoolDir, { recursive: true, force: true });
+    }
   });
 
   it('the format comes from the content, not the name', async () => {

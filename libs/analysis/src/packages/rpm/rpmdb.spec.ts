@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { fixturesDir } from '@vulnscan/testing';
 import type { Package } from '../../model';
 import { parseRpmDb } from './rpmdb';
-import { loadSqlJs } from './sqlite';
+import Database from 'better-sqlite3';
 
 const rpmFixture = (name: string): Buffer => readFileSync(path.join(fixturesDir(), 'pkgdb', 'rpm', name));
 const SQLITE_PATH = 'var/lib/rpm/rpmdb.sqlite';
@@ -63,10 +63,9 @@ describe('parseRpmDb: SQLite (CBL-Mariner 2.0)', () => {
   });
 
   it('an SQLite file without a Packages table', async () => {
-    const sql = await loadSqlJs();
-    const db = new sql.Database();
-    db.run('CREATE TABLE Other (x)');
-    const bytes = db.export();
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE Other (x)');
+    const bytes = db.serialize();
     db.close();
     expect(await parseRpmDb(bytes, SQLITE_PATH)).toEqual({
       format: 'sqlite',

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { createGzip } from 'node:zlib';
+import { pack } from 'tar-stream';
+import type { TestRegistry } from './start-registry';
+
+export interface TestLayer {
+  mediaType: string;
+  /** The blob exactly as it is pushed: compressed or not, valid or deliberately broken. */
+  bytes: Buffer;
+}
+
+export interface TestFile {
+  name: string;
+  /** Content, or a size to fill with zeros (streamed, so a large one costs no memory). */
+  content: string | Buffer | { zeros: number };
+}
+
+export const GZIP_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
+export const TAR_LAYER = 'application/vnd.oci.image.layer.v1.tar';
+
+/**
+ * A gzip-compressed tar layer holding `files`. A `{ zeros: n }` file is streamed through the
+ * compressor, so a gzip bomb (gigabytes of zeros in a few megabytes) is cheap to make.
+ */
+export async function gzipTarLayer(files: TestFile[]): Promise<TestLayer> {
+  const tar = pack();
+  const gzip = createGzip({ level: 9 });
+  const chunks: Buffer[] = [];
+  gzip.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<void>((resolve, reject) => {
+    gzip.on('end', resolve);
+    gzip.on('error', reject);
+    tar.on('error', reject);
+  });
+  tar.pipe(gzip);
+  for (const file of files) {
+    const { content } = file;
+    if (typeof content === 'string' || Buffer.isBuffer(content)) {
+      tar.entry({ name: file.name, mode: 0o644 }, content);
+      continue;
+    }
+    const entry = tar.entry({ name: file.name, mode: 0o644, size: content.zeros });
+    const block = Buffer.alloc(1 << 20);
+    for (let left = content.zeros; left > 0; left -= block.length) {
+      const piece = left >= block.length ? block : block.subarray(0, left);
+      if (!entry.write(piece)) await new Promise<void>((resolve) => entry.once('drain', () => resolve()));
+    }
+    await new Promise<void>((resolve, reject) => entry.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+  tar.finalize();
+  await done;
+  return { mediaType: GZIP_LAYER, bytes: Buffer.concat(chunks) };
+}
+
+const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+/**
+ * Pushes an OCI image made of `layers` (and a minimal linux/amd64 config) straight through the
+ * Distribution API, byte for byte: unlike skopeo, nothing is recompressed or checked, so broken
+ * layers reach the registry as they are. Returns the manifest digest.
+ */
+export async function pushLayers(registry: TestRegistry, repository: string, tag: string, layers: TestLayer[]): Promise<string> {
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: layers.map((layer) => sha256(layer.bytes)) },
+      config: {},
+    }),
+  );
+  for (const blob of [config, ...layers.map((layer) => layer.bytes)]) await pushBlob(registry, repository, blob);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+      layers: layers.map((layer) => ({ mediaType: layer.mediaType, digest: sha256(layer.bytes), size: layer.bytes.length })),
+    }),
+  );
+  const put = await fetch(`${registry.url}/v2/${repository}/manifests/${tag}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+    body: manifest,
+  });
+  if (put.status !== 201) throw new Error(`manifest PUT ${repository}:${tag}: ${put.status} ${await put.text()}`);
+  return sha256(manifest);
+}
+
+async function pushBlob(registry: TestRegistry, repository: string, blob: Buffer): Promise<void> {
+  const start = await fetch(`${registry.url}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
+  if (start.status !== 202) throw new Error(`blob upload to ${repository}: ${start.status} ${await start.text()}`);
+  const location = new URL(start.headers.get('location')!, registry.url);
+  location.searchParams.set('digest', sha256(blob));
+  const put = await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: blob });
+  if (put.status !== 201) throw new Error(`blob PUT to ${repository}: ${put.status} ${await put.text()}`);
+}
