@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run bench: build the services and the benchmarks, then measure on this machine.
-# Results: bench/results/*.json
+# Results: bench/results/<name>.json
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -9,4 +9,9 @@ build
 ensure_infrastructure
 log "building benchmarks"
 npx tsc -p bench/tsconfig.json && npx tsc-alias -p bench/tsconfig.json
-node dist-bench/bench/api.bench.js
+# npm run bench            → every benchmark
+# npm run bench -- analysis → only bench/analysis.bench.ts (likewise api)
+for name in ${1:-api analysis}; do
+  log "benchmark: $name"
+  node dist-bench/bench/$name.bench.js
+done

@@ -9,4 +9,4 @@ export { pushMultiArchIndex } from './registry/multi-arch';
 export type { PushedIndex, TestPlatform } from './registry/multi-arch';
 export { blobDataPath, corruptBlob } from './registry/corrupt-blob';
 export { GZIP_LAYER, TAR_LAYER, gzipTarLayer, pushLayers } from './registry/push-layers';
-export type { TestFile, TestLayer } from './registry/push-layers';
+export type { TestFile, TestLayer, TestLayerFile } from './registry/push-layers';

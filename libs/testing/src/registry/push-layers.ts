@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { pack } from 'tar-stream';
 import type { TestRegistry } from './start-registry';
@@ -7,6 +9,12 @@ export interface TestLayer {
   mediaType: string;
   /** The blob exactly as it is pushed: compressed or not, valid or deliberately broken. */
   bytes: Buffer;
+}
+
+/** A layer blob in a file, streamed when pushed (benchmarks push hundreds of megabytes). */
+export interface TestLayerFile {
+  mediaType: string;
+  file: string;
 }
 
 export interface TestFile {
@@ -59,22 +67,23 @@ const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(
  * Distribution API, byte for byte: unlike skopeo, nothing is recompressed or checked, so broken
  * layers reach the registry as they are. Returns the manifest digest.
  */
-export async function pushLayers(registry: TestRegistry, repository: string, tag: string, layers: TestLayer[]): Promise<string> {
+export async function pushLayers(registry: TestRegistry, repository: string, tag: string, layers: Array<TestLayer | TestLayerFile>): Promise<string> {
+  const descriptors = [];
+  for (const layer of layers) {
+    const blob = 'bytes' in layer ? layer.bytes : { file: layer.file, ...(await digestOfFile(layer.file)) };
+    descriptors.push({ mediaType: layer.mediaType, ...(await pushBlob(registry, repository, blob)) });
+  }
+  // The config's diff_ids should be the uncompressed digests; nothing we test reads them.
   const config = Buffer.from(
-    JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
-      rootfs: { type: 'layers', diff_ids: layers.map((layer) => sha256(layer.bytes)) },
-      config: {},
-    }),
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: descriptors.map((d) => d.digest) }, config: {} }),
   );
-  for (const blob of [config, ...layers.map((layer) => layer.bytes)]) await pushBlob(registry, repository, blob);
+  await pushBlob(registry, repository, config);
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
-      layers: layers.map((layer) => ({ mediaType: layer.mediaType, digest: sha256(layer.bytes), size: layer.bytes.length })),
+      layers: descriptors,
     }),
   );
   const put = await fetch(`${registry.url}/v2/${repository}/manifests/${tag}`, {
@@ -86,11 +95,31 @@ export async function pushLayers(registry: TestRegistry, repository: string, tag
   return sha256(manifest);
 }
 
-async function pushBlob(registry: TestRegistry, repository: string, blob: Buffer): Promise<void> {
+async function digestOfFile(file: string): Promise<{ digest: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { digest: `sha256:${hash.digest('hex')}`, size };
+}
+
+type Blob = Buffer | { file: string; digest: string; size: number };
+
+async function pushBlob(registry: TestRegistry, repository: string, blob: Blob): Promise<{ digest: string; size: number }> {
+  const { digest, size } = Buffer.isBuffer(blob) ? { digest: sha256(blob), size: blob.length } : blob;
   const start = await fetch(`${registry.url}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
   if (start.status !== 202) throw new Error(`blob upload to ${repository}: ${start.status} ${await start.text()}`);
   const location = new URL(start.headers.get('location')!, registry.url);
-  location.searchParams.set('digest', sha256(blob));
-  const put = await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: blob });
+  location.searchParams.set('digest', digest);
+  const body = Buffer.isBuffer(blob) ? blob : (Readable.toWeb(createReadStream(blob.file)) as ReadableStream<Uint8Array>);
+  const put = await fetch(location, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+    body,
+    duplex: 'half',
+  } as RequestInit);
   if (put.status !== 201) throw new Error(`blob PUT to ${repository}: ${put.status} ${await put.text()}`);
+  return { digest, size };
 }
