@@ -1,0 +1,11 @@
+export { InvalidVersionError, MAX_VERSION_LENGTH } from './scheme';
+export type { Comparison, VersionScheme } from './scheme';
+export { apk } from './apk';
+export { dpkg } from './dpkg';
+export { go } from './go';
+export { maven } from './maven';
+export { npm } from './npm';
+export { pypi } from './pypi';
+export { rpm } from './rpm';
+export { semver } from './semver';
+export { SCHEME_NAMES, schemeByName, versionSchemeFor } from './ecosystems';
