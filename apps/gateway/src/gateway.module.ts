@@ -2,6 +2,7 @@ import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { RegistryCredentialReader } from '@vulnscan/registry-credentials';
 import { SbomReader } from '@vulnscan/sbom-data';
 import { ScanReader } from '@vulnscan/scan-data';
+import { VulnDbReader } from '@vulnscan/vulndb-data';
 import { DeadLettersController } from './admin/dead-letters.controller';
 import { AuditController } from './audit/audit.controller';
 import { AuditLog } from './audit/audit-log.service';
@@ -13,10 +14,11 @@ import { RegistriesController } from './registries/registries.controller';
 import { SbomsController } from './sboms/sboms.controller';
 import { ScansController } from './scans/scans.controller';
 import { TenantsController } from './tenants/tenants.controller';
+import { VulnDbController } from './vulndb/vulndb.controller';
 
 @Module({
-  controllers: [ScansController, TenantsController, AuditController, DeadLettersController, RegistriesController, SbomsController],
-  providers: [ApiKeys, ApiKeyGuard, AuditLog, OwnerCommands, ScanReader, RegistryCredentialReader, SbomReader],
+  controllers: [ScansController, TenantsController, AuditController, DeadLettersController, RegistriesController, SbomsController, VulnDbController],
+  providers: [ApiKeys, ApiKeyGuard, AuditLog, OwnerCommands, ScanReader, RegistryCredentialReader, SbomReader, VulnDbReader],
 })
 export class GatewayModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

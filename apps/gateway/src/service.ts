@@ -2,6 +2,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ServiceDefinition } from '@vulnscan/platform';
 import { RegistryCredentialEntity } from '@vulnscan/registry-credentials';
 import { SbomEntity } from '@vulnscan/sbom-data';
+import { VULNDB_DATA_ENTITIES } from '@vulnscan/vulndb-data';
 import { SCAN_DATA_ENTITIES } from '@vulnscan/scan-data';
 import { GATEWAY_ENTITIES, GATEWAY_SCHEMA } from './entities';
 import { GatewayEnv } from './env';
@@ -13,7 +14,7 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
   env: GatewayEnv,
   defaultPort: 8080,
   // Other services' entities are read through their read-only readers, never written here.
-  entities: [...GATEWAY_ENTITIES, ...SCAN_DATA_ENTITIES, RegistryCredentialEntity, SbomEntity],
+  entities: [...GATEWAY_ENTITIES, ...SCAN_DATA_ENTITIES, RegistryCredentialEntity, SbomEntity, ...VULNDB_DATA_ENTITIES],
   migrations: [GatewayInitial1764000000001],
   configureHttp: (app) => {
     const document = SwaggerModule.createDocument(

@@ -52,6 +52,18 @@ export class WorkerEnv extends BaseEnv {
   LAYER_MAX_ENTRIES = 1_000_000;
 
   /**
+   * Vulnerability feeds, comma-separated `<kind>=<path or URL>` with kinds osv, alpine-secdb and
+   * debian-oval; a path may be a file or a directory. Unset: no feed is imported.
+   */
+  @IsOptional()
+  @IsString()
+  VULNDB_SOURCES?: string;
+
+  /** Minutes between feed syncs; 0 syncs only at first start and on request (POST /api/v1/vulndb/sync). */
+  @ToInt() @IsInt() @Min(0)
+  VULNDB_SYNC_INTERVAL_MINUTES = 360;
+
+  /**
    * Key for tenants' registry secrets at rest (32 bytes, hex or base64). Without it the
    * registry credential API answers 503 rather than storing secrets it could not protect.
    */

@@ -3,9 +3,11 @@ import { ServiceDefinition } from '@vulnscan/platform';
 import { RegistryCredentialEntity, WORKER_SCHEMA } from '@vulnscan/registry-credentials';
 import { SbomEntity } from '@vulnscan/sbom-data';
 import { SCAN_DATA_ENTITIES } from '@vulnscan/scan-data';
+import { VULNDB_DATA_ENTITIES } from '@vulnscan/vulndb-data';
 import { WorkerEnv } from './env';
 import { RegistryCredentials1764000000001 } from './migrations/1764000000001-RegistryCredentials';
 import { Sboms1764000000002 } from './migrations/1764000000002-Sboms';
+import { VulnDb1764000000003 } from './migrations/1764000000003-VulnDb';
 
 export const workerService: ServiceDefinition<WorkerEnv> = {
   name: 'scanner-worker',
@@ -13,8 +15,8 @@ export const workerService: ServiceDefinition<WorkerEnv> = {
   env: WorkerEnv,
   defaultPort: 8082,
   // Scans are read (is this attempt still wanted?) through the scheduler's read-only reader.
-  entities: [RegistryCredentialEntity, SbomEntity, ...SCAN_DATA_ENTITIES],
-  migrations: [RegistryCredentials1764000000001, Sboms1764000000002],
+  entities: [RegistryCredentialEntity, SbomEntity, ...VULNDB_DATA_ENTITIES, ...SCAN_DATA_ENTITIES],
+  migrations: [RegistryCredentials1764000000001, Sboms1764000000002, VulnDb1764000000003],
   queues: (env) => [
     {
       name: 'scan-jobs',

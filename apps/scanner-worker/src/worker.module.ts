@@ -5,9 +5,11 @@ import { RegistryCredentials } from './credentials/registry-credentials.service'
 import { ImageScanner } from './jobs/image-scanner.service';
 import { SbomStore } from './jobs/sbom-store.service';
 import { ScanJobController } from './jobs/scan-job.controller';
+import { FeedSyncController } from './vulndb/feed-sync.controller';
+import { FeedSync } from './vulndb/feed-sync.service';
 
 @Module({
-  controllers: [ScanJobController, RegistryCredentialsController],
-  providers: [ImageScanner, RegistryCredentials, SbomStore, ScanReader],
+  controllers: [ScanJobController, RegistryCredentialsController, FeedSyncController],
+  providers: [ImageScanner, RegistryCredentials, SbomStore, ScanReader, FeedSync],
 })
 export class WorkerModule {}

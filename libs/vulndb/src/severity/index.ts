@@ -1,0 +1,2 @@
+export { severityFromCvss, normalizeSeverity, compareSeverity, maxSeverity } from './severity';
+export { parseCvss, compareCvssType } from './cvss';
