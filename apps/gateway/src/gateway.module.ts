@@ -2,7 +2,7 @@ import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { RegistryCredentialReader } from '@vulnscan/registry-credentials';
 import { SbomReader } from '@vulnscan/sbom-data';
 import { ScanReader } from '@vulnscan/scan-data';
-import { VulnDbReader } from '@vulnscan/vulndb-data';
+import { ReportReader, VulnDbReader } from '@vulnscan/vulndb-data';
 import { DeadLettersController } from './admin/dead-letters.controller';
 import { AuditController } from './audit/audit.controller';
 import { AuditLog } from './audit/audit-log.service';
@@ -10,6 +10,7 @@ import { AuditMiddleware } from './audit/audit.middleware';
 import { ApiKeys } from './auth/api-keys.service';
 import { ApiKeyGuard } from './auth/auth.guard';
 import { OwnerCommands } from './owner-commands.service';
+import { ReportsController } from './reports/reports.controller';
 import { RegistriesController } from './registries/registries.controller';
 import { SbomsController } from './sboms/sboms.controller';
 import { ScansController } from './scans/scans.controller';
@@ -17,8 +18,8 @@ import { TenantsController } from './tenants/tenants.controller';
 import { VulnDbController } from './vulndb/vulndb.controller';
 
 @Module({
-  controllers: [ScansController, TenantsController, AuditController, DeadLettersController, RegistriesController, SbomsController, VulnDbController],
-  providers: [ApiKeys, ApiKeyGuard, AuditLog, OwnerCommands, ScanReader, RegistryCredentialReader, SbomReader, VulnDbReader],
+  controllers: [ScansController, TenantsController, AuditController, DeadLettersController, RegistriesController, SbomsController, VulnDbController, ReportsController],
+  providers: [ApiKeys, ApiKeyGuard, AuditLog, OwnerCommands, ScanReader, RegistryCredentialReader, SbomReader, VulnDbReader, ReportReader],
 })
 export class GatewayModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -5,9 +5,11 @@ import { TimeoutSweeper } from './attempts/timeout-sweeper.service';
 import { Dispatcher } from './dispatch/dispatcher.service';
 import { IntakeController } from './intake/intake.controller';
 import { ScanIntake } from './intake/scan-intake.service';
+import { VulnDbUpdatedController } from './rematch/vulndb-updated.controller';
+import { SbomReader } from '@vulnscan/sbom-data';
 
 @Module({
-  controllers: [IntakeController, AttemptEventsController],
-  providers: [ScanIntake, ScanLifecycle, Dispatcher, TimeoutSweeper],
+  controllers: [IntakeController, AttemptEventsController, VulnDbUpdatedController],
+  providers: [ScanIntake, ScanLifecycle, Dispatcher, TimeoutSweeper, SbomReader],
 })
 export class SchedulerModule {}

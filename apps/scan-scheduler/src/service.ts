@@ -1,16 +1,19 @@
 import { Events } from '@vulnscan/contracts';
 import { ServiceDefinition } from '@vulnscan/platform';
+import { SbomEntity } from '@vulnscan/sbom-data';
 import { SCAN_DATA_ENTITIES, SCHEDULER_SCHEMA } from '@vulnscan/scan-data';
 import { SchedulerEnv } from './env';
 import { SchedulerInitial1764000000001 } from './migrations/1764000000001-SchedulerInitial';
+import { ScansByDigest1764000000002 } from './migrations/1764000000002-ScansByDigest';
 
 export const schedulerService: ServiceDefinition<SchedulerEnv> = {
   name: 'scan-scheduler',
   schema: SCHEDULER_SCHEMA,
   env: SchedulerEnv,
   defaultPort: 8081,
-  entities: SCAN_DATA_ENTITIES,
-  migrations: [SchedulerInitial1764000000001],
+  // SBOMs are looked up (which manifests hold a package?) through the worker's read-only reader.
+  entities: [...SCAN_DATA_ENTITIES, SbomEntity],
+  migrations: [SchedulerInitial1764000000001, ScansByDigest1764000000002],
   // The scheduler publishes jobs; it declares the work queue too, so no job is unroutable
   // before the first worker has started.
   queues: (env) => [

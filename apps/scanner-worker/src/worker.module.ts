@@ -5,11 +5,12 @@ import { RegistryCredentials } from './credentials/registry-credentials.service'
 import { ImageScanner } from './jobs/image-scanner.service';
 import { SbomStore } from './jobs/sbom-store.service';
 import { ScanJobController } from './jobs/scan-job.controller';
+import { ReportBuilder } from './reports/report-builder.service';
 import { FeedSyncController } from './vulndb/feed-sync.controller';
 import { FeedSync } from './vulndb/feed-sync.service';
 
 @Module({
   controllers: [ScanJobController, RegistryCredentialsController, FeedSyncController],
-  providers: [ImageScanner, RegistryCredentials, SbomStore, ScanReader, FeedSync],
+  providers: [ImageScanner, RegistryCredentials, SbomStore, ScanReader, FeedSync, ReportBuilder],
 })
 export class WorkerModule {}

@@ -1,2 +1,3 @@
 export * from './entities';
 export * from './vulndb-reader';
+export * from './report-reader';

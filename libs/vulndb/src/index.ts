@@ -1,3 +1,4 @@
 export * from './model';
 export * from './feeds';
 export * from './severity';
+export * from './matching';

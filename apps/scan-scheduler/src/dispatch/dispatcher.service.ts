@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Events } from '@vulnscan/contracts';
+import { Events, ScanJobKind } from '@vulnscan/contracts';
 import { Outbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { ScanEntity } from '@vulnscan/scan-data';
@@ -14,6 +14,7 @@ interface ClaimedRow {
   kind: ScanEntity['kind'];
   attempt: number;
   requested_platform: ScanEntity['requestedPlatform'];
+  manifest_digest: string | null;
 }
 
 const toJob = (row: ClaimedRow) => ({
@@ -23,6 +24,7 @@ const toJob = (row: ClaimedRow) => ({
   kind: row.kind,
   attempt: row.attempt,
   requestedPlatform: row.requested_platform,
+  manifestDigest: row.manifest_digest,
 });
 
 interface Candidate {
@@ -144,6 +146,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
           kind: scan.kind,
           image: scan.image,
           ...(scan.requestedPlatform ? { platform: scan.requestedPlatform } : {}),
+          ...(scan.kind === ScanJobKind.Rematch && scan.manifestDigest ? { manifestDigest: scan.manifestDigest } : {}),
         },
       });
     }

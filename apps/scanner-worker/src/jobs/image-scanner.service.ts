@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { analyzeImage, analyzerSetVersion, buildSbom, defaultAnalyzers, LayerLimitError, type LayerLimits, pickOs } from '@vulnscan/analysis';
-import { ScanError } from '@vulnscan/contracts';
+import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import type { PlatformDto, ResolvedImageDto } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { parseImageReference, RegistryClient, RegistryHostPolicy } from '@vulnscan/registry';
@@ -95,6 +95,25 @@ export class ImageScanner implements OnApplicationShutdown {
     const setting = LIMIT_SETTINGS[err.limit as keyof LayerLimits];
     if (!setting) return err;
     return new ScanError(err.code, `${err.subject} exceeds ${setting} (${this.env[setting]})`);
+  }
+
+  /**
+   * A rematch: the image as its stored SBOM describes it, without any registry request. The
+   * scheduler only asks for one on behalf of a tenant whose own scan fetched this manifest.
+   */
+  async stored(manifestDigest: string): Promise<{ result: ResolvedImageDto; analyzerVersion: string }> {
+    const sbom = await this.sboms.latest(manifestDigest);
+    if (!sbom) throw new ScanError(ScanErrorCode.NotFound, `No SBOM of ${manifestDigest} is stored; a rematch needs one (scan the image instead).`);
+    const { image } = sbom;
+    return {
+      result: {
+        manifestDigest: image.manifestDigest,
+        mediaType: image.mediaType,
+        platform: image.platform,
+        layers: image.layers.map(({ digest, size, mediaType }) => ({ digest, size, mediaType })),
+      },
+      analyzerVersion: sbom.analyzer.version,
+    };
   }
 
   private clientFor(tenantId: string): RegistryClient {

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Sbom } from '@vulnscan/analysis';
+import { type Sbom, validateSbom } from '@vulnscan/analysis';
 import { SbomEntity } from '@vulnscan/sbom-data';
+import { matchKey } from '@vulnscan/vulndb';
 
 export type SbomOutcome = 'generated' | 'reused';
 
@@ -15,6 +16,12 @@ const LOCK_POLL_MS = 250;
 @Injectable()
 export class SbomStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The newest stored SBOM of a manifest, whichever analyzer version made it (a rematch uses it as it is). */
+  async latest(manifestDigest: string): Promise<Sbom | undefined> {
+    const entity = await this.dataSource.getRepository(SbomEntity).findOne({ where: { manifestDigest }, order: { createdAt: 'DESC' } });
+    return entity ? validateSbom(entity.document) : undefined;
+  }
 
   async exists(manifestDigest: string, analyzerVersion: string): Promise<boolean> {
     return this.dataSource.getRepository(SbomEntity).existsBy({ manifestDigest, analyzerVersion });
@@ -59,9 +66,10 @@ export class SbomStore {
       );
       if (sbom.packages.length === 0) return;
       const column = <K extends keyof Sbom['packages'][number]>(key: K) => sbom.packages.map((pkg) => pkg[key] ?? null);
+      const keys = sbom.packages.map((pkg) => matchKey(pkg, sbom.os));
       await manager.query(
-        `INSERT INTO worker.sbom_packages (manifest_digest, analyzer_version, type, name, version, source_name, source_version, purl)
-         SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+        `INSERT INTO worker.sbom_packages (manifest_digest, analyzer_version, type, name, version, source_name, source_version, purl, ecosystem, match_name)
+         SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
         [
           manifestDigest,
           analyzerVersion,
@@ -71,6 +79,8 @@ export class SbomStore {
           sbom.packages.map((pkg) => pkg.source?.name ?? null),
           sbom.packages.map((pkg) => pkg.source?.version ?? null),
           column('purl'),
+          keys.map((key) => key?.ecosystem ?? null),
+          keys.map((key) => key?.name ?? null),
         ],
       );
     });

@@ -2,11 +2,13 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Events, MessageEnvelope, ScanError, ScanErrorCode, ScanJobQueuedPayload } from '@vulnscan/contracts';
+import { Events, MessageEnvelope, ScanError, ScanErrorCode, ScanJobKind, ScanJobQueuedPayload } from '@vulnscan/contracts';
 import { Inbox, Outbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { ACTIVE_STATUSES, ScanReader } from '@vulnscan/scan-data';
 import { WorkerEnv } from '../env';
+import { ReportBuilder } from '../reports/report-builder.service';
+import { saveReport } from '../reports/report-store';
 import { ImageScanner } from './image-scanner.service';
 
 /** Thrown at a layer boundary when the scheduler no longer wants this attempt. */
@@ -32,6 +34,7 @@ export class ScanJobController {
     private readonly outbox: Outbox,
     private readonly scans: ScanReader,
     private readonly scanner: ImageScanner,
+    private readonly reports: ReportBuilder,
   ) {
     this.workerId = env.INSTANCE_ID ?? `scanner-worker-${process.pid}`;
   }
@@ -47,19 +50,33 @@ export class ScanJobController {
     try {
       await this.emit(tenantId, Events.ScanAttemptStarted, base);
       let lastProgress = 0;
-      const result = await this.scanner.fetch(tenantId, image, platform, {
-        signal: controller.signal,
-        checkpoint: async () => {
-          if (controller.signal.aborted || !(await this.stillWanted(tenantId, scanId, attempt))) throw new AttemptAbandoned();
-        },
-        progress: async (fraction, stage) => {
-          const progress = Math.min(99, Math.floor(fraction * 100));
-          if (progress <= lastProgress) return;
-          lastProgress = progress;
-          await this.emit(tenantId, Events.ScanAttemptProgressed, { ...base, progress, stage });
-        },
+      const progress = async (fraction: number, stage: string): Promise<void> => {
+        const percent = Math.min(99, Math.floor(fraction * 100));
+        if (percent <= lastProgress) return;
+        lastProgress = percent;
+        await this.emit(tenantId, Events.ScanAttemptProgressed, { ...base, progress: percent, stage });
+      };
+      const { result, analyzerVersion } =
+        job.payload.kind === ScanJobKind.Rematch && job.payload.manifestDigest
+          ? await this.scanner.stored(job.payload.manifestDigest)
+          : {
+              result: await this.scanner.fetch(tenantId, image, platform, {
+                signal: controller.signal,
+                checkpoint: async () => {
+                  if (controller.signal.aborted || !(await this.stillWanted(tenantId, scanId, attempt))) throw new AttemptAbandoned();
+                },
+                progress,
+              }),
+              analyzerVersion: this.scanner.analyzerVersion,
+            };
+      await progress(0.97, 'matching');
+      // The report and the attempt's success commit together, with the inbox row.
+      const report = await this.reports.build(result.manifestDigest, analyzerVersion);
+      await this.inbox.runOnce(JOB_CONSUMER, job, async (manager) => {
+        const stored = await saveReport(manager, { tenantId, scanId, attempt }, report);
+        const summary = { reportId: stored.reportId, vulndbVersion: stored.vulndbVersion, findings: report.summary.total, fixable: report.summary.fixable };
+        return this.outbox.add(manager, { type: Events.ScanAttemptSucceeded, tenantId: job.tenantId, payload: { ...base, result, report: summary } });
       });
-      await this.finish(job, Events.ScanAttemptSucceeded, { ...base, result });
     } catch (error) {
       if (error instanceof AttemptAbandoned || controller.signal.aborted) {
         this.logger.log({ scanId, attempt }, 'scan attempt abandoned: the scan was canceled or superseded');
@@ -101,7 +118,7 @@ export class ScanJobController {
 
   private async finish(
     job: MessageEnvelope<ScanJobQueuedPayload>,
-    type: typeof Events.ScanAttemptSucceeded | typeof Events.ScanAttemptFailed,
+    type: typeof Events.ScanAttemptFailed,
     payload: object,
   ): Promise<void> {
     await this.inbox.runOnce(JOB_CONSUMER, job, (manager) => this.outbox.add(manager, { type, tenantId: job.tenantId, payload }));

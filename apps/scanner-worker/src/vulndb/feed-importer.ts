@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Events } from '@vulnscan/contracts';
 import { Outbox } from '@vulnscan/messaging';
-import { type Advisory, type FeedItem, type FeedSourceConfig, type SkippedRecord, severityFromCvss } from '@vulnscan/vulndb';
+import { type Advisory, comparableName, type FeedItem, type FeedSourceConfig, type SkippedRecord, severityFromCvss } from '@vulnscan/vulndb';
 
 /** Advisories written per round trip. */
 const BATCH = 500;
@@ -216,8 +216,10 @@ export class FeedImporter {
 
     const rows = writes.flatMap(({ advisory }) =>
       advisory.affected.map((pkg) => {
-        note(pkg.ecosystem, pkg.name);
-        return { key: advisory.key, ecosystem: pkg.ecosystem, name: pkg.name, ranges: pkg.ranges, versions: pkg.versions, severity: pkg.severity ?? null };
+        // Stored as matching compares it (PEP 503 for PyPI), so lookups are exact.
+        const name = comparableName(pkg.ecosystem, pkg.name);
+        note(pkg.ecosystem, name);
+        return { key: advisory.key, ecosystem: pkg.ecosystem, name, ranges: pkg.ranges, versions: pkg.versions, severity: pkg.severity ?? null };
       }),
     );
     if (rows.length) {

@@ -30,10 +30,35 @@ export class ScanAttemptProgressedPayload extends AttemptBase {
   stage?: string;
 }
 
+/** The vulnerability report a successful attempt stored (optional: older workers sent none). */
+export class AttemptReportDto {
+  @IsUUID()
+  reportId!: string;
+
+  /** The vulndb version the report was computed with; absent while no feed has been imported. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(30)
+  vulndbVersion?: string;
+
+  @IsInt()
+  @Min(0)
+  findings!: number;
+
+  @IsInt()
+  @Min(0)
+  fixable!: number;
+}
+
 export class ScanAttemptSucceededPayload extends AttemptBase {
   @ValidateNested()
   @Type(() => ResolvedImageDto)
   result!: ResolvedImageDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AttemptReportDto)
+  report?: AttemptReportDto;
 }
 
 export class ScanAttemptFailedPayload extends AttemptBase {

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsEnum, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
-import { PlatformDto, ResolvedImageDto, ScanErrorDto, ScanJobKind } from './common';
+import { IsEnum, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { DIGEST_PATTERN, PlatformDto, ResolvedImageDto, ScanErrorDto, ScanJobKind } from './common';
 
 /** Published by the scheduler's dispatcher; taken by one scanner-worker (competing consumers). */
 export class ScanJobQueuedPayload {
@@ -22,6 +22,11 @@ export class ScanJobQueuedPayload {
   @ValidateNested()
   @Type(() => PlatformDto)
   platform?: PlatformDto;
+
+  /** A rematch: the manifest whose stored SBOM to match again; the registry is not contacted. */
+  @IsOptional()
+  @Matches(DIGEST_PATTERN)
+  manifestDigest?: string;
 }
 
 class ScanEventBase {
