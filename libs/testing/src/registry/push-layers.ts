@@ -21,6 +21,8 @@ export interface TestFile {
   name: string;
   /** Content, or a size to fill with zeros (streamed, so a large one costs no memory). */
   content: string | Buffer | { zeros: number };
+  /** Permission bits; 0o644 unless given (executables need 0o755 to be seen as such). */
+  mode?: number;
 }
 
 export const GZIP_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
@@ -44,10 +46,10 @@ export async function gzipTarLayer(files: TestFile[]): Promise<TestLayer> {
   for (const file of files) {
     const { content } = file;
     if (typeof content === 'string' || Buffer.isBuffer(content)) {
-      tar.entry({ name: file.name, mode: 0o644 }, content);
+      tar.entry({ name: file.name, mode: file.mode ?? 0o644 }, content);
       continue;
     }
-    const entry = tar.entry({ name: file.name, mode: 0o644, size: content.zeros });
+    const entry = tar.entry({ name: file.name, mode: file.mode ?? 0o644, size: content.zeros });
     const block = Buffer.alloc(1 << 20);
     for (let left = content.zeros; left > 0; left -= block.length) {
       const piece = left >= block.length ? block : block.subarray(0, left);
