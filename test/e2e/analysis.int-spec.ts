@@ -106,17 +106,14 @@ describe('image analysis in the worker', () => {
       [digest],
     );
 
-    // Make the stored SBOM one an older analyzer wrote, packages and all.
+    // Make the stored SBOM one an older analyzer wrote, packages and the report made from it included.
     await platform.query(
-      `WITH copied AS (
-         INSERT INTO worker.sboms (manifest_digest, analyzer_version, document, package_count, created_at)
-         SELECT manifest_digest, '0+older', document, package_count, created_at FROM worker.sboms WHERE manifest_digest = $1
-       ), moved AS (
-         UPDATE worker.sbom_packages SET analyzer_version = '0+older' WHERE manifest_digest = $1
-       )
-       SELECT 1`,
+      `INSERT INTO worker.sboms (manifest_digest, analyzer_version, document, package_count, created_at)
+       SELECT manifest_digest, '0+older', document, package_count, created_at FROM worker.sboms WHERE manifest_digest = $1`,
       [digest],
     );
+    await platform.query(`UPDATE worker.sbom_packages SET analyzer_version = '0+older' WHERE manifest_digest = $1`, [digest]);
+    await platform.query(`UPDATE worker.reports SET analyzer_version = '0+older' WHERE manifest_digest = $1`, [digest]);
     await platform.query(`DELETE FROM worker.sboms WHERE manifest_digest = $1 AND analyzer_version = $2`, [digest, current]);
 
     const second = await waitForScan(api, await scan(`${registry.host}/versions/app:1`));

@@ -62,6 +62,8 @@ describe('reliability', () => {
    * would let the scan reuse it and skip the download, so they start from content never analyzed.
    */
   async function forgetSboms(): Promise<void> {
+    // Reports refer to their SBOM; they go first.
+    await platform.query('DELETE FROM worker.reports');
     await platform.query('DELETE FROM worker.sboms');
   }
 
