@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,6 +155,21 @@ describe('vulnerability database', () => {
     expect(await platform.query(`SELECT count(*)::int AS n FROM worker.advisories WHERE feed = $1`, [alpine.name])).toEqual(rowsBefore);
     expect((await fetch(`${worker.url}/health/ready`)).status).toBe(200);
     writeFileSync(file, original);
+
+    // A source that reads as empty (its files gone) is refused too, rather than emptying the feed.
+    const moved = `${scratch}-moved`;
+    renameSync(join(scratch, 'alpine'), moved);
+    mkdirSync(join(scratch, 'alpine'));
+    const lastSync = Date.parse((await feed(alpine.name))!.last_sync_at!);
+    await api.post('/api/v1/vulndb/sync', { feeds: [alpine.name] });
+    const emptied = await waitFor(async () => {
+      const f = await feed(alpine.name);
+      return f && Date.parse(f.last_sync_at!) > lastSync ? f : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 250, what: 'the sync of an empty source' });
+    expect(emptied.last_error).toMatch(/yielded no advisories.*stored advisories are kept/);
+    expect(emptied.records).toBe(changed.records);
+    rmSync(join(scratch, 'alpine'), { recursive: true });
+    renameSync(moved, join(scratch, 'alpine'));
   });
 
   it('only admins may sync; bad bodies are 400', async () => {

@@ -101,6 +101,16 @@ export class FeedImporter {
       }
     }
     if (batch.length) await this.writeBatch(manager, config.name, version, batch, counts, affected);
+    if (seen.size === 0) {
+      // A source that suddenly reads as empty (a wrong path, every record malformed) is far more
+      // likely broken than emptied: refuse rather than delete the feed's data.
+      const [{ stored }] = (await manager.query(`SELECT count(*)::int AS stored FROM worker.advisories WHERE feed = $1`, [config.name])) as {
+        stored: number;
+      }[];
+      if (stored > 0) {
+        throw new Error(`${config.name} (${config.location}) yielded no advisories (${counts.skipped} records skipped); its ${stored} stored advisories are kept`);
+      }
+    }
 
     // Whatever the feed no longer holds goes, and the packages it affected are affected by that.
     const keys = [...seen];
