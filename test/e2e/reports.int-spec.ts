@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir, gzipTarLayer, pushImage, pushLayers, startRegistry, TestRegistry } from '@vulnscan/testing';
@@ -16,6 +16,7 @@ interface FindingView {
   fixed_version: string | null;
   fixable: boolean;
   severity: string;
+  severity_source: string;
 }
 
 interface ReportView {
@@ -45,6 +46,7 @@ describe('vulnerability reports', () => {
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'reports-e2e-'));
     cpSync(join(fixturesDir(), 'feeds', 'alpine-secdb', 'v3.10'), join(scratch, 'alpine-v3.10'), { recursive: true });
+    mkdirSync(join(scratch, 'osv-extra'));
     registry = await startRegistry();
     await pushImage(join(fixturesDir(), 'images/alpine-310.docker.tar.gz'), registry, 'library/alpine:3.10');
     alpineImage = `${registry.host}/library/alpine:3.10`;
@@ -55,13 +57,15 @@ describe('vulnerability reports', () => {
       VULNDB_SOURCES: [
         `alpine-secdb=${join(scratch, 'alpine-v3.10')}`,
         `debian-oval=${join(fixturesDir(), 'feeds', 'debian-oval', 'oval-definitions-bookworm.xml.bz2')}`,
+        // OSV records the tests write themselves, synced on request.
+        `extra:osv=${join(scratch, 'osv-extra')}`,
       ].join(','),
       VULNDB_SYNC_INTERVAL_MINUTES: '0',
     });
     await waitFor(
       async () => {
         const { body } = await api.get<{ feeds: { last_success_at: string | null }[] }>('/api/v1/vulndb');
-        return body.feeds.length === 2 && body.feeds.every((feed) => feed.last_success_at);
+        return body.feeds.length === 3 && body.feeds.every((feed) => feed.last_success_at);
       },
       { timeoutMs: 120_000, intervalMs: 500, what: 'the feeds to be imported' },
     );
@@ -179,6 +183,33 @@ describe('vulnerability reports', () => {
     const unfixed = report.findings.filter((f) => !f.fixable);
     expect(unfixed.length).toBeGreaterThan(0);
     expect(unfixed.every((f) => f.fixed_version === null)).toBe(true);
+    // The OVAL states no severity: every finding is Unknown until another record of the same CVE says one.
+    expect(report.findings.every((f) => f.severity === 'Unknown')).toBe(true);
+
+    // A record of another ecosystem sharing one of libssl3's CVEs gives it a severity (by alias).
+    const cve = libssl[0]!.id;
+    writeFileSync(
+      join(scratch, 'osv-extra', 'GHSA-test-0001-0001.json'),
+      JSON.stringify({
+        id: 'GHSA-test-0001-0001',
+        modified: '2026-01-01T00:00:00Z',
+        aliases: [cve],
+        database_specific: { severity: 'CRITICAL' },
+        affected: [{ package: { ecosystem: 'npm', name: 'vulnscan-test-package' }, versions: ['1.0.0'] }],
+      }),
+    );
+    const before = (await api.get<{ version: string }>('/api/v1/vulndb')).body.version;
+    await api.post('/api/v1/vulndb/sync', { feeds: ['extra'] });
+    await waitFor(async () => (await api.get<{ version: string }>('/api/v1/vulndb')).body.version !== before, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      what: 'the extra feed to be imported',
+    });
+    const again = await scanAndReport(`${registry.host}/debian/minbase:12`);
+    const rated = again.findings.filter((f) => f.id === cve);
+    expect(rated.map((f) => [f.package.name, f.severity, f.severity_source])).toEqual(expect.arrayContaining([['libssl3', 'Critical', 'alias']]));
+    expect(rated.every((f) => f.severity === 'Critical')).toBe(true);
+    expect(again.summary.by_severity.Critical).toBe(rated.length);
   });
 
   it('a feed update re-matches only the images it affects, from their stored SBOMs, without a registry request', async () => {
@@ -208,7 +239,7 @@ describe('vulnerability reports', () => {
     expect(BigInt(second.vulndb_version!)).toBeGreaterThan(BigInt(first.vulndb_version!));
     // The Debian image has no musl: it gets no re-match.
     const debianScans = await api.get<{ items: { trigger: string }[] }>(`/api/v1/images/${encodeURIComponent(debianImage)}/scans`);
-    expect(debianScans.body.items.map((scan) => scan.trigger)).toEqual(['api']);
+    expect(debianScans.body.items.map((scan) => scan.trigger)).toEqual(['api', 'api']);
 
     const reference = encodeURIComponent(alpineImage);
     const diff = await api.get<{ new: FindingView[]; fixed: FindingView[]; unchanged: FindingView[] }>(

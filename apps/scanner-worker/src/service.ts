@@ -10,6 +10,7 @@ import { Sboms1764000000002 } from './migrations/1764000000002-Sboms';
 import { VulnDb1764000000003 } from './migrations/1764000000003-VulnDb';
 import { Reports1764000000004 } from './migrations/1764000000004-Reports';
 import { SbomPackageKeys1764000000005 } from './migrations/1764000000005-SbomPackageKeys';
+import { SeverityById1764000000006 } from './migrations/1764000000006-SeverityById';
 
 export const workerService: ServiceDefinition<WorkerEnv> = {
   name: 'scanner-worker',
@@ -18,7 +19,7 @@ export const workerService: ServiceDefinition<WorkerEnv> = {
   defaultPort: 8082,
   // Scans are read (is this attempt still wanted?) through the scheduler's read-only reader.
   entities: [RegistryCredentialEntity, SbomEntity, ...VULNDB_DATA_ENTITIES, ...SCAN_DATA_ENTITIES],
-  migrations: [RegistryCredentials1764000000001, Sboms1764000000002, VulnDb1764000000003, Reports1764000000004, SbomPackageKeys1764000000005],
+  migrations: [RegistryCredentials1764000000001, Sboms1764000000002, VulnDb1764000000003, Reports1764000000004, SbomPackageKeys1764000000005, SeverityById1764000000006],
   queues: (env) => [
     {
       name: 'scan-jobs',

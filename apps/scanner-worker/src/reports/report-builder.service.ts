@@ -12,7 +12,6 @@ import {
   matchPackages,
   type Severity,
   SEVERITIES,
-  severityFromCvss,
 } from '@vulnscan/vulndb';
 
 export interface SeverityCounts {
@@ -117,28 +116,13 @@ export class ReportBuilder {
     };
   }
 
-  /** The most severe severity any stored record with one of these ids (or aliases) gives. */
+  /** The most severe severity any stored record with one of these ids (as its id or an alias) states. */
   private async severitiesOf(manager: EntityManager, ids: string[]): Promise<Map<string, Severity>> {
-    // Two lookups, each on its own index (btree on id, GIN on aliases): written with OR, the
-    // planner tends to scan the whole table instead.
-    const rows = (await manager.query(
-      `SELECT id, aliases, severity, document->'cvss' AS cvss FROM worker.advisories WHERE id = ANY($1::text[]) AND NOT withdrawn
-       UNION
-       SELECT id, aliases, severity, document->'cvss' AS cvss FROM worker.advisories WHERE aliases && $1::text[] AND NOT withdrawn`,
-      [ids],
-    )) as { id: string; aliases: string[]; severity: Severity | null; cvss: Advisory['cvss'] | null }[];
-    const wanted = new Set(ids);
-    const found = new Map<string, Severity>();
-    for (const row of rows) {
-      const severity = row.severity ?? (row.cvss?.[0] ? severityFromCvss(row.cvss[0]) : undefined);
-      if (!severity || severity === 'Unknown') continue;
-      for (const id of [row.id, ...row.aliases]) {
-        if (!wanted.has(id)) continue;
-        const known = found.get(id);
-        if (!known || SEVERITIES.indexOf(severity) > SEVERITIES.indexOf(known)) found.set(id, severity);
-      }
-    }
-    return found;
+    const rows = (await manager.query(`SELECT id, severity FROM worker.severity_by_id WHERE id = ANY($1::text[])`, [ids])) as {
+      id: string;
+      severity: Severity;
+    }[];
+    return new Map(rows.map((row) => [row.id, row.severity]));
   }
 }
 

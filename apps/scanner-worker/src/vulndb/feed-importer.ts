@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Events } from '@vulnscan/contracts';
 import { Outbox } from '@vulnscan/messaging';
-import { type Advisory, comparableName, type FeedItem, type FeedSourceConfig, type SkippedRecord, severityFromCvss } from '@vulnscan/vulndb';
+import { type Advisory, comparableName, type FeedItem, SEVERITIES, type FeedSourceConfig, type SkippedRecord, severityFromCvss } from '@vulnscan/vulndb';
 
 /** Advisories written per round trip. */
 const BATCH = 500;
@@ -126,6 +126,7 @@ export class FeedImporter {
     )) as { removed: number }[];
     const changedAnything = counts.added + counts.changed + removed > 0;
     if (changedAnything) {
+      await this.rebuildSeverityById(manager);
       await manager.query(`UPDATE worker.vulndb_versions SET added = $2, changed = $3, removed = $4 WHERE version = $1`, [
         version,
         counts.added,
@@ -160,6 +161,19 @@ export class FeedImporter {
       skipped: counts.skipped,
       affected: affected.size,
     };
+  }
+
+  /** id or alias → the most severe severity a record states for it (see the SeverityById migration). */
+  private async rebuildSeverityById(manager: EntityManager): Promise<void> {
+    await manager.query(`DELETE FROM worker.severity_by_id`);
+    await manager.query(
+      `INSERT INTO worker.severity_by_id (id, severity)
+       SELECT ident, (array_agg(severity ORDER BY array_position($1::text[], severity) DESC))[1]
+       FROM (SELECT unnest(array_prepend(id, aliases)) AS ident, severity FROM worker.advisories
+             WHERE NOT withdrawn AND severity IS NOT NULL AND severity <> 'Unknown') AS stated
+       GROUP BY ident`,
+      [SEVERITIES],
+    );
   }
 
   private async writeBatch(
