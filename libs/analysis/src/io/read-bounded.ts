@@ -39,9 +39,13 @@ export async function drain(content: NodeJS.ReadableStream): Promise<void> {
   }
 }
 
-/** The message of anything thrown, for a warning. */
+/**
+ * The message of anything thrown, for a warning. Duck-typed: errors raised by Node itself (zlib)
+ * or by a native addon (better-sqlite3) may come from another realm, where `instanceof Error` fails.
+ */
 export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (typeof err === 'object' && err !== null && 'message' in err && typeof err.message === 'string') return err.message;
+  return String(err);
 }
 
 /**

@@ -53,8 +53,4 @@ export function layerCorrupt(layer: string, detail: string): ScanError {
   return new ScanError(ScanErrorCode.LayerCorrupt, `${layer}: ${detail}`);
 }
 
-/** An error's message. Duck-typed: errors raised inside Node (zlib) may come from another realm, where `instanceof Error` fails. */
-export function errorMessage(err: unknown): string {
-  if (typeof err === 'object' && err !== null && 'message' in err && typeof err.message === 'string') return err.message;
-  return String(err);
-}
+export { errorMessage } from '../io';
