@@ -83,7 +83,7 @@ export class ScanJobController {
         return;
       }
       if (error instanceof ScanError) {
-        await this.finish(job, Events.ScanAttemptFailed, {
+        await this.reportFailure(job, {
           ...base,
           error: { code: error.code, message: error.message },
           ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: Math.ceil(error.retryAfterSeconds) } : {}),
@@ -92,7 +92,7 @@ export class ScanJobController {
       }
       if (this.isInfrastructureFailure(error)) throw error; // the broker redelivers; nothing was reported
       this.logger.error({ err: error, scanId, attempt }, 'scan attempt failed unexpectedly');
-      await this.finish(job, Events.ScanAttemptFailed, {
+      await this.reportFailure(job, {
         ...base,
         error: { code: ScanErrorCode.Internal, message: error instanceof Error ? error.message : String(error) },
       });
@@ -116,12 +116,11 @@ export class ScanJobController {
     await this.dataSource.transaction((manager) => this.outbox.add(manager, { type, tenantId, payload }));
   }
 
-  private async finish(
-    job: MessageEnvelope<ScanJobQueuedPayload>,
-    type: typeof Events.ScanAttemptFailed,
-    payload: object,
-  ): Promise<void> {
-    await this.inbox.runOnce(JOB_CONSUMER, job, (manager) => this.outbox.add(manager, { type, tenantId: job.tenantId, payload }));
+  /** A failed attempt's report and the inbox row commit together. */
+  private async reportFailure(job: MessageEnvelope<ScanJobQueuedPayload>, payload: object): Promise<void> {
+    await this.inbox.runOnce(JOB_CONSUMER, job, (manager) =>
+      this.outbox.add(manager, { type: Events.ScanAttemptFailed, tenantId: job.tenantId, payload }),
+    );
   }
 
   private isInfrastructureFailure(error: unknown): boolean {
