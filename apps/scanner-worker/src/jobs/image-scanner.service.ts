@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { analyzeImage, analyzerSetVersion, buildSbom, defaultAnalyzers, LayerLimitError, type LayerLimits, pickOs } from '@vulnscan/analysis';
+import { analyzeImage, analyzerSetVersion, buildSbom, defaultAnalyzers, LayerLimitError, type LayerLimits, pickOs, type Sbom } from '@vulnscan/analysis';
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import type { PlatformDto, ResolvedImageDto } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
@@ -101,7 +101,7 @@ export class ImageScanner implements OnApplicationShutdown {
    * A rematch: the image as its stored SBOM describes it, without any registry request. The
    * scheduler only asks for one on behalf of a tenant whose own scan fetched this manifest.
    */
-  async stored(manifestDigest: string): Promise<{ result: ResolvedImageDto; analyzerVersion: string }> {
+  async stored(manifestDigest: string): Promise<{ result: ResolvedImageDto; sbom: Sbom }> {
     const sbom = await this.sboms.latest(manifestDigest);
     if (!sbom) throw new ScanError(ScanErrorCode.NotFound, `No SBOM of ${manifestDigest} is stored; a rematch needs one (scan the image instead).`);
     const { image } = sbom;
@@ -112,7 +112,7 @@ export class ImageScanner implements OnApplicationShutdown {
         platform: image.platform,
         layers: image.layers.map(({ digest, size, mediaType }) => ({ digest, size, mediaType })),
       },
-      analyzerVersion: sbom.analyzer.version,
+      sbom,
     };
   }
 

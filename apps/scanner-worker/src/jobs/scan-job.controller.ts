@@ -56,25 +56,26 @@ export class ScanJobController {
         lastProgress = percent;
         await this.emit(tenantId, Events.ScanAttemptProgressed, { ...base, progress: percent, stage });
       };
-      const { result, analyzerVersion } =
-        job.payload.kind === ScanJobKind.Rematch && job.payload.manifestDigest
-          ? await this.scanner.stored(job.payload.manifestDigest)
-          : {
-              result: await this.scanner.fetch(tenantId, image, platform, {
-                signal: controller.signal,
-                checkpoint: async () => {
-                  if (controller.signal.aborted || !(await this.stillWanted(tenantId, scanId, attempt))) throw new AttemptAbandoned();
-                },
-                progress,
-              }),
-              analyzerVersion: this.scanner.analyzerVersion,
-            };
+      const rematch = job.payload.kind === ScanJobKind.Rematch && job.payload.manifestDigest;
+      // A rematch matches the stored SBOM as it is; a scan makes sure its SBOM exists, then matches it.
+      const stored = rematch ? await this.scanner.stored(rematch) : undefined;
+      const result =
+        stored?.result ??
+        (await this.scanner.fetch(tenantId, image, platform, {
+          signal: controller.signal,
+          checkpoint: async () => {
+            if (controller.signal.aborted || !(await this.stillWanted(tenantId, scanId, attempt))) throw new AttemptAbandoned();
+          },
+          progress,
+        }));
       await progress(0.97, 'matching');
       // The report and the attempt's success commit together, with the inbox row.
-      const report = await this.reports.build(result.manifestDigest, analyzerVersion);
+      const report = stored
+        ? await this.reports.buildFrom(stored.sbom)
+        : await this.reports.build(result.manifestDigest, this.scanner.analyzerVersion);
       await this.inbox.runOnce(JOB_CONSUMER, job, async (manager) => {
-        const stored = await saveReport(manager, { tenantId, scanId, attempt }, report);
-        const summary = { reportId: stored.reportId, vulndbVersion: stored.vulndbVersion, findings: report.summary.total, fixable: report.summary.fixable };
+        const saved = await saveReport(manager, { tenantId, scanId, attempt }, report);
+        const summary = { reportId: saved.reportId, vulndbVersion: saved.vulndbVersion, findings: report.summary.total, fixable: report.summary.fixable };
         return this.outbox.add(manager, { type: Events.ScanAttemptSucceeded, tenantId: job.tenantId, payload: { ...base, result, report: summary } });
       });
     } catch (error) {

@@ -60,9 +60,13 @@ export class ReportBuilder {
         analyzerVersion,
       ])) as { document: unknown }[];
       if (!stored) throw new Error(`no SBOM of ${manifestDigest} (analyzer ${analyzerVersion})`);
-      const sbom = validateSbom(stored.document);
-      return this.match(manager, sbom);
+      return this.match(manager, validateSbom(stored.document));
     });
+  }
+
+  /** The same for an SBOM the caller has already read and validated (a rematch's). */
+  async buildFrom(sbom: Sbom): Promise<ComputedReport> {
+    return this.dataSource.transaction('REPEATABLE READ', (manager) => this.match(manager, sbom));
   }
 
   private async match(manager: EntityManager, sbom: Sbom): Promise<ComputedReport> {
