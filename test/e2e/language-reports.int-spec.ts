@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import semver from 'semver';
 import * as yauzl from 'yauzl';
 import { fixturesDir, gzipTarLayer, pushLayers, startRegistry, TestRegistry } from '@vulnscan/testing';
-import { Api, waitForScan } from '../support/api';
-import { TestPlatform, waitFor } from '../support/platform';
+import { Api, waitForFeeds, waitForScan } from '../support/api';
+import { TestPlatform } from '../support/platform';
 
 interface OsvRecord {
   id: string;
@@ -78,13 +78,7 @@ describe('language package reports', () => {
     await platform.start('scan-scheduler');
     api = new Api((await platform.start('gateway')).url);
     await platform.start('scanner-worker', { VULNDB_SOURCES: `go:osv=${goZip},pypi:osv=${pypiZip}`, VULNDB_SYNC_INTERVAL_MINUTES: '0' });
-    await waitFor(
-      async () => {
-        const { body } = await api.get<{ feeds: { last_success_at: string | null }[] }>('/api/v1/vulndb');
-        return body.feeds.length === 2 && body.feeds.every((feed) => feed.last_success_at);
-      },
-      { timeoutMs: 120_000, intervalMs: 500, what: 'the OSV exports to be imported' },
-    );
+    await waitForFeeds(api, 2);
   }, 180_000);
 
   afterAll(async () => {

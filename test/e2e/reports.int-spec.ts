@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir, gzipTarLayer, pushImage, pushLayers, startRegistry, TestRegistry } from '@vulnscan/testing';
 import { apk } from '@vulnscan/versions';
-import { Api, waitForScan } from '../support/api';
+import { Api, waitForFeeds, waitForScan } from '../support/api';
 import { TestPlatform, waitFor } from '../support/platform';
 
 interface FindingView {
@@ -62,13 +62,7 @@ describe('vulnerability reports', () => {
       ].join(','),
       VULNDB_SYNC_INTERVAL_MINUTES: '0',
     });
-    await waitFor(
-      async () => {
-        const { body } = await api.get<{ feeds: { last_success_at: string | null }[] }>('/api/v1/vulndb');
-        return body.feeds.length === 3 && body.feeds.every((feed) => feed.last_success_at);
-      },
-      { timeoutMs: 120_000, intervalMs: 500, what: 'the feeds to be imported' },
-    );
+    await waitForFeeds(api, 3);
   });
 
   afterAll(async () => {

@@ -72,3 +72,14 @@ export async function waitForScan(api: Api, scanId: string, timeoutMs = 60000): 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Waits until the worker has imported `count` feeds at least once (GET /api/v1/vulndb). */
+export async function waitForFeeds(api: Api, count: number, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await api.get<{ feeds: { last_success_at: string | null }[] }>('/api/v1/vulndb');
+    if (body.feeds.length === count && body.feeds.every((feed) => feed.last_success_at)) return;
+    if (Date.now() > deadline) throw new Error(`the worker had not imported ${count} feeds after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
