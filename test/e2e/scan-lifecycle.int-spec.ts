@@ -18,7 +18,8 @@ describe('scan lifecycle', () => {
     await pushImage(join(fixturesDir(), 'images/alpine-310.docker.tar.gz'), registry, 'library/alpine:3.10');
     platform = new TestPlatform({
       INSECURE_REGISTRIES: `${registry.host},127.0.0.1:9`,
-      SCAN_TIMEOUT_SECONDS: '12',
+      // room for three attempts on a loaded CI machine; the deadline test waits this long once
+      SCAN_TIMEOUT_SECONDS: '25',
       SCAN_RETRY_BASE_SECONDS: '1',
       SCAN_MAX_ATTEMPTS: '3',
       SWEEP_INTERVAL_MS: '200',
@@ -36,7 +37,7 @@ describe('scan lifecycle', () => {
   it('retries an unreachable registry with new attempts, then fails with unreachable', async () => {
     worker ??= await platform.start('scanner-worker');
     const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image: '127.0.0.1:9/library/alpine:3.10' });
-    const scan = await waitForScan(api, created.body.scan_id, 30000);
+    const scan = await waitForScan(api, created.body.scan_id, 40000);
     expect(scan.status).toBe('failed');
     expect(scan.error?.code).toBe('unreachable');
     expect(scan.attempts).toBe(3);
@@ -102,7 +103,7 @@ describe('scan lifecycle', () => {
   it('fails a scan past its deadline with timeout, and it no longer blocks new scans of the image', async () => {
     const image = `${registry.host}/library/alpine:deadline`;
     const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image });
-    const scan = await waitForScan(api, created.body.scan_id, 30000);
+    const scan = await waitForScan(api, created.body.scan_id, 45000);
     expect(scan.status).toBe('failed');
     expect(scan.error?.code).toBe('timeout');
     const again = await api.post<{ scan_id: string; deduplicated: boolean }>('/api/v1/scans', { image });
