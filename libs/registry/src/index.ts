@@ -12,11 +12,13 @@ export { MediaType } from './manifest/media-types';
 export type {
   BreakerOptions,
   Descriptor,
+  FetchedManifest,
   LayerDescriptor,
   OpenBlobOptions,
   Platform,
   RegistryClientOptions,
   RegistryCredentials,
+  RegistryMirror,
   ResolveOptions,
   ResolvedImage,
 } from './types';

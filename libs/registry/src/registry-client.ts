@@ -10,13 +10,7 @@ import { MANIFEST_ACCEPT, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './manifes
 import { DEFAULT_PLATFORM, formatPlatform, selectPlatform } from './manifest/platform';
 import { digestOf, digestProblem, isDigest, parseDigest } from './reference/digest';
 import { ImageReference, formatReference } from './reference/image-reference';
-import type { Descriptor, OpenBlobOptions, RegistryClientOptions, ResolveOptions, ResolvedImage } from './types';
-
-interface FetchedManifest {
-  readonly digest: string;
-  readonly bytes: Buffer;
-  readonly contentType?: string;
-}
+import type { Descriptor, FetchedManifest, OpenBlobOptions, RegistryClientOptions, ResolveOptions, ResolvedImage } from './types';
 
 /** An OCI Distribution (v2) client: resolves references to verified manifests and streams verified blobs. */
 export class RegistryClient {
@@ -30,6 +24,7 @@ export class RegistryClient {
       timeoutMs: options.requestTimeoutMs ?? 30_000,
       userAgent: options.userAgent ?? 'vulnscan-registry-client/0.1',
       breaker: options.breaker,
+      mirror: options.mirror,
     });
   }
 
@@ -120,10 +115,15 @@ export class RegistryClient {
     this.http.close();
   }
 
-  private async fetchManifest(
+  /**
+   * One manifest as the registry stores it, unparsed: `reference` is a tag or a digest. The bytes
+   * are verified against the digest when the reference is one, otherwise against the registry's
+   * Docker-Content-Digest header when it sends one.
+   */
+  async fetchManifest(
     ref: ImageReference,
     reference: string,
-    expectedDigest: string | undefined,
+    expectedDigest: string | undefined = isDigest(reference) ? reference : undefined,
     signal?: AbortSignal,
   ): Promise<FetchedManifest> {
     const ctx: RequestContext = { registry: ref.registry, repository: ref.repository, what: `manifest ${reference}` };

@@ -49,11 +49,37 @@ export interface RegistryClientOptions {
   readonly requestTimeoutMs?: number;
   readonly userAgent?: string;
   readonly breaker?: BreakerOptions;
+  /** Read everything through this mirror instead of the registry itself (see {@link RegistryMirror}). */
+  readonly mirror?: RegistryMirror;
+}
+
+/**
+ * A registry mirror such as our own pull-through cache: requests go to
+ * `<endpoint>/v2/<repository>/…?ns=<registry>`, the way containerd's `hosts.toml` mirrors ask.
+ * The endpoint is operator configuration, so it is not checked against the outbound policy, and
+ * the registry's credentials are never sent to it.
+ */
+export interface RegistryMirror {
+  /** e.g. `http://blob-cache-worker:5001` */
+  readonly endpoint: string;
+  /**
+   * Ask for cached content only (`Cache-Control: only-if-cached`): the mirror answers 504 for
+   * anything it does not hold yet, and that fails with `layers_unavailable` instead of making the
+   * mirror pull from upstream.
+   */
+  readonly onlyIfCached?: boolean;
 }
 
 export interface ResolveOptions {
   readonly platform?: Platform;
   readonly signal?: AbortSignal;
+}
+
+export interface FetchedManifest {
+  /** The digest of `bytes` (checked against the reference or Docker-Content-Digest). */
+  readonly digest: string;
+  readonly bytes: Buffer;
+  readonly contentType?: string;
 }
 
 export interface OpenBlobOptions {

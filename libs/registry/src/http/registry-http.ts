@@ -2,10 +2,10 @@ import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import { HostPort, hostEntryMatches, splitHostPort } from '../policy/host-port';
 import type { RegistryHostPolicy } from '../policy/registry-host-policy';
 import { DOCKER_HUB } from '../reference/image-reference';
-import type { BreakerOptions, RegistryCredentials } from '../types';
+import type { BreakerOptions, RegistryCredentials, RegistryMirror } from '../types';
 import { RegistryAuthenticator } from './authenticator';
 import { HostBreakers } from './breakers';
-import { RequestContext, errorForNetworkFailure, errorForResponse, isCallerAbort, unauthorized } from './error-mapping';
+import { RequestContext, describe, errorForNetworkFailure, errorForResponse, isCallerAbort, unauthorized } from './error-mapping';
 import { Agents, TransportResponse, createAgents, discard, readErrorBody, send } from './transport';
 
 export interface RegistryHttpOptions {
@@ -15,6 +15,7 @@ export interface RegistryHttpOptions {
   readonly timeoutMs: number;
   readonly userAgent: string;
   readonly breaker?: BreakerOptions;
+  readonly mirror?: RegistryMirror;
 }
 
 export interface RegistryGet {
@@ -43,6 +44,7 @@ export class RegistryHttp {
   private readonly breakers: HostBreakers;
   private readonly auth: RegistryAuthenticator;
   private readonly insecure: HostPort[];
+  private readonly mirror?: URL;
 
   constructor(private readonly options: RegistryHttpOptions) {
     this.breakers = new HostBreakers(options.breaker);
@@ -52,12 +54,19 @@ export class RegistryHttp {
       if (!parsed) throw new Error(`insecure registry entry "${entry}" is not a host or host:port`);
       return parsed;
     });
+    if (options.mirror) {
+      this.mirror = new URL(options.mirror.endpoint);
+      if (this.mirror.protocol !== 'http:' && this.mirror.protocol !== 'https:') {
+        throw new Error(`registry mirror "${options.mirror.endpoint}" is not an http(s) URL`);
+      }
+    }
   }
 
   async get(request: RegistryGet): Promise<TransportResponse> {
     const ctx: RequestContext = { registry: request.registry, repository: request.repository, what: request.what };
     // Looked up outside the breaker: a failing credential store says nothing about the registry's health.
-    const credentials = await this.options.credentialsFor?.(request.registry);
+    // A mirror never gets the registry's credentials.
+    const credentials = this.mirror ? undefined : await this.options.credentialsFor?.(request.registry);
     return this.breakers.run(request.registry, async () => {
       try {
         return await this.exchange(request, ctx, credentials);
@@ -79,9 +88,11 @@ export class RegistryHttp {
     ctx: RequestContext,
     credentials: RegistryCredentials | undefined,
   ): Promise<TransportResponse> {
-    const url = new URL(request.path, this.endpointFor(request.registry));
+    const url = new URL(request.path, this.mirror ?? this.endpointFor(request.registry));
+    if (this.mirror) url.searchParams.set('ns', request.registry);
     const scope = `repository:${request.repository}:pull`;
-    const headers = { 'User-Agent': this.options.userAgent, ...request.headers };
+    const headers: Record<string, string> = { 'User-Agent': this.options.userAgent, ...request.headers };
+    if (this.options.mirror?.onlyIfCached) headers['Cache-Control'] = 'only-if-cached';
 
     let authorization = this.auth.cachedAuthorization(request.registry, scope, credentials);
     let response = await this.follow(url, headers, authorization, request.signal);
@@ -96,6 +107,9 @@ export class RegistryHttp {
     }
     if (response.status >= 200 && response.status < 300) return response;
     const body = await readErrorBody(response.body);
+    if (response.status === 504 && this.options.mirror?.onlyIfCached) {
+      throw new ScanError(ScanErrorCode.LayersUnavailable, `${describe(ctx)} is not in the cache at ${url.host} yet (HTTP 504 to only-if-cached)`);
+    }
     throw errorForResponse({ status: response.status, headers: response.headers, body }, ctx, credentials !== undefined);
   }
 
@@ -131,7 +145,8 @@ export class RegistryHttp {
 
   private async sendChecked(url: URL, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<TransportResponse> {
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    const addresses = this.options.policy ? await this.options.policy.check(`${url.hostname}:${port}`) : undefined;
+    const trusted = this.mirror !== undefined && url.origin === this.mirror.origin;
+    const addresses = this.options.policy && !trusted ? await this.options.policy.check(`${url.hostname}:${port}`) : undefined;
     return send({ url, headers, signal, timeoutMs: this.options.timeoutMs, addresses }, this.agents);
   }
 
