@@ -1,7 +1,12 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { DIGEST_PATTERN } from './common';
 
+/**
+ * The blob cache stored a manifest it had not held before for this repository. `upstream` is the
+ * upstream's registry host as image references name it (`docker.io`, `127.0.0.1:5555`), so
+ * `<upstream>/<repository>@<digest>` is the image; its owner is the envelope's tenant.
+ */
 export class ManifestCachedPayload {
   @IsString()
   @MaxLength(255)
@@ -17,6 +22,20 @@ export class ManifestCachedPayload {
   @IsString()
   @MaxLength(255)
   mediaType!: string;
+
+  /** The config's media type, for image manifests: tells a container image from other artifacts. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  configMediaType?: string;
+
+  /**
+   * Every blob was already in storage when the manifest arrived: a ManifestComplete for it was
+   * published in the same transaction, so no scan bound to fail needs requesting.
+   */
+  @IsOptional()
+  @IsBoolean()
+  complete?: boolean;
 }
 
 export class BlobDownloadedPayload {

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsEnum, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsEnum, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { DIGEST_PATTERN, PlatformDto, ResolvedImageDto, ScanErrorDto, ScanJobKind } from './common';
 
 /** Published by the scheduler's dispatcher; taken by one scanner-worker (competing consumers). */
@@ -22,6 +22,11 @@ export class ScanJobQueuedPayload {
   @ValidateNested()
   @Type(() => PlatformDto)
   platform?: PlatformDto;
+
+  /** Read from the blob cache only (see ScanRequestedPayload.viaCache). */
+  @IsOptional()
+  @IsBoolean()
+  viaCache?: boolean;
 
   /** A rematch: the manifest whose stored SBOM to match again; the registry is not contacted. */
   @IsOptional()

@@ -50,6 +50,14 @@ export class CreateScanReply {
 export class ScanRequestedPayload extends ScanRequestFields {
   @IsUUID()
   requestId!: string;
+
+  /**
+   * Read the image from the platform's blob cache only (`Cache-Control: only-if-cached`), never
+   * from its registry: set by the cache's own scans, whose blobs the cache is still fetching.
+   */
+  @IsOptional()
+  @IsBoolean()
+  viaCache?: boolean;
 }
 
 export class ScanAcceptedPayload {
