@@ -2,17 +2,18 @@ import { Counter, Gauge, Histogram, register } from 'prom-client';
 
 /**
  * Metrics live in prom-client's default registry, exposed by every service at `/metrics`.
- * Getting a metric by name makes repeated registration (tests, hot paths) harmless.
+ * Getting a metric by name makes repeated registration (tests, hot paths) harmless; services
+ * define their own metrics with these helpers.
  */
-function counter(name: string, help: string, labelNames: string[]): Counter<string> {
+export function counter(name: string, help: string, labelNames: string[]): Counter<string> {
   return (register.getSingleMetric(name) as Counter<string>) ?? new Counter({ name, help, labelNames });
 }
 
-function gauge(name: string, help: string, labelNames: string[]): Gauge<string> {
+export function gauge(name: string, help: string, labelNames: string[]): Gauge<string> {
   return (register.getSingleMetric(name) as Gauge<string>) ?? new Gauge({ name, help, labelNames });
 }
 
-function histogram(name: string, help: string, labelNames: string[], buckets: number[]): Histogram<string> {
+export function histogram(name: string, help: string, labelNames: string[], buckets: number[]): Histogram<string> {
   return (register.getSingleMetric(name) as Histogram<string>) ?? new Histogram({ name, help, labelNames, buckets });
 }
 

@@ -9,6 +9,7 @@ export { parseWwwAuthenticate } from './http/www-authenticate';
 export type { AuthChallenge } from './http/www-authenticate';
 export { DEFAULT_PLATFORM, formatPlatform, normalizePlatform } from './manifest/platform';
 export { MediaType } from './manifest/media-types';
+export { parseDescriptor, parseJsonObject } from './manifest/manifest-parser';
 export type {
   BreakerOptions,
   Descriptor,

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { credentialContext, CredentialCipher, parseEncryptionKey } from './credential-cipher';
+import { parseEncryptionKey, SecretCipher } from '@vulnscan/platform';
+import { credentialContext } from './credential-cipher';
 
-describe('CredentialCipher', () => {
-  const cipher = new CredentialCipher(randomBytes(32));
+describe('SecretCipher', () => {
+  const cipher = new SecretCipher(randomBytes(32));
 
   it('round-trips a secret and never stores it in the clear', () => {
     const sealed = cipher.encrypt('s3cret-pa55', credentialContext('team-a', 'ghcr.io'));
@@ -22,7 +23,7 @@ describe('CredentialCipher', () => {
     expect(() => cipher.decrypt(sealed, credentialContext('team-a', 'quay.io'))).toThrow();
     const tampered = sealed.slice(0, -4) + (sealed.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     expect(() => cipher.decrypt(tampered, credentialContext('team-a', 'ghcr.io'))).toThrow();
-    expect(() => new CredentialCipher(randomBytes(32)).decrypt(sealed, credentialContext('team-a', 'ghcr.io'))).toThrow();
+    expect(() => new SecretCipher(randomBytes(32)).decrypt(sealed, credentialContext('team-a', 'ghcr.io'))).toThrow();
   });
 
   it('accepts 32-byte keys as hex or base64 only', () => {

@@ -4,23 +4,23 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { PutRegistryCredentialCommand, RegistryCredentialView, ScanError } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/platform';
 import { RegistryHostPolicy } from '@vulnscan/registry';
 import { presentCredential, RegistryCredentialEntity } from '@vulnscan/registry-credentials';
 import { WorkerEnv, RegistryCredential } from '../env';
-import { credentialContext, CredentialCipher, parseEncryptionKey } from './credential-cipher';
+import { credentialContext } from './credential-cipher';
 
 /** Tenants' registry credentials: stored encrypted, decrypted only to talk to that registry. */
 @Injectable()
 export class RegistryCredentials {
-  private readonly cipher: CredentialCipher | null;
+  private readonly cipher: SecretCipher | null;
   private readonly policy: RegistryHostPolicy;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SERVICE_ENV) private readonly env: WorkerEnv,
   ) {
-    this.cipher = env.CREDENTIALS_ENCRYPTION_KEY ? new CredentialCipher(parseEncryptionKey(env.CREDENTIALS_ENCRYPTION_KEY)) : null;
+    this.cipher = env.CREDENTIALS_ENCRYPTION_KEY ? new SecretCipher(parseEncryptionKey(env.CREDENTIALS_ENCRYPTION_KEY)) : null;
     this.policy = new RegistryHostPolicy({ allowedHosts: env.REGISTRY_ALLOWED_HOSTS, insecureRegistries: env.INSECURE_REGISTRIES });
   }
 
@@ -72,7 +72,7 @@ export class RegistryCredentials {
     return this.env.REGISTRY_CREDENTIALS[registry];
   }
 
-  private requireCipher(): CredentialCipher {
+  private requireCipher(): SecretCipher {
     if (!this.cipher) {
       throw new CommandRejectedError(
         'credentials_disabled',

@@ -81,7 +81,8 @@ function inferMediaType(json: Record<string, unknown>): string {
   return '';
 }
 
-function parseDescriptor(value: unknown, where: string): LayerDescriptor {
+/** One content descriptor (`mediaType`, verifiable `digest`, `size`); `where` names it in errors. */
+export function parseDescriptor(value: unknown, where: string): LayerDescriptor {
   if (!isObject(value)) throw invalid(where, 'descriptor must be an object');
   const { mediaType, digest, size } = value;
   if (typeof mediaType !== 'string' || !mediaType) throw invalid(where, 'mediaType is missing');
@@ -101,7 +102,8 @@ function parsePlatform(value: unknown, where: string): Platform {
   return { os, architecture, ...(variant ? { variant } : {}) };
 }
 
-function parseJsonObject(bytes: Buffer, where: string): Record<string, unknown> {
+/** A manifest's or config's bytes as a JSON object, or manifest_invalid saying why not. */
+export function parseJsonObject(bytes: Buffer, where: string): Record<string, unknown> {
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
