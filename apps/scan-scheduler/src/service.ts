@@ -5,6 +5,7 @@ import { SCAN_DATA_ENTITIES, SCHEDULER_SCHEMA } from '@vulnscan/scan-data';
 import { SchedulerEnv } from './env';
 import { SchedulerInitial1764000000001 } from './migrations/1764000000001-SchedulerInitial';
 import { ScansByDigest1764000000002 } from './migrations/1764000000002-ScansByDigest';
+import { ScansViaCache1764000000003 } from './migrations/1764000000003-ScansViaCache';
 
 export const schedulerService: ServiceDefinition<SchedulerEnv> = {
   name: 'scan-scheduler',
@@ -13,7 +14,7 @@ export const schedulerService: ServiceDefinition<SchedulerEnv> = {
   defaultPort: 8081,
   // SBOMs are looked up (which manifests hold a package?) through the worker's read-only reader.
   entities: [...SCAN_DATA_ENTITIES, SbomEntity],
-  migrations: [SchedulerInitial1764000000001, ScansByDigest1764000000002],
+  migrations: [SchedulerInitial1764000000001, ScansByDigest1764000000002, ScansViaCache1764000000003],
   // The scheduler publishes jobs; it declares the work queue too, so no job is unroutable
   // before the first worker has started.
   queues: (env) => [

@@ -39,6 +39,13 @@ export class WorkerEnv extends BaseEnv {
   @ToInt() @IsInt() @Min(1000) @Max(600000)
   REGISTRY_TIMEOUT_MS = 30000;
 
+  /**
+   * The platform's blob cache (blob-cache-worker). Scans it asks for read images from it only,
+   * with `Cache-Control: only-if-cached`, so scanning adds no upstream pulls.
+   */
+  @Matches(/^https?:\/\/[^/]+\/?$/, { message: 'must be an http(s) URL of the blob cache, e.g. http://blob-cache-worker:5001' })
+  CACHE_URL = 'http://127.0.0.1:5001';
+
   /** Largest uncompressed size of one layer, in bytes (bounds decompression bombs); over it a scan fails with layer_too_large. */
   @ToInt() @IsInt() @Min(1)
   LAYER_MAX_BYTES = 8 * 1024 ** 3;

@@ -82,6 +82,10 @@ export class ScanEntity {
   @Column('jsonb', { nullable: true })
   requestedPlatform!: PlatformDto | null;
 
+  /** Read from the platform's blob cache only (a scan the cache asked for), never the registry. */
+  @Column('boolean')
+  viaCache!: boolean;
+
   /** The current attempt; 0 until first dispatched. Reports of other attempts are stale. */
   @Column('int')
   attempt!: number;

@@ -14,6 +14,7 @@ interface ClaimedRow {
   kind: ScanEntity['kind'];
   attempt: number;
   requested_platform: ScanEntity['requestedPlatform'];
+  via_cache: boolean;
   manifest_digest: string | null;
 }
 
@@ -24,6 +25,7 @@ const toJob = (row: ClaimedRow) => ({
   kind: row.kind,
   attempt: row.attempt,
   requestedPlatform: row.requested_platform,
+  viaCache: row.via_cache,
   manifestDigest: row.manifest_digest,
 });
 
@@ -146,6 +148,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
           kind: scan.kind,
           image: scan.image,
           ...(scan.requestedPlatform ? { platform: scan.requestedPlatform } : {}),
+          ...(scan.viaCache ? { viaCache: true } : {}),
           ...(scan.kind === ScanJobKind.Rematch && scan.manifestDigest ? { manifestDigest: scan.manifestDigest } : {}),
         },
       });

@@ -12,6 +12,7 @@ export interface ScanIntakeRequest extends ScanRequestFields {
   tenantId: string;
   requestedBy?: string;
   requestId?: string;
+  viaCache?: boolean;
 }
 
 export interface ScanIntakeResult {
@@ -76,6 +77,7 @@ export class ScanIntake {
       requestedBy: request.requestedBy ?? null,
       requestId: request.requestId ?? null,
       requestedPlatform: request.platform ?? null,
+      viaCache: request.viaCache ?? false,
       attempt: 0,
       workerId: null,
       createdAt: now,

@@ -30,6 +30,7 @@ export interface FetchHooks {
 @Injectable()
 export class ImageScanner implements OnApplicationShutdown {
   private readonly clients = new Map<string, RegistryClient>();
+  private cacheClient?: RegistryClient;
   private readonly policy: RegistryHostPolicy;
   readonly analyzerVersion = analyzerSetVersion();
 
@@ -43,11 +44,22 @@ export class ImageScanner implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     for (const client of this.clients.values()) client.close();
+    this.cacheClient?.close();
   }
 
-  async fetch(tenantId: string, image: string, platform: PlatformDto | undefined, hooks: FetchHooks): Promise<ResolvedImageDto> {
+  /**
+   * `viaCache`: the image is read from the blob cache only (a scan the cache asked for); what the
+   * cache does not hold yet fails the scan with `layers_unavailable`.
+   */
+  async fetch(
+    tenantId: string,
+    image: string,
+    platform: PlatformDto | undefined,
+    hooks: FetchHooks,
+    options: { viaCache?: boolean } = {},
+  ): Promise<ResolvedImageDto> {
     const reference = parseImageReference(image);
-    const client = this.clientFor(tenantId);
+    const client = options.viaCache ? this.cache() : this.clientFor(tenantId);
     const resolved = await client.resolve(reference, { platform, signal: hooks.signal });
     await hooks.progress(0.1, 'resolved');
     await hooks.checkpoint();
@@ -114,6 +126,16 @@ export class ImageScanner implements OnApplicationShutdown {
       },
       sbom,
     };
+  }
+
+  private cache(): RegistryClient {
+    this.cacheClient ??= new RegistryClient({
+      insecureRegistries: [],
+      mirror: { endpoint: this.env.CACHE_URL, onlyIfCached: true },
+      requestTimeoutMs: this.env.REGISTRY_TIMEOUT_MS,
+      userAgent: 'vulnscan-scanner-worker',
+    });
+    return this.cacheClient;
   }
 
   private clientFor(tenantId: string): RegistryClient {

@@ -67,7 +67,7 @@ export class ScanJobController {
             if (controller.signal.aborted || !(await this.stillWanted(tenantId, scanId, attempt))) throw new AttemptAbandoned();
           },
           progress,
-        }));
+        }, { viaCache: job.payload.viaCache }));
       await progress(0.97, 'matching');
       // The report and the attempt's success commit together, with the inbox row.
       const report = stored
