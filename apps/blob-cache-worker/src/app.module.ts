@@ -1,4 +1,38 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { SERVICE_ENV } from '@vulnscan/platform';
+import { BlobCache } from './blobs/blob-cache.service';
+import { BlobDownloader } from './blobs/blob-downloader.service';
+import { BlobFlights } from './blobs/blob-flights.service';
+import { BlobPlacement } from './blobs/blob-placement';
+import { BLOB_STORE } from './blobs/blob-store';
+import { FsBlobStore } from './blobs/fs-blob-store';
+import { BlobDownloadedController } from './completion/blob-downloaded.controller';
+import { ManifestCompletion } from './completion/manifest-completion';
+import { RegistryController } from './distribution/registry.controller';
+import { BlobCacheEnv } from './env';
+import { ManifestCache } from './manifests/manifest-cache.service';
+import { ManifestStore } from './manifests/manifest-store';
+import { Upstreams } from './upstreams/upstreams.service';
 
-@Module({})
-export class BlobCacheModule {}
+@Module({
+  controllers: [RegistryController, BlobDownloadedController],
+  providers: [
+    { provide: BLOB_STORE, inject: [SERVICE_ENV], useFactory: (env: BlobCacheEnv) => new FsBlobStore(env.CACHE_STORAGE_DIR) },
+    Upstreams,
+    ManifestStore,
+    ManifestCache,
+    BlobPlacement,
+    BlobFlights,
+    BlobCache,
+    BlobDownloader,
+    ManifestCompletion,
+  ],
+})
+export class BlobCacheModule implements OnModuleInit {
+  constructor(@Inject(BLOB_STORE) private readonly store: FsBlobStore) {}
+
+  /** The storage directory must be usable before the first request or download. */
+  async onModuleInit(): Promise<void> {
+    await this.store.init();
+  }
+}

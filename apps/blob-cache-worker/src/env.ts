@@ -1,3 +1,57 @@
-import { BaseEnv } from '@vulnscan/config';
+import { IsInt, IsString, Max, Min, Validate, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { BaseEnv, ToInt } from '@vulnscan/config';
+import { upstreamsProblem } from './upstreams/upstream-config';
 
-export class BlobCacheEnv extends BaseEnv {}
+@ValidatorConstraint({ name: 'upstreams' })
+class UpstreamList implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return upstreamsProblem(value) === undefined;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return upstreamsProblem(args.value) ?? 'is invalid';
+  }
+}
+
+export class BlobCacheEnv extends BaseEnv {
+  /**
+   * Upstream registries, comma-separated `<registry host>=<url>`; the first one serves requests
+   * without `?ns=`. http:// URLs are spoken to in plain HTTP. Example:
+   * `docker.io=https://registry-1.docker.io,127.0.0.1:5555=http://127.0.0.1:5555`.
+   */
+  @IsString()
+  @Validate(UpstreamList)
+  CACHE_UPSTREAMS = 'docker.io=https://registry-1.docker.io';
+
+  /** Where blobs are stored, content addressed (spool files live below it, on the same filesystem). */
+  @IsString()
+  CACHE_STORAGE_DIR = 'tmp/blob-cache';
+
+  /** Seconds a tag is served from the cache before it is revalidated upstream (digests never are). */
+  @ToInt() @IsInt() @Min(0) @Max(7 * 24 * 3600)
+  CACHE_TAG_TTL_SECONDS = 300;
+
+  /** Background blob downloads this process runs at once; 0 leaves blobs to be placed by client pulls. */
+  @ToInt() @IsInt() @Min(0) @Max(64)
+  CACHE_DOWNLOAD_CONCURRENCY = 4;
+
+  /** Download attempts of one blob before it is marked failed (a later manifest pull naming it starts over). */
+  @ToInt() @IsInt() @Min(1) @Max(100)
+  CACHE_DOWNLOAD_MAX_ATTEMPTS = 8;
+
+  /** First retry delay of a failed download, in seconds; doubles per attempt up to an hour. */
+  @ToInt() @IsInt() @Min(1) @Max(3600)
+  CACHE_DOWNLOAD_RETRY_SECONDS = 5;
+
+  /** How long a claimed download stays with its process without a renewal (a crashed process's claims expire). */
+  @ToInt() @IsInt() @Min(10) @Max(3600)
+  CACHE_DOWNLOAD_LEASE_SECONDS = 120;
+
+  /** How often the download backlog in Postgres is polled (new manifests wake the downloader at once). */
+  @ToInt() @IsInt() @Min(50) @Max(600000)
+  CACHE_DOWNLOAD_POLL_MS = 2000;
+
+  /** Upstream request timeout: until the answer starts, then for every pause in a body. */
+  @ToInt() @IsInt() @Min(1000) @Max(600000)
+  CACHE_UPSTREAM_TIMEOUT_MS = 30000;
+}

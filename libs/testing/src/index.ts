@@ -10,3 +10,5 @@ export type { PushedIndex, TestPlatform } from './registry/multi-arch';
 export { blobDataPath, corruptBlob } from './registry/corrupt-blob';
 export { GZIP_LAYER, TAR_LAYER, gzipTarLayer, pushLayers } from './registry/push-layers';
 export type { TestFile, TestLayer, TestLayerFile } from './registry/push-layers';
+export { startCountingRelay } from './registry/counting-relay';
+export type { CannedAnswer, CountingRelay, RelayedRequest } from './registry/counting-relay';

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Events } from '@vulnscan/contracts';
+import { Outbox } from '@vulnscan/messaging';
+import { CONFIG_TENANT, returning } from '../sql';
+
+/**
+ * Completes the manifests a newly placed blob finished. Runs after the placement committed (in
+ * the BlobDownloaded consumer), so of two last blobs placed at the same moment at least one check
+ * sees both; the `completed_at IS NULL` update gates the event, so at most one publishes it.
+ */
+@Injectable()
+export class ManifestCompletion {
+  constructor(private readonly outbox: Outbox) {}
+
+  /** Publishes ManifestComplete for each manifest `digest` completed; returns how many. */
+  async afterPlacement(manager: EntityManager, digest: string): Promise<number> {
+    // One indexed query: the manifests naming the blob (manifest_blobs by digest) that now have
+    // no unplaced blob left (manifest_blobs by manifest id, cached_blobs by digest).
+    const candidates = (await manager.query(
+      `SELECT m.id FROM cache.manifest_blobs mb
+       JOIN cache.cached_manifests m ON m.id = mb.manifest_id
+       WHERE mb.digest = $1 AND m.completed_at IS NULL
+         AND NOT EXISTS (
+           SELECT 1 FROM cache.manifest_blobs other JOIN cache.cached_blobs b ON b.digest = other.digest
+           WHERE other.manifest_id = m.id AND b.placed_at IS NULL)
+       ORDER BY m.id`,
+      [digest],
+    )) as { id: string }[];
+    let completed = 0;
+    for (const { id } of candidates) {
+      const [manifest] = await returning<{ upstream: string; repository: string; digest: string }>(
+        manager,
+        `UPDATE cache.cached_manifests SET completed_at = now() WHERE id = $1 AND completed_at IS NULL
+         RETURNING upstream, repository, digest`,
+        [id],
+      );
+      if (!manifest) continue; // a concurrent check completed it first
+      await this.outbox.add(manager, { type: Events.ManifestComplete, tenantId: CONFIG_TENANT, payload: { ...manifest } });
+      completed += 1;
+    }
+    return completed;
+  }
+}

@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { Events } from '@vulnscan/contracts';
+import { Outbox, OutboxMessage } from '@vulnscan/messaging';
+import { CONFIG_TENANT } from '../sql';
+import type { ContentRef, ManifestDocument } from './manifest-document';
+
+/** A manifest ready to be stored: its bytes, what it is, and every blob it needs. */
+export interface PreparedManifest {
+  readonly digest: string;
+  readonly bytes: Buffer;
+  readonly document: ManifestDocument;
+  /** Its own config and layers; for an index, those of all its child manifests. */
+  readonly blobs: readonly ContentRef[];
+}
+
+export interface StoredManifest {
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly bytes: Buffer;
+}
+
+export interface StoredTag extends StoredManifest {
+  /** Fetched from upstream within the tag TTL. */
+  readonly fresh: boolean;
+}
+
+interface ManifestRow {
+  digest: string;
+  media_type: string;
+  content: Buffer;
+}
+
+/** The manifest and tag tables: what the cache holds, and storing new manifests with their events. */
+@Injectable()
+export class ManifestStore {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async findManifest(upstream: string, repository: string, digest: string): Promise<StoredManifest | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT digest, media_type, content FROM cache.cached_manifests WHERE upstream = $1 AND repository = $2 AND digest = $3`,
+      [upstream, repository, digest],
+    )) as ManifestRow[];
+    return row ? { digest: row.digest, mediaType: row.media_type, bytes: row.content } : undefined;
+  }
+
+  async findTag(upstream: string, repository: string, tag: string, ttlSeconds: number): Promise<StoredTag | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT m.digest, m.media_type, m.content, t.fetched_at > now() - make_interval(secs => $4) AS fresh
+       FROM cache.cached_tags t
+       JOIN cache.cached_manifests m ON m.upstream = t.upstream AND m.repository = t.repository AND m.digest = t.digest
+       WHERE t.upstream = $1 AND t.repository = $2 AND t.tag = $3`,
+      [upstream, repository, tag, ttlSeconds],
+    )) as (ManifestRow & { fresh: boolean })[];
+    return row ? { digest: row.digest, mediaType: row.media_type, bytes: row.content, fresh: row.fresh } : undefined;
+  }
+
+  /**
+   * Stores manifests pulled for one repository (an index's children before the index) in one
+   * transaction, with the tag that named the last one. A manifest new to the repository gets its
+   * blobs' placeholders and links and publishes ManifestCached; when every blob is placed already
+   * it is complete at once, and ManifestComplete commits with it.
+   */
+  async save(upstream: string, repository: string, manifests: readonly PreparedManifest[], tag?: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const events: OutboxMessage[] = [];
+      for (const manifest of manifests) {
+        events.push(...(await this.insert(manager, upstream, repository, manifest)));
+      }
+      const named = manifests[manifests.length - 1];
+      if (tag && named) {
+        await manager.query(
+          `INSERT INTO cache.cached_tags (upstream, repository, tag, digest, fetched_at) VALUES ($1, $2, $3, $4, now())
+           ON CONFLICT (upstream, repository, tag) DO UPDATE SET digest = EXCLUDED.digest, fetched_at = now()`,
+          [upstream, repository, tag, named.digest],
+        );
+      }
+      if (events.length > 0) await this.outbox.addMany(manager, events);
+    });
+  }
+
+  private async insert(manager: EntityManager, upstream: string, repository: string, manifest: PreparedManifest): Promise<OutboxMessage[]> {
+    const { document } = manifest;
+    const [created] = (await manager.query(
+      `INSERT INTO cache.cached_manifests (id, upstream, repository, digest, media_type, config_media_type, size, content)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (upstream, repository, digest) DO NOTHING
+       RETURNING id`,
+      [randomUUID(), upstream, repository, manifest.digest, document.mediaType, document.configMediaType ?? null, manifest.bytes.length, manifest.bytes],
+    )) as { id: string }[];
+    // Already held for this repository: whoever stored it published its events.
+    if (!created) return [];
+
+    const blobs = [...manifest.blobs].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
+    const placed = await this.placeholders(manager, blobs);
+    if (blobs.length > 0) {
+      await manager.query(`INSERT INTO cache.manifest_blobs (manifest_id, digest) SELECT $1, unnest($2::text[])`, [
+        created.id,
+        blobs.map((blob) => blob.digest),
+      ]);
+    }
+    const complete = placed === blobs.length;
+    if (complete) await manager.query(`UPDATE cache.cached_manifests SET completed_at = now() WHERE id = $1`, [created.id]);
+
+    const identity = { upstream, repository, digest: manifest.digest };
+    const cached: OutboxMessage = {
+      type: Events.ManifestCached,
+      tenantId: CONFIG_TENANT,
+      payload: {
+        ...identity,
+        mediaType: document.mediaType,
+        ...(document.configMediaType ? { configMediaType: document.configMediaType } : {}),
+        complete,
+      },
+    };
+    return complete ? [cached, { type: Events.ManifestComplete, tenantId: CONFIG_TENANT, payload: identity }] : [cached];
+  }
+
+  /**
+   * Creates the blobs' placeholders (a failed one is queued again) and answers how many are placed
+   * already. The upsert locks every blob row, in digest order (no deadlocks between manifests):
+   * a placement committing meanwhile is either seen here, or waits for this transaction and then
+   * finds these manifest links in its completion check. Either way the manifest completes once.
+   */
+  private async placeholders(manager: EntityManager, blobs: readonly ContentRef[]): Promise<number> {
+    if (blobs.length === 0) return 0;
+    const rows = (await manager.query(
+      `INSERT INTO cache.cached_blobs (digest, size, media_type)
+       SELECT digest, size, media_type FROM unnest($1::text[], $2::bigint[], $3::text[]) AS b(digest, size, media_type) ORDER BY digest
+       ON CONFLICT (digest) DO UPDATE SET
+         state = CASE WHEN cached_blobs.state = 'failed' THEN 'pending' ELSE cached_blobs.state END,
+         attempts = CASE WHEN cached_blobs.state = 'failed' THEN 0 ELSE cached_blobs.attempts END,
+         next_attempt_at = CASE WHEN cached_blobs.state = 'failed' THEN now() ELSE cached_blobs.next_attempt_at END
+       RETURNING placed_at IS NOT NULL AS placed`,
+      [blobs.map((blob) => blob.digest), blobs.map((blob) => blob.size), blobs.map((blob) => blob.mediaType)],
+    )) as { placed: boolean }[];
+    return rows.filter((row) => row.placed).length;
+  }
+}
