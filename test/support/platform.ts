@@ -3,7 +3,8 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { connect as amqpConnect } from 'amqplib';
 import { freePort, workspaceRoot } from '@vulnscan/testing';
 
 const execFileAsync = promisify(execFile);
@@ -121,6 +122,11 @@ export class TestPlatform {
     return service;
   }
 
+  /** Runs one service's migrations without starting it (its tables, for services that read them). */
+  async migrate(name: ServiceName): Promise<void> {
+    await execFileAsync(process.execPath, [join(ROOT, 'dist/apps', name, 'src/migrate.js')], { env: this.env(), timeout: 60000 });
+  }
+
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
     const client = new Client({ connectionString: this.databaseUrl });
     await client.connect();
@@ -148,5 +154,27 @@ export async function deleteBrokerObjects(prefix: string, node?: string): Promis
   const queues = stdout.split('\n').map((line) => line.trim()).filter((name) => name.startsWith(`${prefix}.`));
   for (const queue of queues) {
     await execFileAsync('rabbitmqctl', [...args, 'delete_queue', queue], { timeout: 30000 }).catch(() => undefined);
+  }
+}
+
+/** Publishes events onto a platform's exchange as a service would (one envelope each, confirmed). */
+export async function publishEvents(
+  platform: TestPlatform,
+  events: { type: string; tenantId: string; payload: object; id?: string }[],
+): Promise<string[]> {
+  const connection = await amqpConnect(platform.amqpUrl);
+  try {
+    const channel = await connection.createConfirmChannel();
+    const ids: string[] = [];
+    for (const event of events) {
+      const id = event.id ?? randomUUID();
+      const envelope = { version: 1, occurredAt: new Date().toISOString(), correlationId: id, ...event, id };
+      channel.publish(`${platform.prefix}.events`, event.type, Buffer.from(JSON.stringify(envelope)), { persistent: true });
+      ids.push(id);
+    }
+    await channel.waitForConfirms();
+    return ids;
+  } finally {
+    await connection.close();
   }
 }

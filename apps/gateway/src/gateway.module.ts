@@ -2,6 +2,7 @@ import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { RegistryCredentialReader } from '@vulnscan/registry-credentials';
 import { SbomReader } from '@vulnscan/sbom-data';
 import { ScanReader } from '@vulnscan/scan-data';
+import { StatusReader, WebhookReader } from '@vulnscan/status-data';
 import { ReportReader, VulnDbReader } from '@vulnscan/vulndb-data';
 import { DeadLettersController } from './admin/dead-letters.controller';
 import { AuditController } from './audit/audit.controller';
@@ -9,6 +10,7 @@ import { AuditLog } from './audit/audit-log.service';
 import { AuditMiddleware } from './audit/audit.middleware';
 import { ApiKeys } from './auth/api-keys.service';
 import { ApiKeyGuard } from './auth/auth.guard';
+import { ManifestsController } from './manifests/manifests.controller';
 import { OwnerCommands } from './owner-commands.service';
 import { ReportsController } from './reports/reports.controller';
 import { RegistriesController } from './registries/registries.controller';
@@ -16,10 +18,22 @@ import { SbomsController } from './sboms/sboms.controller';
 import { ScansController } from './scans/scans.controller';
 import { TenantsController } from './tenants/tenants.controller';
 import { VulnDbController } from './vulndb/vulndb.controller';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
 @Module({
-  controllers: [ScansController, TenantsController, AuditController, DeadLettersController, RegistriesController, SbomsController, VulnDbController, ReportsController],
-  providers: [ApiKeys, ApiKeyGuard, AuditLog, OwnerCommands, ScanReader, RegistryCredentialReader, SbomReader, VulnDbReader, ReportReader],
+  controllers: [
+    ScansController,
+    TenantsController,
+    AuditController,
+    DeadLettersController,
+    RegistriesController,
+    SbomsController,
+    VulnDbController,
+    ReportsController,
+    ManifestsController,
+    WebhooksController,
+  ],
+  providers: [ApiKeys, ApiKeyGuard, AuditLog, OwnerCommands, ScanReader, RegistryCredentialReader, SbomReader, VulnDbReader, ReportReader, StatusReader, WebhookReader],
 })
 export class GatewayModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -4,6 +4,7 @@ import { RegistryCredentialEntity } from '@vulnscan/registry-credentials';
 import { SbomEntity } from '@vulnscan/sbom-data';
 import { VULNDB_DATA_ENTITIES } from '@vulnscan/vulndb-data';
 import { SCAN_DATA_ENTITIES } from '@vulnscan/scan-data';
+import { STATUS_DATA_ENTITIES } from '@vulnscan/status-data';
 import { GATEWAY_ENTITIES, GATEWAY_SCHEMA } from './entities';
 import { GatewayEnv } from './env';
 import { GatewayInitial1764000000001 } from './migrations/1764000000001-GatewayInitial';
@@ -14,7 +15,7 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
   env: GatewayEnv,
   defaultPort: 8080,
   // Other services' entities are read through their read-only readers, never written here.
-  entities: [...GATEWAY_ENTITIES, ...SCAN_DATA_ENTITIES, RegistryCredentialEntity, SbomEntity, ...VULNDB_DATA_ENTITIES],
+  entities: [...GATEWAY_ENTITIES, ...SCAN_DATA_ENTITIES, RegistryCredentialEntity, SbomEntity, ...VULNDB_DATA_ENTITIES, ...STATUS_DATA_ENTITIES],
   migrations: [GatewayInitial1764000000001],
   configureHttp: (app) => {
     const document = SwaggerModule.createDocument(

@@ -1,4 +1,12 @@
 import { Module } from '@nestjs/common';
+import { CacheReader } from '@vulnscan/cache-data';
+import { SecurityStatusService } from './status/security-status.service';
+import { StatusEventsController } from './status/status-events.controller';
+import { StatusRetries } from './status/status-retries.service';
+import { WEBHOOK_CONTROLLERS, WEBHOOK_PROVIDERS } from './webhooks';
 
-@Module({})
+@Module({
+  controllers: [StatusEventsController, ...WEBHOOK_CONTROLLERS],
+  providers: [SecurityStatusService, StatusRetries, CacheReader, ...WEBHOOK_PROVIDERS],
+})
 export class SecurityStatusModule {}

@@ -1,12 +1,16 @@
 import { ServiceDefinition } from '@vulnscan/platform';
+import { ScanEntity } from '@vulnscan/scan-data';
+import { STATUS_DATA_ENTITIES, STATUS_SCHEMA } from '@vulnscan/status-data';
 import { SecurityStatusEnv } from './env';
+import { SecurityStatus1764000000001 } from './migrations/1764000000001-SecurityStatus';
+import { WEBHOOK_ENTITIES, WEBHOOK_MIGRATIONS } from './webhooks';
 
-/** Boots, migrates and reports health; its behaviour arrives with the proxy-cache issue. */
 export const statusService: ServiceDefinition<SecurityStatusEnv> = {
   name: 'security-status',
-  schema: 'status',
+  schema: STATUS_SCHEMA,
   env: SecurityStatusEnv,
   defaultPort: 8083,
-  entities: [],
-  migrations: [],
+  // Scans are read (which state is the scan in? which came before?) through the scheduler's entity.
+  entities: [...STATUS_DATA_ENTITIES, ScanEntity, ...WEBHOOK_ENTITIES],
+  migrations: [SecurityStatus1764000000001, ...WEBHOOK_MIGRATIONS],
 };

@@ -8,5 +8,6 @@ export * from './events/scan-lifecycle';
 export * from './events/scan-attempts';
 export * from './events/cache-and-feeds';
 export * from './events/registry-credentials';
+export * from './events/webhooks';
 export * from './registry';
 export * from './validation';

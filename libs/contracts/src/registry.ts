@@ -21,6 +21,7 @@ import {
   VulnDbUpdatedPayload,
 } from './events/cache-and-feeds';
 import { DeleteRegistryCredentialCommand, PutRegistryCredentialCommand } from './events/registry-credentials';
+import { CreateWebhookCommand, DeleteWebhookCommand } from './events/webhooks';
 import { Commands, Events, WireName } from './wire-names';
 
 /** The payload class of every wire name: the one typed union of all messages. */
@@ -47,6 +48,8 @@ export const MESSAGE_CONTRACTS = {
   [Commands.ReplayDeadLetter]: ReplayDeadLetterCommand,
   [Commands.PutRegistryCredential]: PutRegistryCredentialCommand,
   [Commands.DeleteRegistryCredential]: DeleteRegistryCredentialCommand,
+  [Commands.CreateWebhook]: CreateWebhookCommand,
+  [Commands.DeleteWebhook]: DeleteWebhookCommand,
 } as const satisfies Record<WireName, new () => object>;
 
 export type MessageContracts = typeof MESSAGE_CONTRACTS;

@@ -31,6 +31,8 @@ export const Commands = {
   ReplayDeadLetter: 'command.dead-letter.replay.v1',
   PutRegistryCredential: 'command.registry-credential.put.v1',
   DeleteRegistryCredential: 'command.registry-credential.delete.v1',
+  CreateWebhook: 'command.webhook.create.v1',
+  DeleteWebhook: 'command.webhook.delete.v1',
 } as const;
 
 export type EventName = (typeof Events)[keyof typeof Events];

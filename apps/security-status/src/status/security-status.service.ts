@@ -1,0 +1,183 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { Events, ManifestCachedPayload, ManifestCompletePayload, ScanErrorCode, ScanErrorDto, ScanTrigger } from '@vulnscan/contracts';
+import { Outbox } from '@vulnscan/messaging';
+import { counter } from '@vulnscan/observability';
+import { SERVICE_ENV } from '@vulnscan/platform';
+import { CacheReader } from '@vulnscan/cache-data';
+import { ScanEntity, ScanStatus } from '@vulnscan/scan-data';
+import { ManifestSecurityStatusEntity, SecurityStatus, UnsupportedReason } from '@vulnscan/status-data';
+import { SecurityStatusEnv } from '../env';
+import { unsupportedReason } from './media-types';
+
+type StatusRow = ManifestSecurityStatusEntity;
+type ManifestKey = Pick<StatusRow, 'tenantId' | 'upstream' | 'repository' | 'manifestDigest'>;
+
+const resets = counter('proxy_cache_security_reset_total', 'Security statuses reset and rescanned because every blob of the manifest reached the cache', []);
+const requests = counter('security_status_scans_requested_total', 'Scans security-status requested, by trigger', ['trigger']);
+
+/**
+ * Every transition of a cached manifest's security status, each in the caller's transaction
+ * (with the inbox row of the event that caused it). Only the scan this service requested last
+ * for a manifest moves its status; events of any other scan are ignored.
+ */
+@Injectable()
+export class SecurityStatusService {
+  constructor(
+    private readonly outbox: Outbox,
+    @Inject(SERVICE_ENV) private readonly env: SecurityStatusEnv,
+    private readonly cache: CacheReader,
+  ) {}
+
+  /** First time the cache holds this manifest for this repository. */
+  async manifestCached(manager: EntityManager, tenantId: string, event: ManifestCachedPayload): Promise<void> {
+    const key = { tenantId, upstream: event.upstream, repository: event.repository, manifestDigest: event.digest };
+    const { row, created } = await this.lockOrCreate(manager, key, event.mediaType);
+    if (!created) return; // a re-pull, or its ManifestComplete got here first
+    const reason = unsupportedReason(event.mediaType, event.configMediaType);
+    if (reason) {
+      await this.update(manager, row, { status: SecurityStatus.Unsupported, reason, message: null });
+      return;
+    }
+    // Arrived complete: its ManifestComplete (same transaction at the cache) requests the scan.
+    if (event.complete) return;
+    await this.requestScan(manager, row, ScanTrigger.ManifestCached);
+  }
+
+  /** Every blob of the manifest is placed: scan it now, its layers are all there. */
+  async manifestComplete(manager: EntityManager, tenantId: string, event: ManifestCompletePayload): Promise<void> {
+    const key = { tenantId, upstream: event.upstream, repository: event.repository, manifestDigest: event.digest };
+    const { row } = await this.lockOrCreate(manager, key, null);
+    // Already known complete: a failed scan's re-check found every blob and asked again.
+    if (row.cacheComplete) return;
+    await this.update(manager, row, { cacheComplete: true });
+    if (row.status === SecurityStatus.Unsupported && row.reason !== UnsupportedReason.LayersUnavailable) return;
+    if (row.requestId === null) {
+      await this.requestScan(manager, row, ScanTrigger.ManifestComplete);
+      return;
+    }
+    if (!this.env.PROXY_CACHE_AUTO_RESET_SECURITY_STATUS || row.status === SecurityStatus.Completed) return;
+    resets.inc();
+    await this.requestScan(manager, row, ScanTrigger.ManifestComplete, { reset: true });
+  }
+
+  /**
+   * The scan a request became. Events are not ordered across handlers, so the scan's state as the
+   * scheduler has it now is applied too: a ScanStarted or a terminal event that got here first
+   * was ignored (it named a scan this service did not follow yet).
+   */
+  async scanAccepted(manager: EntityManager, tenantId: string, requestId: string, scanId: string): Promise<void> {
+    await manager.query(
+      `UPDATE status.manifest_security_status SET scan_id = $3, updated_at = now() WHERE tenant_id = $1 AND request_id = $2`,
+      [tenantId, requestId, scanId],
+    );
+    const scan = await manager.getRepository(ScanEntity).findOne({ where: { tenantId, id: scanId } });
+    if (scan?.status === ScanStatus.Running) await this.scanStarted(manager, tenantId, scanId);
+    if (scan?.status === ScanStatus.Completed) await this.scanCompleted(manager, tenantId, scanId);
+    if (scan?.status === ScanStatus.Failed && scan.errorCode) {
+      await this.scanFailed(manager, tenantId, scanId, { code: scan.errorCode, message: scan.errorMessage ?? '' });
+    }
+  }
+
+  async scanStarted(manager: EntityManager, tenantId: string, scanId: string): Promise<void> {
+    for (const row of await this.rowsOfScan(manager, tenantId, scanId)) {
+      if (row.status === SecurityStatus.Queued) await this.update(manager, row, { status: SecurityStatus.InProgress });
+    }
+  }
+
+  async scanCompleted(manager: EntityManager, tenantId: string, scanId: string): Promise<void> {
+    for (const row of await this.rowsOfScan(manager, tenantId, scanId)) {
+      await this.update(manager, row, { status: SecurityStatus.Completed, reason: null, message: null, lastCompletedScanId: scanId, retryAt: null });
+    }
+  }
+
+  /**
+   * `layers_unavailable` waits for ManifestComplete, unless the cache says every blob arrived
+   * while the scan ran: then it asks again at once. Other failures are asked again after a
+   * delay, up to STATUS_MAX_SCANS scans.
+   */
+  async scanFailed(manager: EntityManager, tenantId: string, scanId: string, error: ScanErrorDto): Promise<void> {
+    for (const row of await this.rowsOfScan(manager, tenantId, scanId)) {
+      if (error.code === ScanErrorCode.LayersUnavailable) {
+        await this.update(manager, row, { status: SecurityStatus.Unsupported, reason: UnsupportedReason.LayersUnavailable, message: error.message });
+        // Every blob arrived while the scan ran (its ManifestComplete may not be here yet): ask now.
+        if (!row.cacheComplete && (await this.cache.manifestStatus(row.upstream, row.repository, row.manifestDigest)).complete) {
+          await this.update(manager, row, { cacheComplete: true });
+          await this.requestScan(manager, row, ScanTrigger.ManifestComplete);
+        }
+      } else if (error.code === ScanErrorCode.LayerTooLarge) {
+        await this.update(manager, row, { status: SecurityStatus.LayerTooLarge, reason: error.code, message: error.message });
+      } else if (row.attempts < this.env.STATUS_MAX_SCANS) {
+        const retryAt = new Date(Date.now() + this.env.STATUS_RETRY_DELAY_SECONDS * 1000);
+        await this.update(manager, row, { status: SecurityStatus.Failed, reason: error.code, message: error.message, retryAt });
+      } else {
+        await this.update(manager, row, { status: SecurityStatus.RetriesExhausted, reason: error.code, message: error.message, retryAt: null });
+      }
+    }
+  }
+
+  /** Failed manifests whose retry is due, asked again (at most `limit`, locked for this transaction). */
+  async retryDue(manager: EntityManager, limit: number): Promise<number> {
+    const due = await manager
+      .getRepository(ManifestSecurityStatusEntity)
+      .createQueryBuilder('s')
+      .where(`s.status = :failed AND s.retry_at <= now()`, { failed: SecurityStatus.Failed })
+      .orderBy('s.retry_at')
+      .limit(limit)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
+    for (const row of due) await this.requestScan(manager, row, ScanTrigger.ManifestCached);
+    return due.length;
+  }
+
+  private async requestScan(manager: EntityManager, row: StatusRow, trigger: ScanTrigger, options: { reset?: boolean } = {}): Promise<void> {
+    const requestId = uuidv7();
+    await this.outbox.add(manager, {
+      type: Events.ScanRequested,
+      tenantId: row.tenantId,
+      payload: {
+        requestId,
+        image: `${row.upstream}/${row.repository}@${row.manifestDigest}`,
+        trigger,
+        // A `manifest_complete` scan must not be absorbed by a running scan that is about to fail.
+        forceRescan: trigger === ScanTrigger.ManifestComplete,
+        viaCache: true,
+      },
+    });
+    requests.inc({ trigger });
+    await this.update(manager, row, {
+      status: SecurityStatus.Queued,
+      requestId,
+      scanId: null,
+      attempts: options.reset ? 1 : row.attempts + 1,
+      retryAt: null,
+      ...(options.reset ? { reason: null, message: null } : {}),
+    });
+  }
+
+  private async lockOrCreate(manager: EntityManager, key: ManifestKey, mediaType: string | null): Promise<{ row: StatusRow; created: boolean }> {
+    const inserted = (await manager.query(
+      `INSERT INTO status.manifest_security_status (id, tenant_id, upstream, repository, manifest_digest, media_type, status)
+       VALUES ($1, $2, $3, $4, $5, $6, 'queued')
+       ON CONFLICT (tenant_id, upstream, repository, manifest_digest) DO NOTHING RETURNING id`,
+      [uuidv7(), key.tenantId, key.upstream, key.repository, key.manifestDigest, mediaType],
+    )) as { id: string }[];
+    const row = await manager.getRepository(ManifestSecurityStatusEntity).findOneOrFail({
+      where: key,
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (inserted.length === 0 && mediaType && !row.mediaType) await this.update(manager, row, { mediaType });
+    return { row, created: inserted.length > 0 };
+  }
+
+  private rowsOfScan(manager: EntityManager, tenantId: string, scanId: string): Promise<StatusRow[]> {
+    return manager.getRepository(ManifestSecurityStatusEntity).find({ where: { tenantId, scanId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  private async update(manager: EntityManager, row: StatusRow, changes: Partial<StatusRow>): Promise<void> {
+    Object.assign(row, changes, { updatedAt: new Date() });
+    await manager.getRepository(ManifestSecurityStatusEntity).update({ id: row.id }, { ...changes, updatedAt: row.updatedAt });
+  }
+}

@@ -1,0 +1,44 @@
+import { ScanError, ScanErrorCode, webhookUrlProblem } from '@vulnscan/contracts';
+import { RegistryHostPolicy, ResolvedAddress } from '@vulnscan/registry';
+
+/** Why a webhook URL is refused; `code` is the API's error code, the message names the field. */
+export class WebhookUrlError extends Error {
+  constructor(
+    readonly code: 'invalid_webhook_url' | 'host_not_allowed' | 'host_unresolvable',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WebhookUrlError';
+  }
+}
+
+export interface CheckedUrl {
+  url: URL;
+  /** The policy-checked addresses: deliveries connect to these only (no second DNS answer). */
+  addresses: ResolvedAddress[];
+}
+
+/** `host:port` with the scheme's default port made explicit, so `host:443` entries in the policy match. */
+export function hostWithPort(url: URL): string {
+  return url.port ? url.host : `${url.host}:${url.protocol === 'https:' ? 443 : 80}`;
+}
+
+/**
+ * The whole check of a webhook URL, at creation and again before every delivery (DNS can change):
+ * an absolute http(s) URL without credentials, whose host resolves only to addresses the outbound
+ * policy allows (private and loopback ones only for hosts in WEBHOOK_ALLOWED_HOSTS).
+ */
+export async function checkWebhookUrl(value: string, policy: RegistryHostPolicy): Promise<CheckedUrl> {
+  const problem = webhookUrlProblem(value);
+  if (problem) throw new WebhookUrlError('invalid_webhook_url', problem);
+  const url = new URL(value);
+  try {
+    return { url, addresses: await policy.check(hostWithPort(url)) };
+  } catch (error) {
+    if (error instanceof ScanError) {
+      const code = error.code === ScanErrorCode.HostNotAllowed ? 'host_not_allowed' : 'host_unresolvable';
+      throw new WebhookUrlError(code, `url: ${error.message.replace(/allowedHosts or insecureRegistries/, 'WEBHOOK_ALLOWED_HOSTS')}`);
+    }
+    throw error;
+  }
+}

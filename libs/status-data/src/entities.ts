@@ -1,0 +1,89 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export const STATUS_SCHEMA = 'status';
+
+/** Quay's model of a manifest's security status, for images that pass through the blob cache. */
+export enum SecurityStatus {
+  Queued = 'queued',
+  InProgress = 'in_progress',
+  Completed = 'completed',
+  Failed = 'failed',
+  Unsupported = 'unsupported',
+  LayerTooLarge = 'layer_too_large',
+  RetriesExhausted = 'retries_exhausted',
+}
+
+/** Why a manifest is `unsupported`. */
+export enum UnsupportedReason {
+  /** Not every blob is in the cache yet: ManifestComplete brings a new scan. */
+  LayersUnavailable = 'layers_unavailable',
+  ManifestList = 'manifest_list',
+  NotAContainerImage = 'not_a_container_image',
+}
+
+/** One row per (tenant, upstream, repository, manifest digest). */
+@Entity({ schema: STATUS_SCHEMA, name: 'manifest_security_status' })
+export class ManifestSecurityStatusEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('text')
+  tenantId!: string;
+
+  /** The upstream's registry host as image references name it (`docker.io`, `127.0.0.1:5555`). */
+  @Column('text')
+  upstream!: string;
+
+  @Column('text')
+  repository!: string;
+
+  @Column('text')
+  manifestDigest!: string;
+
+  @Column('text', { nullable: true })
+  mediaType!: string | null;
+
+  @Column('text')
+  status!: SecurityStatus;
+
+  /** `unsupported`: an UnsupportedReason; `failed` and `retries_exhausted`: the scan's error code. */
+  @Column('text', { nullable: true })
+  reason!: string | null;
+
+  @Column('text', { nullable: true })
+  message!: string | null;
+
+  /** The ScanRequested this service sent last; only the scan it was answered with counts. */
+  @Column('uuid', { nullable: true })
+  requestId!: string | null;
+
+  @Column('uuid', { nullable: true })
+  scanId!: string | null;
+
+  /** The last scan that completed for this manifest (its report is the status's report). */
+  @Column('uuid', { nullable: true })
+  lastCompletedScanId!: string | null;
+
+  /** Scans requested since the status was last reset. */
+  @Column('int')
+  attempts!: number;
+
+  /**
+   * The cache has every blob: the scan requested since then can read them all, so a later
+   * ManifestComplete (or a re-check that finds the manifest complete) asks for nothing more.
+   */
+  @Column('boolean')
+  cacheComplete!: boolean;
+
+  /** When a scan the scheduler failed for good is requested again. */
+  @Column('timestamptz', { nullable: true })
+  retryAt!: Date | null;
+
+  @Column('timestamptz')
+  createdAt!: Date;
+
+  @Column('timestamptz')
+  updatedAt!: Date;
+}
+
+export const STATUS_DATA_ENTITIES = [ManifestSecurityStatusEntity];

@@ -1,0 +1,4 @@
+export * from './entities';
+export * from './status-reader';
+export * from './webhook-entities';
+export * from './webhook-reader';
