@@ -16,8 +16,16 @@ if [ -z "${CREDENTIALS_ENCRYPTION_KEY:-}" ]; then
   [ -s "$ROOT/tmp/credentials-encryption.key" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))' > "$ROOT/tmp/credentials-encryption.key"
   export CREDENTIALS_ENCRYPTION_KEY="$(cat "$ROOT/tmp/credentials-encryption.key")"
 fi
+# The same for webhook signing secrets (security-status).
+if [ -z "${WEBHOOK_ENCRYPTION_KEY:-}" ]; then
+  mkdir -p "$ROOT/tmp"
+  [ -s "$ROOT/tmp/webhook-encryption.key" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))' > "$ROOT/tmp/webhook-encryption.key"
+  export WEBHOOK_ENCRYPTION_KEY="$(cat "$ROOT/tmp/webhook-encryption.key")"
+fi
 export MIGRATE_ON_START=false
 declare -A PORTS=([gateway]="${PORT:-8080}" [scan-scheduler]="${SCHEDULER_PORT:-8081}" [scanner-worker]="${WORKER_PORT:-8082}" [blob-cache-worker]="${CACHE_PORT:-5001}" [security-status]="${STATUS_PORT:-8083}")
+# the scanner-worker reads cached images from this platform's own blob cache
+export CACHE_URL="${CACHE_URL:-http://127.0.0.1:${PORTS[blob-cache-worker]}}"
 
 pids=()
 stop() {
