@@ -22,6 +22,18 @@ if [ -z "${WEBHOOK_ENCRYPTION_KEY:-}" ]; then
   [ -s "$ROOT/tmp/webhook-encryption.key" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))' > "$ROOT/tmp/webhook-encryption.key"
   export WEBHOOK_ENCRYPTION_KEY="$(cat "$ROOT/tmp/webhook-encryption.key")"
 fi
+# The same for the passwords of tenants' cache upstreams (blob-cache-worker).
+if [ -z "${CACHE_ENCRYPTION_KEY:-}" ]; then
+  mkdir -p "$ROOT/tmp"
+  [ -s "$ROOT/tmp/cache-encryption.key" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))' > "$ROOT/tmp/cache-encryption.key"
+  export CACHE_ENCRYPTION_KEY="$(cat "$ROOT/tmp/cache-encryption.key")"
+fi
+# The token the scanner-worker presents to the blob cache to read tenants' cached images (set on both).
+if [ -z "${CACHE_INTERNAL_TOKEN:-}" ]; then
+  mkdir -p "$ROOT/tmp"
+  [ -s "$ROOT/tmp/cache-internal.token" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64url"))' > "$ROOT/tmp/cache-internal.token"
+  export CACHE_INTERNAL_TOKEN="$(cat "$ROOT/tmp/cache-internal.token")"
+fi
 export MIGRATE_ON_START=false
 declare -A PORTS=([gateway]="${PORT:-8080}" [scan-scheduler]="${SCHEDULER_PORT:-8081}" [scanner-worker]="${WORKER_PORT:-8082}" [blob-cache-worker]="${CACHE_PORT:-5001}" [security-status]="${STATUS_PORT:-8083}")
 # the scanner-worker reads cached images from this platform's own blob cache

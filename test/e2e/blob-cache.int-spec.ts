@@ -312,6 +312,9 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
   });
 
   it('counts hits, misses, bytes by source and downloads in /metrics', async () => {
+    // one request this test knows is a hit: a blob of the completed alpine manifest, from storage
+    const [placed] = await blobStates('library/alpine', alpineDigest);
+    expect((await get(`/v2/library/alpine/blobs/${placed.digest}`)).status).toBe(200);
     const metrics = await (await get('/metrics')).text();
     const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
     expect(value('blob_cache_requests_total{kind="blob",result="hit"}')).toBeGreaterThan(0);

@@ -249,7 +249,14 @@ describe('webhooks', () => {
     expect(fresh.body.new_vulnerabilities!.items.map(key).sort()).toEqual(report.findings.map(key).sort());
     expect(fresh.body.new_vulnerabilities).toMatchObject({ total: report.findings.length, truncated: false });
 
-    const recorded = await deliveriesOf(hookA);
+    // the receiver has answered; the deliverer records that right after
+    const recorded = await waitFor(
+      async () => {
+        const items = await deliveriesOf(hookA);
+        return items.length === 2 && items.every((d) => d.status === 'delivered') && items;
+      },
+      { what: 'both deliveries recorded as delivered' },
+    );
     expect(recorded.map((d) => [d.event, d.scan_id, d.status, d.attempts]).sort()).toEqual([
       ['scan.completed', firstScan, 'delivered', 1],
       ['vulnerabilities.new', firstScan, 'delivered', 1],

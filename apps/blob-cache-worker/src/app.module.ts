@@ -1,4 +1,5 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { ApiKeyReader } from '@vulnscan/gateway-data';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { BlobCache } from './blobs/blob-cache.service';
 import { BlobDownloader } from './blobs/blob-downloader.service';
@@ -8,17 +9,23 @@ import { BLOB_STORE } from './blobs/blob-store';
 import { FsBlobStore } from './blobs/fs-blob-store';
 import { BlobDownloadedController } from './completion/blob-downloaded.controller';
 import { ManifestCompletion } from './completion/manifest-completion';
+import { RegistryAuth } from './distribution/registry-auth';
 import { RegistryController } from './distribution/registry.controller';
 import { BlobCacheEnv } from './env';
 import { ManifestCache } from './manifests/manifest-cache.service';
 import { ManifestStore } from './manifests/manifest-store';
+import { UpstreamTable } from './upstreams/upstream-table';
+import { UpstreamsController } from './upstreams/upstreams.controller';
 import { Upstreams } from './upstreams/upstreams.service';
 
 @Module({
-  controllers: [RegistryController, BlobDownloadedController],
+  controllers: [RegistryController, BlobDownloadedController, UpstreamsController],
   providers: [
     { provide: BLOB_STORE, inject: [SERVICE_ENV], useFactory: (env: BlobCacheEnv) => new FsBlobStore(env.CACHE_STORAGE_DIR) },
+    UpstreamTable,
     Upstreams,
+    ApiKeyReader,
+    RegistryAuth,
     ManifestStore,
     ManifestCache,
     BlobPlacement,

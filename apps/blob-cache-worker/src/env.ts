@@ -1,5 +1,5 @@
-import { IsInt, IsString, Max, Min, Validate, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
-import { BaseEnv, ToInt } from '@vulnscan/config';
+import { IsInt, IsOptional, IsString, Matches, Max, MinLength, Min, Validate, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { BaseEnv, CommaList, ToInt } from '@vulnscan/config';
 import { upstreamsProblem } from './upstreams/upstream-config';
 
 @ValidatorConstraint({ name: 'upstreams' })
@@ -54,4 +54,27 @@ export class BlobCacheEnv extends BaseEnv {
   /** Upstream request timeout: until the answer starts, then for every pause in a body. */
   @ToInt() @IsInt() @Min(1000) @Max(600000)
   CACHE_UPSTREAM_TIMEOUT_MS = 30000;
+
+  /**
+   * Private or loopback hosts (host, host:port or CIDR) that tenants' upstreams from the API may
+   * point at. API upstream URLs are tenant input: every connection to them passes the outbound
+   * host policy (no metadata or link-local addresses ever, private ones only when listed here).
+   */
+  @CommaList() @IsString({ each: true })
+  CACHE_ALLOWED_HOSTS: string[] = [];
+
+  /** Seals tenants' upstream passwords at rest (32 bytes, hex or base64); without it upstreams with credentials are refused (503). */
+  @IsOptional()
+  @Matches(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes as 64 hex characters or base64' })
+  CACHE_ENCRYPTION_KEY?: string;
+
+  /**
+   * A platform-internal secret the scanner-worker presents (`Basic <tenant>:<token>`) to read a
+   * tenant's cached images with `Cache-Control: only-if-cached`; the same value is set on the
+   * worker. Without it, only tenants' API keys reach tenants' upstreams.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  CACHE_INTERNAL_TOKEN?: string;
 }

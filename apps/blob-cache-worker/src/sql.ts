@@ -1,7 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
-/** Tenant of every event about content pulled from upstreams in the configuration. */
-export const CONFIG_TENANT = 'default';
+export { CONFIG_TENANT } from './upstreams/upstream-config';
 
 /**
  * Rows of a statement with RETURNING: TypeORM's postgres driver answers UPDATE and DELETE with

@@ -1,4 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { UpstreamReader } from '@vulnscan/cache-data';
 import { RegistryCredentialReader } from '@vulnscan/registry-credentials';
 import { SbomReader } from '@vulnscan/sbom-data';
 import { ScanReader } from '@vulnscan/scan-data';
@@ -17,6 +18,7 @@ import { RegistriesController } from './registries/registries.controller';
 import { SbomsController } from './sboms/sboms.controller';
 import { ScansController } from './scans/scans.controller';
 import { TenantsController } from './tenants/tenants.controller';
+import { UpstreamsController } from './upstreams/upstreams.controller';
 import { VulnDbController } from './vulndb/vulndb.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
@@ -32,8 +34,9 @@ import { WebhooksController } from './webhooks/webhooks.controller';
     ReportsController,
     ManifestsController,
     WebhooksController,
+    UpstreamsController,
   ],
-  providers: [ApiKeys, ApiKeyGuard, AuditLog, OwnerCommands, ScanReader, RegistryCredentialReader, SbomReader, VulnDbReader, ReportReader, StatusReader, WebhookReader],
+  providers: [ApiKeys, ApiKeyGuard, AuditLog, OwnerCommands, ScanReader, RegistryCredentialReader, SbomReader, VulnDbReader, ReportReader, StatusReader, WebhookReader, UpstreamReader],
 })
 export class GatewayModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsObject, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { BaseEnv, CommaList, ToInt } from '@vulnscan/config';
 
 export interface RegistryCredential {
@@ -45,6 +45,15 @@ export class WorkerEnv extends BaseEnv {
    */
   @Matches(/^https?:\/\/[^/]+\/?$/, { message: 'must be an http(s) URL of the blob cache, e.g. http://blob-cache-worker:5001' })
   CACHE_URL = 'http://127.0.0.1:5001';
+
+  /**
+   * The platform-internal token of the blob cache (its CACHE_INTERNAL_TOKEN). Cache reads then
+   * carry `Basic <tenant>:<token>`, so images pulled through a tenant's own upstream are found.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  CACHE_INTERNAL_TOKEN?: string;
 
   /** Largest uncompressed size of one layer, in bytes (bounds decompression bombs); over it a scan fails with layer_too_large. */
   @ToInt() @IsInt() @Min(1)

@@ -7,7 +7,7 @@ export const CACHE_SCHEMA = 'cache';
 export type BlobState = 'pending' | 'placed' | 'failed';
 
 /**
- * One manifest as pulled through the cache, per (upstream, repository, digest). `upstream` is the
+ * One manifest as pulled through the cache, per (scope, upstream, repository, digest). `upstream` is the
  * registry host as image references name it (`docker.io`), so `<upstream>/<repository>@<digest>`
  * is the image. The bytes are kept exactly as the upstream served them (their digest is the
  * identity). `completedAt` is set once, in the transaction that publishes ManifestComplete.
@@ -16,6 +16,14 @@ export type BlobState = 'pending' | 'placed' | 'failed';
 export class CachedManifestEntity {
   @PrimaryColumn('uuid')
   id!: string;
+
+  /** '' for a configured upstream; a tenant's upstream's id (content fetched with its credentials). */
+  @Column('text')
+  scope!: string;
+
+  /** Whom the cache's events about this manifest are for: the upstream's tenant (`default` for configured ones). */
+  @Column('text')
+  tenantId!: string;
 
   @Column('text')
   upstream!: string;
@@ -104,6 +112,9 @@ export class ManifestBlobEntity {
 /** A tag as last seen upstream; revalidated once `fetchedAt` is older than the tag TTL. */
 @Entity({ schema: CACHE_SCHEMA, name: 'cached_tags' })
 export class CachedTagEntity {
+  @PrimaryColumn('text')
+  scope!: string;
+
   @PrimaryColumn('text')
   upstream!: string;
 

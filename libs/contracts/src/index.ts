@@ -11,3 +11,4 @@ export * from './events/registry-credentials';
 export * from './events/webhooks';
 export * from './registry';
 export * from './validation';
+export * from './events/upstreams';

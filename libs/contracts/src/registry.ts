@@ -22,6 +22,7 @@ import {
 } from './events/cache-and-feeds';
 import { DeleteRegistryCredentialCommand, PutRegistryCredentialCommand } from './events/registry-credentials';
 import { CreateWebhookCommand, DeleteWebhookCommand } from './events/webhooks';
+import { DeleteUpstreamCommand, PutUpstreamCommand } from './events/upstreams';
 import { Commands, Events, WireName } from './wire-names';
 
 /** The payload class of every wire name: the one typed union of all messages. */
@@ -50,6 +51,8 @@ export const MESSAGE_CONTRACTS = {
   [Commands.DeleteRegistryCredential]: DeleteRegistryCredentialCommand,
   [Commands.CreateWebhook]: CreateWebhookCommand,
   [Commands.DeleteWebhook]: DeleteWebhookCommand,
+  [Commands.PutUpstream]: PutUpstreamCommand,
+  [Commands.DeleteUpstream]: DeleteUpstreamCommand,
 } as const satisfies Record<WireName, new () => object>;
 
 export type MessageContracts = typeof MESSAGE_CONTRACTS;

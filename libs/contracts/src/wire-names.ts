@@ -33,6 +33,8 @@ export const Commands = {
   DeleteRegistryCredential: 'command.registry-credential.delete.v1',
   CreateWebhook: 'command.webhook.create.v1',
   DeleteWebhook: 'command.webhook.delete.v1',
+  PutUpstream: 'command.upstream.put.v1',
+  DeleteUpstream: 'command.upstream.delete.v1',
 } as const;
 
 export type EventName = (typeof Events)[keyof typeof Events];

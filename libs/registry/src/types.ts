@@ -68,6 +68,11 @@ export interface RegistryMirror {
    * mirror pull from upstream.
    */
   readonly onlyIfCached?: boolean;
+  /**
+   * `Authorization` value sent to the mirror itself (e.g. the platform's internal token for our
+   * cache); never sent anywhere a mirror answer redirects to.
+   */
+  readonly authorization?: string;
 }
 
 export interface ResolveOptions {

@@ -86,14 +86,14 @@ export class BlobCache {
     return { status: 200, size, source: 'cache', ...body };
   }
 
-  /** The blob's size when a manifest of this repository names it. */
+  /** The blob's size when a manifest of this repository, cached through this upstream, names it. */
   private async lookup({ upstream, repository, digest }: BlobRequest): Promise<{ size: number; placed: boolean } | undefined> {
     const [row] = (await this.dataSource.query(
       `SELECT b.size, b.placed_at IS NOT NULL AS placed FROM cache.cached_blobs b
        WHERE b.digest = $1 AND EXISTS (
          SELECT 1 FROM cache.manifest_blobs mb JOIN cache.cached_manifests m ON m.id = mb.manifest_id
-         WHERE mb.digest = b.digest AND m.upstream = $2 AND m.repository = $3)`,
-      [digest, upstream.name, repository],
+         WHERE mb.digest = b.digest AND m.scope = $4 AND m.upstream = $2 AND m.repository = $3)`,
+      [digest, upstream.name, repository, upstream.scope],
     )) as { size: string; placed: boolean }[];
     return row ? { size: Number(row.size), placed: row.placed } : undefined;
   }

@@ -8,7 +8,7 @@ import { SERVICE_ENV } from '@vulnscan/platform';
 import { BlobCacheEnv } from '../env';
 import { returning } from '../sql';
 import { Upstreams } from '../upstreams/upstreams.service';
-import { BlobFlights } from './blob-flights.service';
+import { BlobFlights, BlobSource } from './blob-flights.service';
 import { BlobPlacement } from './blob-placement';
 import { downloadRetryDelaySeconds } from './retry-delay';
 
@@ -122,18 +122,20 @@ export class BlobDownloader implements OnApplicationBootstrap, BeforeApplication
   }
 
   /** An (upstream, repository) whose cached manifest names the blob; attempts rotate through them. */
-  private async sourceFor(blob: ClaimedBlob) {
+  private async sourceFor(blob: ClaimedBlob): Promise<BlobSource> {
     const rows = (await this.dataSource.query(
-      `SELECT DISTINCT m.upstream, m.repository FROM cache.manifest_blobs mb
+      `SELECT DISTINCT m.scope, m.upstream, m.repository FROM cache.manifest_blobs mb
        JOIN cache.cached_manifests m ON m.id = mb.manifest_id
-       WHERE mb.digest = $1 ORDER BY m.upstream, m.repository LIMIT 20`,
+       WHERE mb.digest = $1 ORDER BY m.scope, m.upstream, m.repository LIMIT 20`,
       [blob.digest],
-    )) as { upstream: string; repository: string }[];
-    const usable = rows.flatMap((row) => {
-      const upstream = this.upstreams.byName(row.upstream);
-      return upstream ? [{ upstream, repository: row.repository }] : [];
-    });
-    if (usable.length === 0) throw new Error('no manifest of a configured upstream names this blob');
+    )) as { scope: string; upstream: string; repository: string }[];
+    const usable: BlobSource[] = [];
+    for (const row of rows) {
+      // A tenant's upstream deleted since is no source any more.
+      const upstream = await this.upstreams.byScope(row.scope, row.upstream);
+      if (upstream) usable.push({ upstream, repository: row.repository });
+    }
+    if (usable.length === 0) throw new Error('no manifest of a configured or registered upstream names this blob');
     return usable[(blob.attempts - 1) % usable.length]!;
   }
 

@@ -47,10 +47,11 @@ export class BlobFlights implements OnApplicationShutdown {
     const started = this.flights.get(blob.digest);
     if (started) return started;
     const reference = this.upstreams.reference(source.upstream, source.repository);
+    const client = this.upstreams.clientFor(source.upstream);
     const flight = new BlobFlight(blob.digest, blob.size, {
       store: this.store,
       signal: this.shutdown.signal,
-      open: (signal) => this.upstreams.client.openBlob(reference, blob, { signal }),
+      open: (signal) => client.openBlob(reference, blob, { signal }),
       place: async () => void (await this.placement.place(blob.digest)),
     });
     this.flights.set(blob.digest, flight);

@@ -58,7 +58,7 @@ describe('manifest completion against Postgres', () => {
     const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, repository, layers: blobs }));
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     const document = { kind: 'image' as const, mediaType: 'application/vnd.oci.image.manifest.v1+json', blobs, children: [] };
-    await manifests.save(UPSTREAM, repository, [{ digest, bytes, document, blobs }]);
+    await manifests.save({ name: UPSTREAM, scope: '', tenantId: 'default' }, repository, [{ digest, bytes, document, blobs }]);
     return digest;
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Events } from '@vulnscan/contracts';
 import { Outbox } from '@vulnscan/messaging';
-import { CONFIG_TENANT, returning } from '../sql';
+import { returning } from '../sql';
 
 /**
  * Completes the manifests a newly placed blob finished. Runs after the placement committed (in
@@ -29,14 +29,16 @@ export class ManifestCompletion {
     )) as { id: string }[];
     let completed = 0;
     for (const { id } of candidates) {
-      const [manifest] = await returning<{ upstream: string; repository: string; digest: string }>(
+      const [manifest] = await returning<{ upstream: string; repository: string; digest: string; tenant_id: string }>(
         manager,
         `UPDATE cache.cached_manifests SET completed_at = now() WHERE id = $1 AND completed_at IS NULL
-         RETURNING upstream, repository, digest`,
+         RETURNING upstream, repository, digest, tenant_id`,
         [id],
       );
       if (!manifest) continue; // a concurrent check completed it first
-      await this.outbox.add(manager, { type: Events.ManifestComplete, tenantId: CONFIG_TENANT, payload: { ...manifest } });
+      const { tenant_id: tenantId, ...identity } = manifest;
+      // For the tenant whose upstream the manifest came through (`default` for configured ones).
+      await this.outbox.add(manager, { type: Events.ManifestComplete, tenantId, payload: identity });
       completed += 1;
     }
     return completed;

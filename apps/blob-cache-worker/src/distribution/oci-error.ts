@@ -11,6 +11,7 @@ export type OciErrorCode =
   | 'NAME_UNKNOWN'
   | 'TAG_INVALID'
   | 'DENIED'
+  | 'UNAUTHORIZED'
   | 'UNSUPPORTED'
   | 'TOOMANYREQUESTS'
   | 'RANGE_INVALID'
@@ -32,6 +33,14 @@ export class OciError extends Error {
   body(): { errors: { code: OciErrorCode; message: string }[] } {
     return { errors: [{ code: this.code, message: this.message }] };
   }
+}
+
+/** The challenge clients answer with a tenant API key as the password (any username). */
+export const AUTH_CHALLENGE = 'Basic realm="vulnscan"';
+
+/** 401 with the Basic challenge: the request needs (another) API key. */
+export function unauthorized(message: string): OciError {
+  return new OciError(401, 'UNAUTHORIZED', message, { 'WWW-Authenticate': AUTH_CHALLENGE });
 }
 
 export type ContentKind = 'manifest' | 'blob';
@@ -59,7 +68,11 @@ export function upstreamError(error: unknown, upstream: Upstream, kind: ContentK
     case ScanErrorCode.NotFound:
       return new OciError(404, kind === 'manifest' ? 'MANIFEST_UNKNOWN' : 'BLOB_UNKNOWN', `${what} is not known to ${source}`);
     case ScanErrorCode.Unauthorized:
-      return new OciError(403, 'DENIED', `${source} refused the cache (which pulls anonymously): ${error.message}`);
+      return new OciError(
+        403,
+        'DENIED',
+        `${source} refused the cache (${upstream.credentials ? "with the upstream's credentials" : 'which pulls anonymously'}): ${error.message}`,
+      );
     case ScanErrorCode.RateLimited:
       return new OciError(429, 'TOOMANYREQUESTS', `${source} is rate limiting the cache: ${error.message}`, retryAfter);
     case ScanErrorCode.DigestMismatch:

@@ -9,6 +9,7 @@ import { CacheMetrics } from '../metrics';
 import { normalizeRepository, Upstreams } from '../upstreams/upstreams.service';
 import { OciError } from './oci-error';
 import { OciErrorFilter } from './oci-error.filter';
+import { RegistryAuth } from './registry-auth';
 import { parseRegistryPath } from './request-path';
 
 const API_VERSION = { 'Docker-Distribution-API-Version': 'registry/2.0' };
@@ -17,6 +18,8 @@ const API_VERSION = { 'Docker-Distribution-API-Version': 'registry/2.0' };
  * The OCI Distribution pull API, as a pull-through cache: `GET /v2/`, and GET/HEAD of manifests
  * and blobs. `?ns=<registry host>` (what containerd mirrors send) picks the upstream; without it
  * the first configured upstream answers. `Cache-Control: only-if-cached` never reaches upstream.
+ * Configured upstreams are anonymous; a tenant's own upstreams take one of its API keys
+ * (`Bearer <key>` or Basic with the key as the password), see RegistryAuth and Upstreams.resolve.
  */
 @ApiExcludeController()
 @Controller('v2')
@@ -29,10 +32,24 @@ export class RegistryController {
     private readonly upstreams: Upstreams,
     private readonly manifests: ManifestCache,
     private readonly blobs: BlobCache,
+    private readonly auth: RegistryAuth,
   ) {}
 
+  /**
+   * The version check clients probe first: 200 anonymously (configured upstreams need no key),
+   * 401 for a key that is not valid, or when `?ns=` names a registry only tenants registered
+   * (so a client answers the challenge with its key).
+   */
   @Get()
-  base(@Res() response: Response): void {
+  async base(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const requester = await this.auth.authenticate(request.get('authorization'));
+    const ns = request.query['ns'];
+    if (requester.kind === 'anonymous' && typeof ns === 'string' && ns !== '') {
+      // Only the challenge matters here: an unknown registry is for the pull itself to report.
+      await this.upstreams.resolve(ns, requester).catch((error: unknown) => {
+        if (!(error instanceof OciError && error.status === 404)) throw error;
+      });
+    }
     response.set(API_VERSION).status(200).json({});
   }
 
@@ -40,12 +57,17 @@ export class RegistryController {
   @Get('*path')
   async pull(@Req() request: Request, @Res() response: Response): Promise<void> {
     const route = parseRegistryPath(request.path);
-    if (route.kind === 'base') return this.base(response);
+    if (route.kind === 'base') return this.base(request, response);
     const ns = request.query['ns'];
     if (ns !== undefined && typeof ns !== 'string') throw new OciError(400, 'NAME_INVALID', 'give ?ns= (the upstream registry host) at most once');
-    const upstream = this.upstreams.forNamespace(ns);
-    const repository = normalizeRepository(upstream, route.name);
     const onlyIfCached = /(^|[\s,])only-if-cached($|[\s,])/i.test(request.get('cache-control') ?? '');
+    const requester = await this.auth.authenticate(request.get('authorization'));
+    // The internal token reads what tenants' own pulls cached; it never makes the cache pull.
+    if (requester.kind === 'internal' && !onlyIfCached) {
+      throw new OciError(403, 'DENIED', 'the platform-internal token reads cached content only (Cache-Control: only-if-cached)');
+    }
+    const upstream = await this.upstreams.resolve(ns, requester);
+    const repository = normalizeRepository(upstream, route.name);
     const headOnly = request.method === 'HEAD';
 
     if (route.kind === 'manifest') {

@@ -58,8 +58,8 @@ export class ManifestCache {
     const { upstream, repository, reference } = request;
     const what = `manifest ${reference} of ${upstream.name}/${repository}`;
     const held = request.byDigest
-      ? await this.store.findManifest(upstream.name, repository, reference)
-      : await this.store.findTag(upstream.name, repository, reference, this.env.CACHE_TAG_TTL_SECONDS);
+      ? await this.store.findManifest(upstream, repository, reference)
+      : await this.store.findTag(upstream, repository, reference, this.env.CACHE_TAG_TTL_SECONDS);
     if (held && (request.byDigest || request.onlyIfCached || ('fresh' in held && held.fresh))) {
       this.requests.inc({ kind: 'manifest', result: 'hit' });
       return { manifest: held, source: 'cache' };
@@ -79,7 +79,7 @@ export class ManifestCache {
 
   /** Concurrent requests for one reference share one upstream fetch. */
   private fetchOnce(request: ManifestRequest): Promise<StoredManifest> {
-    const key = `${request.upstream.name}\n${request.repository}\n${request.reference}`;
+    const key = `${request.upstream.scope}\n${request.upstream.name}\n${request.repository}\n${request.reference}`;
     let pending = this.fetching.get(key);
     if (!pending) {
       pending = this.fetchAndStore(request).finally(() => this.fetching.delete(key));
@@ -90,9 +90,9 @@ export class ManifestCache {
 
   private async fetchAndStore({ upstream, repository, reference, byDigest }: ManifestRequest): Promise<StoredManifest> {
     const ref = this.upstreams.reference(upstream, repository);
-    const fetched = await this.upstreams.client.fetchManifest(ref, reference);
+    const fetched = await this.upstreams.clientFor(upstream).fetchManifest(ref, reference);
     const prepared = await this.prepare(upstream, repository, fetched, `manifest ${reference} of ${upstream.name}/${repository}`, 0);
-    await this.store.save(upstream.name, repository, prepared, byDigest ? undefined : reference);
+    await this.store.save(upstream, repository, prepared, byDigest ? undefined : reference);
     this.downloader.wake();
     const top = prepared[prepared.length - 1]!;
     return { digest: top.digest, mediaType: top.document.mediaType, bytes: top.bytes };
@@ -114,10 +114,10 @@ export class ManifestCache {
 
   private async child(upstream: Upstream, repository: string, child: ContentRef, parent: string, depth: number): Promise<PreparedManifest[]> {
     const where = `manifest ${child.digest} listed in ${parent}`;
-    const held = await this.store.findManifest(upstream.name, repository, child.digest);
+    const held = await this.store.findManifest(upstream, repository, child.digest);
     const fetched: Fetched = held
       ? { digest: held.digest, bytes: held.bytes, contentType: held.mediaType }
-      : await this.upstreams.client.fetchManifest(this.upstreams.reference(upstream, repository), child.digest);
+      : await this.upstreams.clientFor(upstream).fetchManifest(this.upstreams.reference(upstream, repository), child.digest);
     if (fetched.bytes.length !== child.size) {
       throw new ScanError(ScanErrorCode.DigestMismatch, `${where} is ${fetched.bytes.length} bytes, but the index declares ${child.size}`);
     }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Events } from '@vulnscan/contracts';
 import { Outbox, OutboxMessage } from '@vulnscan/messaging';
-import { CONFIG_TENANT } from '../sql';
+import type { Upstream } from '../upstreams/upstream-config';
 import type { ContentRef, ManifestDocument } from './manifest-document';
 
 /** A manifest ready to be stored: its bytes, what it is, and every blob it needs. */
@@ -27,6 +27,9 @@ export interface StoredTag extends StoredManifest {
   readonly fresh: boolean;
 }
 
+/** What stored content is keyed by: the upstream's name and scope ('' or a tenant's upstream id), and whom its events are for. */
+export type UpstreamKey = Pick<Upstream, 'name' | 'scope' | 'tenantId'>;
+
 interface ManifestRow {
   digest: string;
   media_type: string;
@@ -41,21 +44,21 @@ export class ManifestStore {
     private readonly outbox: Outbox,
   ) {}
 
-  async findManifest(upstream: string, repository: string, digest: string): Promise<StoredManifest | undefined> {
+  async findManifest(upstream: UpstreamKey, repository: string, digest: string): Promise<StoredManifest | undefined> {
     const [row] = (await this.dataSource.query(
-      `SELECT digest, media_type, content FROM cache.cached_manifests WHERE upstream = $1 AND repository = $2 AND digest = $3`,
-      [upstream, repository, digest],
+      `SELECT digest, media_type, content FROM cache.cached_manifests WHERE scope = $4 AND upstream = $1 AND repository = $2 AND digest = $3`,
+      [upstream.name, repository, digest, upstream.scope],
     )) as ManifestRow[];
     return row ? { digest: row.digest, mediaType: row.media_type, bytes: row.content } : undefined;
   }
 
-  async findTag(upstream: string, repository: string, tag: string, ttlSeconds: number): Promise<StoredTag | undefined> {
+  async findTag(upstream: UpstreamKey, repository: string, tag: string, ttlSeconds: number): Promise<StoredTag | undefined> {
     const [row] = (await this.dataSource.query(
       `SELECT m.digest, m.media_type, m.content, t.fetched_at > now() - make_interval(secs => $4) AS fresh
        FROM cache.cached_tags t
-       JOIN cache.cached_manifests m ON m.upstream = t.upstream AND m.repository = t.repository AND m.digest = t.digest
-       WHERE t.upstream = $1 AND t.repository = $2 AND t.tag = $3`,
-      [upstream, repository, tag, ttlSeconds],
+       JOIN cache.cached_manifests m ON m.scope = t.scope AND m.upstream = t.upstream AND m.repository = t.repository AND m.digest = t.digest
+       WHERE t.scope = $5 AND t.upstream = $1 AND t.repository = $2 AND t.tag = $3`,
+      [upstream.name, repository, tag, ttlSeconds, upstream.scope],
     )) as (ManifestRow & { fresh: boolean })[];
     return row ? { digest: row.digest, mediaType: row.media_type, bytes: row.content, fresh: row.fresh } : undefined;
   }
@@ -66,7 +69,7 @@ export class ManifestStore {
    * blobs' placeholders and links and publishes ManifestCached; when every blob is placed already
    * it is complete at once, and ManifestComplete commits with it.
    */
-  async save(upstream: string, repository: string, manifests: readonly PreparedManifest[], tag?: string): Promise<void> {
+  async save(upstream: UpstreamKey, repository: string, manifests: readonly PreparedManifest[], tag?: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const events: OutboxMessage[] = [];
       for (const manifest of manifests) {
@@ -75,25 +78,36 @@ export class ManifestStore {
       const named = manifests[manifests.length - 1];
       if (tag && named) {
         await manager.query(
-          `INSERT INTO cache.cached_tags (upstream, repository, tag, digest, fetched_at) VALUES ($1, $2, $3, $4, now())
-           ON CONFLICT (upstream, repository, tag) DO UPDATE SET digest = EXCLUDED.digest, fetched_at = now()`,
-          [upstream, repository, tag, named.digest],
+          `INSERT INTO cache.cached_tags (scope, upstream, repository, tag, digest, fetched_at) VALUES ($5, $1, $2, $3, $4, now())
+           ON CONFLICT (scope, upstream, repository, tag) DO UPDATE SET digest = EXCLUDED.digest, fetched_at = now()`,
+          [upstream.name, repository, tag, named.digest, upstream.scope],
         );
       }
       if (events.length > 0) await this.outbox.addMany(manager, events);
     });
   }
 
-  private async insert(manager: EntityManager, upstream: string, repository: string, manifest: PreparedManifest): Promise<OutboxMessage[]> {
+  private async insert(manager: EntityManager, upstream: UpstreamKey, repository: string, manifest: PreparedManifest): Promise<OutboxMessage[]> {
     const { document } = manifest;
     const [created] = (await manager.query(
-      `INSERT INTO cache.cached_manifests (id, upstream, repository, digest, media_type, config_media_type, size, content)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (upstream, repository, digest) DO NOTHING
+      `INSERT INTO cache.cached_manifests (id, scope, tenant_id, upstream, repository, digest, media_type, config_media_type, size, content)
+       VALUES ($1, $9, $10, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (scope, upstream, repository, digest) DO NOTHING
        RETURNING id`,
-      [randomUUID(), upstream, repository, manifest.digest, document.mediaType, document.configMediaType ?? null, manifest.bytes.length, manifest.bytes],
+      [
+        randomUUID(),
+        upstream.name,
+        repository,
+        manifest.digest,
+        document.mediaType,
+        document.configMediaType ?? null,
+        manifest.bytes.length,
+        manifest.bytes,
+        upstream.scope,
+        upstream.tenantId,
+      ],
     )) as { id: string }[];
-    // Already held for this repository: whoever stored it published its events.
+    // Already held for this repository (through this upstream): whoever stored it published its events.
     if (!created) return [];
 
     const blobs = [...manifest.blobs].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
@@ -107,10 +121,11 @@ export class ManifestStore {
     const complete = placed === blobs.length;
     if (complete) await manager.query(`UPDATE cache.cached_manifests SET completed_at = now() WHERE id = $1`, [created.id]);
 
-    const identity = { upstream, repository, digest: manifest.digest };
+    // The payload names the registry as references do; the envelope's tenant is the upstream's.
+    const identity = { upstream: upstream.name, repository, digest: manifest.digest };
     const cached: OutboxMessage = {
       type: Events.ManifestCached,
-      tenantId: CONFIG_TENANT,
+      tenantId: upstream.tenantId,
       payload: {
         ...identity,
         mediaType: document.mediaType,
@@ -118,7 +133,7 @@ export class ManifestStore {
         complete,
       },
     };
-    return complete ? [cached, { type: Events.ManifestComplete, tenantId: CONFIG_TENANT, payload: identity }] : [cached];
+    return complete ? [cached, { type: Events.ManifestComplete, tenantId: upstream.tenantId, payload: identity }] : [cached];
   }
 
   /**

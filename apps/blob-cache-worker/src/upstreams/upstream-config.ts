@@ -9,7 +9,22 @@ export interface Upstream {
   readonly endpointHost: string;
   /** Plain http (from the URL's scheme). */
   readonly insecure: boolean;
+  /** `config` (CACHE_UPSTREAMS, anonymous, tenant `default`) or `api` (one tenant's, from the table). */
+  readonly source: 'config' | 'api';
+  /** Whom events about content pulled through it are for. */
+  readonly tenantId: string;
+  /** What its cached content is keyed by besides the name: '' for configured ones, the row id for a tenant's. */
+  readonly scope: string;
+  /** The table row of a tenant's upstream. */
+  readonly id?: string;
+  /** When a tenant's upstream last changed (its registry client is rebuilt then). */
+  readonly version?: string;
+  /** A tenant's upstream's credentials, decrypted; the cache pulls anonymously without them. */
+  readonly credentials?: { readonly username: string; readonly password: string };
 }
+
+/** Tenant of every event about content pulled from upstreams in the configuration. */
+export const CONFIG_TENANT = 'default';
 
 /** The grammar of a registry host in image references (distribution/reference), with an optional port. */
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
@@ -18,6 +33,12 @@ const REGISTRY_HOST = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONEN
 /** What references call Docker Hub, and the spellings that mean the same registry. */
 export const DOCKER_HUB = 'docker.io';
 const DOCKER_HUB_ALIASES = new Set(['index.docker.io', 'registry-1.docker.io']);
+
+/** Whether `host` is a registry host as image references spell it (host or host:port). */
+export function isRegistryHost(host: string): boolean {
+  const match = REGISTRY_HOST.exec(host);
+  return match !== null && (match[1] === undefined || (Number(match[1]) >= 1 && Number(match[1]) <= 65535));
+}
 
 /** A registry host as references name it: lowercase, Docker Hub's aliases folded into `docker.io`. */
 export function normalizeRegistryHost(host: string): string {
@@ -73,7 +94,7 @@ function parseEntry(entry: string): Upstream {
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
     throw new Error(`the URL of upstream "${name}" must be the registry root (no path, query or fragment), got ${rawUrl}`);
   }
-  return { name, url, endpointHost: url.host, insecure: url.protocol === 'http:' };
+  return { name, url, endpointHost: url.host, insecure: url.protocol === 'http:', source: 'config', tenantId: CONFIG_TENANT, scope: '' };
 }
 
 /** Why `value` is not a valid `CACHE_UPSTREAMS`, or undefined when it is. */

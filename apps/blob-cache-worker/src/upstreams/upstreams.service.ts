@@ -1,21 +1,36 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { ImageReference, RegistryClient } from '@vulnscan/registry';
-import { OciError } from '../distribution/oci-error';
+import { OciError, unauthorized } from '../distribution/oci-error';
+import type { Requester } from '../distribution/registry-auth';
 import { BlobCacheEnv } from '../env';
-import { DOCKER_HUB, normalizeRegistryHost, parseUpstreams, Upstream } from './upstream-config';
+import { DOCKER_HUB, isRegistryHost, normalizeRegistryHost, parseUpstreams, Upstream } from './upstream-config';
+import { UpstreamTable } from './upstream-table';
+
+/** Registry clients of tenants' upstreams kept at once (each holds its own connections and tokens). */
+const MAX_TENANT_CLIENTS = 500;
+/** A replaced client is closed this long after (downloads still using it finish first). */
+const CLOSE_REPLACED_AFTER_MS = 10 * 60 * 1000;
 
 /**
- * The configured upstreams and the one registry client that talks to them. The client is pointed
- * at each upstream's URL host (http ones are its insecure registries); upstream URLs are operator
- * configuration, so the outbound host policy that guards user-given references does not apply.
+ * The upstreams: the configured ones (CACHE_UPSTREAMS: operator configuration, pulled anonymously
+ * with one shared client, no outbound host policy) and tenants' own from the table (tenant input:
+ * one client per upstream, with its credentials, every connection through the host policy of
+ * CACHE_ALLOWED_HOSTS). Tenants' upstreams are looked up per request, so a change or deletion
+ * through the API applies to every replica at once.
  */
 @Injectable()
-export class Upstreams implements OnApplicationShutdown {
+export class Upstreams implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(Upstreams.name);
   readonly all: readonly Upstream[];
   readonly client: RegistryClient;
+  private readonly tenantClients = new Map<string, { version: string; client: RegistryClient }>();
+  private readonly closing = new Set<NodeJS.Timeout>();
 
-  constructor(@Inject(SERVICE_ENV) env: BlobCacheEnv) {
+  constructor(
+    @Inject(SERVICE_ENV) private readonly env: BlobCacheEnv,
+    private readonly table: UpstreamTable,
+  ) {
     this.all = parseUpstreams(env.CACHE_UPSTREAMS);
     this.client = new RegistryClient({
       insecureRegistries: this.all.filter((upstream) => upstream.insecure).map((upstream) => upstream.endpointHost),
@@ -24,33 +39,97 @@ export class Upstreams implements OnApplicationShutdown {
     });
   }
 
+  async onApplicationBootstrap(): Promise<void> {
+    await this.table.syncConfig(this.all);
+  }
+
   onApplicationShutdown(): void {
     this.client.close();
+    for (const { client } of this.tenantClients.values()) client.close();
+    for (const timer of this.closing) clearTimeout(timer);
+    this.tenantClients.clear();
   }
 
   get default(): Upstream {
     return this.all[0]!;
   }
 
-  /** The upstream a request means: `?ns=<registry host>` as containerd mirrors send it, else the first one. */
-  forNamespace(ns: string | undefined): Upstream {
+  /**
+   * The upstream a request means: `?ns=<registry host>` as containerd mirrors send it, else the
+   * first configured one. With a tenant (its API key, or the platform's internal token naming it)
+   * the tenant's own upstream for that registry comes first, then a configured one. Without one,
+   * a registry only tenants have registered asks the client to authenticate (401); any other
+   * unknown registry, and for a tenant one neither it nor the configuration has, is 404.
+   */
+  async resolve(ns: string | undefined, requester: Requester): Promise<Upstream> {
     if (ns === undefined || ns === '') return this.default;
-    const found = this.byName(ns);
-    if (!found) {
-      const known = this.all.map((upstream) => upstream.name).join(', ');
-      throw new OciError(404, 'NAME_UNKNOWN', `no upstream is configured for registry "${ns.slice(0, 255)}" (configured: ${known})`);
+    const name = normalizeRegistryHost(ns);
+    const tenantId = requester.kind === 'anonymous' ? undefined : requester.tenantId;
+    const valid = isRegistryHost(name);
+    if (tenantId !== undefined && valid) {
+      const own = await this.table.findForTenant(tenantId, name);
+      if (own) return own;
     }
-    return found;
+    const configured = this.byName(name);
+    if (configured) return configured;
+    if (requester.kind === 'anonymous' && valid && (await this.table.anyTenantHas(name))) {
+      throw unauthorized(`pulling through upstream "${name}" takes an API key of the tenant that registered it`);
+    }
+    const known = this.all.map((upstream) => upstream.name).join(', ');
+    const whose = tenantId !== undefined ? ' or registered by this tenant' : '';
+    throw new OciError(404, 'NAME_UNKNOWN', `no upstream is configured${whose} for registry "${ns.slice(0, 255)}" (configured: ${known})`);
   }
 
+  /** A configured upstream by registry host. */
   byName(name: string): Upstream | undefined {
     const wanted = normalizeRegistryHost(name);
     return this.all.find((upstream) => upstream.name === wanted);
   }
 
+  /** The upstream cached content came through: configured (scope '') by name, a tenant's by its id. */
+  async byScope(scope: string, name: string): Promise<Upstream | undefined> {
+    return scope === '' ? this.byName(name) : this.table.findById(scope);
+  }
+
   /** What the registry client is asked for: the upstream's own endpoint, the normalized repository. */
   reference(upstream: Upstream, repository: string): ImageReference {
     return { registry: upstream.endpointHost, repository };
+  }
+
+  /** The registry client that talks to an upstream: the shared one for configured upstreams. */
+  clientFor(upstream: Upstream): RegistryClient {
+    if (upstream.source === 'config' || upstream.id === undefined) return this.client;
+    const version = upstream.version ?? '';
+    const held = this.tenantClients.get(upstream.id);
+    if (held && held.version === version) return held.client;
+    if (held) this.closeLater(held.client);
+    if (this.tenantClients.size >= MAX_TENANT_CLIENTS) {
+      // The oldest entry goes (Map keeps insertion order).
+      const [oldestId, oldest] = this.tenantClients.entries().next().value as [string, { client: RegistryClient }];
+      this.tenantClients.delete(oldestId);
+      this.closeLater(oldest.client);
+    }
+    const { credentials, endpointHost } = upstream;
+    const client = new RegistryClient({
+      insecureRegistries: upstream.insecure ? [endpointHost] : [],
+      policy: this.table.policy,
+      // The credentials go to the upstream's own endpoint (and its token realm) only.
+      credentialsFor: async (host) => (credentials && host === endpointHost ? credentials : undefined),
+      requestTimeoutMs: this.env.CACHE_UPSTREAM_TIMEOUT_MS,
+      userAgent: 'vulnscan-blob-cache/0.1',
+    });
+    this.tenantClients.set(upstream.id, { version, client });
+    return client;
+  }
+
+  private closeLater(client: RegistryClient): void {
+    const timer = setTimeout(() => {
+      this.closing.delete(timer);
+      client.close();
+    }, CLOSE_REPLACED_AFTER_MS);
+    timer.unref();
+    this.closing.add(timer);
+    this.logger.debug('a tenant upstream changed; its previous registry client closes later');
   }
 }
 

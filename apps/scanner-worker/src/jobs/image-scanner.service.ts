@@ -30,7 +30,8 @@ export interface FetchHooks {
 @Injectable()
 export class ImageScanner implements OnApplicationShutdown {
   private readonly clients = new Map<string, RegistryClient>();
-  private cacheClient?: RegistryClient;
+  /** Cache readers per tenant (one shared one without CACHE_INTERNAL_TOKEN: they present nothing). */
+  private readonly cacheClients = new Map<string, RegistryClient>();
   private readonly policy: RegistryHostPolicy;
   readonly analyzerVersion = analyzerSetVersion();
 
@@ -44,7 +45,7 @@ export class ImageScanner implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     for (const client of this.clients.values()) client.close();
-    this.cacheClient?.close();
+    for (const client of this.cacheClients.values()) client.close();
   }
 
   /**
@@ -59,7 +60,7 @@ export class ImageScanner implements OnApplicationShutdown {
     options: { viaCache?: boolean } = {},
   ): Promise<ResolvedImageDto> {
     const reference = parseImageReference(image);
-    const client = options.viaCache ? this.cache() : this.clientFor(tenantId);
+    const client = options.viaCache ? this.cache(tenantId) : this.clientFor(tenantId);
     const resolved = await client.resolve(reference, { platform, signal: hooks.signal });
     await hooks.progress(0.1, 'resolved');
     await hooks.checkpoint();
@@ -128,14 +129,22 @@ export class ImageScanner implements OnApplicationShutdown {
     };
   }
 
-  private cache(): RegistryClient {
-    this.cacheClient ??= new RegistryClient({
-      insecureRegistries: [],
-      mirror: { endpoint: this.env.CACHE_URL, onlyIfCached: true },
-      requestTimeoutMs: this.env.REGISTRY_TIMEOUT_MS,
-      userAgent: 'vulnscan-scanner-worker',
-    });
-    return this.cacheClient;
+  private cache(tenantId: string): RegistryClient {
+    const token = this.env.CACHE_INTERNAL_TOKEN;
+    const key = token ? tenantId : '';
+    let client = this.cacheClients.get(key);
+    if (!client) {
+      // The cache resolves `?ns=` to the tenant's own upstream first; the token reads only-if-cached.
+      const authorization = token ? `Basic ${Buffer.from(`${tenantId}:${token}`).toString('base64')}` : undefined;
+      client = new RegistryClient({
+        insecureRegistries: [],
+        mirror: { endpoint: this.env.CACHE_URL, onlyIfCached: true, ...(authorization ? { authorization } : {}) },
+        requestTimeoutMs: this.env.REGISTRY_TIMEOUT_MS,
+        userAgent: 'vulnscan-scanner-worker',
+      });
+      this.cacheClients.set(key, client);
+    }
+    return client;
   }
 
   private clientFor(tenantId: string): RegistryClient {

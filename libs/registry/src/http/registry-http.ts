@@ -94,7 +94,7 @@ export class RegistryHttp {
     const headers: Record<string, string> = { 'User-Agent': this.options.userAgent, ...request.headers };
     if (this.options.mirror?.onlyIfCached) headers['Cache-Control'] = 'only-if-cached';
 
-    let authorization = this.auth.cachedAuthorization(request.registry, scope, credentials);
+    let authorization = this.options.mirror?.authorization ?? this.auth.cachedAuthorization(request.registry, scope, credentials);
     let response = await this.follow(url, headers, authorization, request.signal);
     if (response.status === 401) {
       const challenge = response.headers['www-authenticate'];

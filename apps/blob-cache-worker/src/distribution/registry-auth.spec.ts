@@ -1,0 +1,84 @@
+import type { ApiKeyPrincipal, ApiKeyReader } from '@vulnscan/gateway-data';
+import type { BlobCacheEnv } from '../env';
+import { OciError } from './oci-error';
+import { parseAuthorization, RegistryAuth, sameSecret } from './registry-auth';
+
+const basic = (userPass: string) => `Basic ${Buffer.from(userPass).toString('base64')}`;
+
+function rejection(run: () => unknown): OciError {
+  try {
+    run();
+  } catch (error) {
+    return error as OciError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('parseAuthorization', () => {
+  it('reads no header as anonymous, Bearer as the secret, Basic as username and password', () => {
+    expect(parseAuthorization(undefined)).toBeUndefined();
+    expect(parseAuthorization('  ')).toBeUndefined();
+    expect(parseAuthorization('Bearer vsk_abc')).toEqual({ secret: 'vsk_abc' });
+    expect(parseAuthorization('bearer  vsk_abc ')).toEqual({ secret: 'vsk_abc' });
+    expect(parseAuthorization(basic('x:vsk_abc'))).toEqual({ username: 'x', secret: 'vsk_abc' });
+    expect(parseAuthorization(basic(':vsk:with:colons'))).toEqual({ username: '', secret: 'vsk:with:colons' });
+  });
+
+  it.each([
+    ['Digest abc', 'Bearer <API key> or Basic'],
+    ['Bearer', 'Bearer <API key> or Basic'],
+    ['Basic !!!', 'not base64'],
+    [basic('no-colon'), 'not <username>:<password>'],
+    [basic('user:'), 'password is empty'],
+  ])('answers %j with 401 UNAUTHORIZED and the Basic challenge', (header, message) => {
+    const error = rejection(() => parseAuthorization(header));
+    expect(error).toBeInstanceOf(OciError);
+    expect(error.status).toBe(401);
+    expect(error.code).toBe('UNAUTHORIZED');
+    expect(error.headers['WWW-Authenticate']).toBe('Basic realm="vulnscan"');
+    expect(error.message).toContain(message);
+  });
+});
+
+describe('sameSecret', () => {
+  it('compares whole secrets of any length', () => {
+    expect(sameSecret('internal-token-123456', 'internal-token-123456')).toBe(true);
+    expect(sameSecret('internal-token-12345', 'internal-token-123456')).toBe(false);
+    expect(sameSecret('', 'x')).toBe(false);
+  });
+});
+
+describe('RegistryAuth', () => {
+  const keys: Record<string, ApiKeyPrincipal> = {
+    'key-a': { keyId: '1', tenantId: 'team-a', scopes: ['scans:read'] },
+    'key-admin': { keyId: '2', tenantId: 'default', scopes: ['admin'] },
+    'key-write': { keyId: '3', tenantId: 'team-a', scopes: ['scans:write'] },
+  };
+  const lookups: string[] = [];
+  const reader = {
+    verify: async (secret: string) => {
+      lookups.push(secret);
+      return keys[secret] ?? null;
+    },
+  } as unknown as ApiKeyReader;
+  const auth = new RegistryAuth({ CACHE_INTERNAL_TOKEN: 'internal-token-0123456789' } as BlobCacheEnv, reader);
+
+  it('knows tenants by their API keys, as Bearer or Basic password, and caches the lookup', async () => {
+    await expect(auth.authenticate(undefined)).resolves.toEqual({ kind: 'anonymous' });
+    await expect(auth.authenticate('Bearer key-a')).resolves.toEqual({ kind: 'tenant', tenantId: 'team-a' });
+    await expect(auth.authenticate(basic('anything:key-a'))).resolves.toEqual({ kind: 'tenant', tenantId: 'team-a' });
+    await expect(auth.authenticate('Bearer key-admin')).resolves.toEqual({ kind: 'tenant', tenantId: 'default' });
+    expect(lookups.filter((secret) => secret === 'key-a')).toHaveLength(1);
+  });
+
+  it('refuses unknown keys (401) and keys without scans:read (403)', async () => {
+    await expect(auth.authenticate('Bearer nope')).rejects.toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+    await expect(auth.authenticate('Bearer key-write')).rejects.toMatchObject({ status: 403, code: 'DENIED' });
+  });
+
+  it('takes the internal token with the tenant as the Basic username', async () => {
+    await expect(auth.authenticate(basic('team-a:internal-token-0123456789'))).resolves.toEqual({ kind: 'internal', tenantId: 'team-a' });
+    await expect(auth.authenticate('Bearer internal-token-0123456789')).resolves.toEqual({ kind: 'internal' });
+    expect(lookups).not.toContain('internal-token-0123456789');
+  });
+});

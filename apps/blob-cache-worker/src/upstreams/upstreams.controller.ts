@@ -1,0 +1,25 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Commands, DeleteUpstreamCommand, MessageEnvelope, PutUpstreamCommand, UpstreamView } from '@vulnscan/contracts';
+import { UpstreamTable } from './upstream-table';
+import { Upstreams } from './upstreams.service';
+
+/** Commands from the gateway: the cache owns upstreams because it is the one pulling through them. */
+@Controller()
+export class UpstreamsController {
+  constructor(
+    private readonly table: UpstreamTable,
+    private readonly upstreams: Upstreams,
+  ) {}
+
+  @MessagePattern(Commands.PutUpstream)
+  put(@Payload() message: MessageEnvelope<PutUpstreamCommand>): Promise<UpstreamView> {
+    return this.table.put(message.payload, (registry) => this.upstreams.byName(registry) !== undefined);
+  }
+
+  @MessagePattern(Commands.DeleteUpstream)
+  async delete(@Payload() message: MessageEnvelope<DeleteUpstreamCommand>): Promise<{ deleted: true }> {
+    await this.table.delete(message.payload.tenantId, message.payload.id);
+    return { deleted: true };
+  }
+}

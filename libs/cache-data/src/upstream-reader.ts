@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { UpstreamSource, UpstreamView } from '@vulnscan/contracts';
+
+interface UpstreamRow {
+  id: string;
+  source: UpstreamSource;
+  registry: string;
+  url: string;
+  username: string | null;
+  has_credentials: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function presentUpstream(row: {
+  id: string;
+  source: UpstreamSource;
+  registry: string;
+  url: string;
+  username: string | null;
+  hasCredentials: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}): UpstreamView {
+  return {
+    id: row.id,
+    registry: row.registry,
+    url: row.url,
+    source: row.source,
+    username: row.username,
+    hasCredentials: row.hasCredentials,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+const toView = (row: UpstreamRow): UpstreamView =>
+  presentUpstream({
+    id: row.id,
+    source: row.source,
+    registry: row.registry,
+    url: row.url,
+    username: row.username,
+    hasCredentials: row.has_credentials,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+
+/**
+ * Read-only access to the cache's upstreams for other services (the gateway): the configured
+ * ones and one tenant's own. Plain SQL naming its columns: the sealed password is never read.
+ */
+@Injectable()
+export class UpstreamReader {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The configured upstreams, then the tenant's own, each by registry. */
+  async list(tenantId: string): Promise<UpstreamView[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT id, source, registry, url, username, secret IS NOT NULL AS has_credentials, created_at, updated_at
+       FROM cache.upstreams WHERE source = 'config' OR tenant_id = $1
+       ORDER BY source DESC, registry LIMIT 1000`,
+      [tenantId],
+    )) as UpstreamRow[];
+    return rows.map(toView);
+  }
+
+  async find(tenantId: string, id: string): Promise<UpstreamView | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT id, source, registry, url, username, secret IS NOT NULL AS has_credentials, created_at, updated_at
+       FROM cache.upstreams WHERE id = $1 AND (source = 'config' OR tenant_id = $2)`,
+      [id, tenantId],
+    )) as UpstreamRow[];
+    return row ? toView(row) : undefined;
+  }
+}
