@@ -6,12 +6,12 @@
  * docker-registry configured as a pull-through cache of the same upstream (`proxy: remoteurl`,
  * cold: fresh storage each pass; warm: once every blob is in its storage).
  */
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, TestRegistry } from '@vulnscan/testing';
+import { blobDataPath, startRegistry, TestRegistry } from '@vulnscan/testing';
 import { ServiceProcess, TestPlatform, waitFor } from '../test/support/platform';
 import { log, round } from './vulndb-report';
 
@@ -81,58 +81,6 @@ async function timed(mode: PullMode, pass: number, host: string, image: string, 
   return result;
 }
 
-interface ProxyRegistry {
-  host: string;
-  pid: number;
-  hasBlobs(digests: string[]): boolean;
-  stop(): Promise<void>;
-}
-
-/** docker-registry as a pull-through cache of `remoteUrl`, with fresh storage. */
-async function startProxyRegistry(remoteUrl: string): Promise<ProxyRegistry> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-registry-proxy-'));
-  const port = await freePort();
-  const config = join(dir, 'config.yml');
-  const storage = join(dir, 'storage');
-  writeFileSync(
-    config,
-    [
-      'version: 0.1',
-      'log:',
-      '  level: warn',
-      '  accesslog:',
-      '    disabled: true',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${storage}`,
-      'http:',
-      `  addr: 127.0.0.1:${port}`,
-      '  secret: vulnscan-bench-registry-proxy',
-      'proxy:',
-      `  remoteurl: ${remoteUrl}`,
-      '',
-    ].join('\n'),
-  );
-  const child = spawn(process.env['REGISTRY_BIN'] ?? 'docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8192)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/v2/`)).ok, { timeoutMs: 15000, what: `docker-registry proxy on ${url}: ${output}` });
-  const blobFile = (digest: string) => join(storage, 'docker/registry/v2/blobs/sha256', digest.slice(7, 9), digest.slice(7), 'data');
-  return {
-    host: `127.0.0.1:${port}`,
-    pid: child.pid!,
-    hasBlobs: (digests) => digests.every((digest) => existsSync(blobFile(digest))),
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** One fresh blob-cache-worker (own database, own storage) in front of `upstream`. */
 async function startCache(upstream: TestRegistry): Promise<{ platform: TestPlatform; cache: ServiceProcess; storage: string }> {
@@ -169,10 +117,10 @@ export async function pullPasses(upstream: TestRegistry, repository: string, tag
       rmSync(storage, { recursive: true, force: true });
     }
 
-    const proxy = await startProxyRegistry(upstream.url);
+    const proxy = await startRegistry({ proxyOf: upstream.url });
     try {
       runs.push(await timed('registry_proxy_cold', pass, proxy.host, image, proxy.pid));
-      await waitFor(async () => proxy.hasBlobs(blobs), { timeoutMs: 120000, what: 'every blob in the docker-registry proxy storage' });
+      await waitFor(async () => blobs.every((digest) => existsSync(blobDataPath(proxy, digest))), { timeoutMs: 120000, what: 'every blob in the docker-registry proxy storage' });
       runs.push(await timed('registry_proxy_warm', pass, proxy.host, image, proxy.pid));
     } finally {
       await proxy.stop();

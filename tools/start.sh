@@ -10,30 +10,19 @@ ensure_infrastructure
 migrate_all
 
 export BOOTSTRAP_API_KEY="${BOOTSTRAP_API_KEY:-vulnscan-local-admin-key}"
-# A local key for registry secrets at rest, made once and kept beside the build (tmp/ is ignored by git).
-if [ -z "${CREDENTIALS_ENCRYPTION_KEY:-}" ]; then
+# Local secrets, made once and kept beside the build (tmp/ is ignored by git), unless set already:
+# local_secret <variable> <file in tmp/> <encoding of 32 random bytes>
+local_secret() {
+  local var="$1" file="$ROOT/tmp/$2"
+  [ -n "${!var:-}" ] && return 0
   mkdir -p "$ROOT/tmp"
-  [ -s "$ROOT/tmp/credentials-encryption.key" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))' > "$ROOT/tmp/credentials-encryption.key"
-  export CREDENTIALS_ENCRYPTION_KEY="$(cat "$ROOT/tmp/credentials-encryption.key")"
-fi
-# The same for webhook signing secrets (security-status).
-if [ -z "${WEBHOOK_ENCRYPTION_KEY:-}" ]; then
-  mkdir -p "$ROOT/tmp"
-  [ -s "$ROOT/tmp/webhook-encryption.key" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))' > "$ROOT/tmp/webhook-encryption.key"
-  export WEBHOOK_ENCRYPTION_KEY="$(cat "$ROOT/tmp/webhook-encryption.key")"
-fi
-# The same for the passwords of tenants' cache upstreams (blob-cache-worker).
-if [ -z "${CACHE_ENCRYPTION_KEY:-}" ]; then
-  mkdir -p "$ROOT/tmp"
-  [ -s "$ROOT/tmp/cache-encryption.key" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))' > "$ROOT/tmp/cache-encryption.key"
-  export CACHE_ENCRYPTION_KEY="$(cat "$ROOT/tmp/cache-encryption.key")"
-fi
-# The token the scanner-worker presents to the blob cache to read tenants' cached images (set on both).
-if [ -z "${CACHE_INTERNAL_TOKEN:-}" ]; then
-  mkdir -p "$ROOT/tmp"
-  [ -s "$ROOT/tmp/cache-internal.token" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64url"))' > "$ROOT/tmp/cache-internal.token"
-  export CACHE_INTERNAL_TOKEN="$(cat "$ROOT/tmp/cache-internal.token")"
-fi
+  [ -s "$file" ] || node -e "process.stdout.write(require('crypto').randomBytes(32).toString('$3'))" > "$file"
+  export "$var=$(cat "$file")"
+}
+local_secret CREDENTIALS_ENCRYPTION_KEY credentials-encryption.key hex   # registry secrets (scanner-worker)
+local_secret WEBHOOK_ENCRYPTION_KEY webhook-encryption.key hex           # webhook signing secrets (security-status)
+local_secret CACHE_ENCRYPTION_KEY cache-encryption.key hex               # tenants' upstream passwords (blob-cache-worker)
+local_secret CACHE_INTERNAL_TOKEN cache-internal.token base64url         # the worker's reads of the blob cache (both)
 export MIGRATE_ON_START=false
 declare -A PORTS=([gateway]="${PORT:-8080}" [scan-scheduler]="${SCHEDULER_PORT:-8081}" [scanner-worker]="${WORKER_PORT:-8082}" [blob-cache-worker]="${CACHE_PORT:-5001}" [security-status]="${STATUS_PORT:-8083}")
 # the scanner-worker reads cached images from this platform's own blob cache

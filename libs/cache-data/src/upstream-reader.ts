@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { UpstreamSource, UpstreamView } from '@vulnscan/contracts';
 
-interface UpstreamRow {
+/** A `cache.upstreams` row as queries select it: never the sealed password, only whether there is one. */
+export interface UpstreamRow {
   id: string;
   source: UpstreamSource;
   registry: string;
@@ -14,39 +15,19 @@ interface UpstreamRow {
   updated_at: Date;
 }
 
-export function presentUpstream(row: {
-  id: string;
-  source: UpstreamSource;
-  registry: string;
-  url: string;
-  username: string | null;
-  hasCredentials: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}): UpstreamView {
+/** What the API shows of an upstream. */
+export function presentUpstream(row: UpstreamRow): UpstreamView {
   return {
     id: row.id,
     registry: row.registry,
     url: row.url,
     source: row.source,
     username: row.username,
-    hasCredentials: row.hasCredentials,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
+    hasCredentials: row.has_credentials,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
   };
 }
-
-const toView = (row: UpstreamRow): UpstreamView =>
-  presentUpstream({
-    id: row.id,
-    source: row.source,
-    registry: row.registry,
-    url: row.url,
-    username: row.username,
-    hasCredentials: row.has_credentials,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  });
 
 /**
  * Read-only access to the cache's upstreams for other services (the gateway): the configured
@@ -64,7 +45,7 @@ export class UpstreamReader {
        ORDER BY source DESC, registry LIMIT 1000`,
       [tenantId],
     )) as UpstreamRow[];
-    return rows.map(toView);
+    return rows.map(presentUpstream);
   }
 
   async find(tenantId: string, id: string): Promise<UpstreamView | undefined> {
@@ -73,6 +54,6 @@ export class UpstreamReader {
        FROM cache.upstreams WHERE id = $1 AND (source = 'config' OR tenant_id = $2)`,
       [id, tenantId],
     )) as UpstreamRow[];
-    return row ? toView(row) : undefined;
+    return row ? presentUpstream(row) : undefined;
   }
 }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { PutUpstreamCommand, ScanError, UpstreamView, upstreamUrlProblem } from '@vulnscan/contracts';
-import { presentUpstream } from '@vulnscan/cache-data';
+import { presentUpstream, UpstreamRow } from '@vulnscan/cache-data';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/platform';
 import { RegistryHostPolicy } from '@vulnscan/registry';
@@ -24,16 +24,6 @@ interface ApiUpstreamRow {
   url: string;
   username: string | null;
   secret: string | null;
-  updated_at: Date;
-}
-
-interface ViewRow {
-  id: string;
-  registry: string;
-  url: string;
-  username: string | null;
-  has_credentials: boolean;
-  created_at: Date;
   updated_at: Date;
 }
 
@@ -139,22 +129,13 @@ export class UpstreamTable {
         `INSERT INTO cache.upstreams (id, source, tenant_id, registry, url, username, secret) VALUES ($1, 'api', $2, $3, $4, $5, $6)
          ON CONFLICT (tenant_id, registry) WHERE source = 'api' DO UPDATE
            SET url = EXCLUDED.url, username = EXCLUDED.username, secret = EXCLUDED.secret, updated_at = now()
-         RETURNING id, registry, url, username, secret IS NOT NULL AS has_credentials, created_at, updated_at`,
+         RETURNING id, source, registry, url, username, secret IS NOT NULL AS has_credentials, created_at, updated_at`,
         [uuidv7(), command.tenantId, registry, url.origin, hasCredentials ? command.username : null, secret],
-      )) as ViewRow[];
+      )) as UpstreamRow[];
       return saved!;
     });
     this.logger.log({ tenantId: command.tenantId, registry, url: url.origin, hasCredentials }, 'tenant upstream saved');
-    return presentUpstream({
-      id: row.id,
-      source: 'api',
-      registry: row.registry,
-      url: row.url,
-      username: row.username,
-      hasCredentials: row.has_credentials,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    });
+    return presentUpstream(row);
   }
 
   async delete(tenantId: string, id: string): Promise<void> {

@@ -1,4 +1,5 @@
-import { IsString, IsUUID, Matches, MaxLength, MinLength, ValidateBy, ValidateIf } from 'class-validator';
+import { IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { parseOutboundUrl, ValidatedBy } from './outbound-url';
 import { REGISTRY_HOST_PATTERN } from './registry-credentials';
 
 export const UPSTREAM_URL_MAX_LENGTH = 2048;
@@ -10,17 +11,8 @@ export const UPSTREAM_URL_MAX_LENGTH = 2048;
  * when it is fine.
  */
 export function upstreamUrlProblem(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return 'url must be an absolute http(s) URL';
-  if (value.length > UPSTREAM_URL_MAX_LENGTH) return `url must be at most ${UPSTREAM_URL_MAX_LENGTH} characters`;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'url must be an absolute http(s) URL';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `url must use http or https, not ${url.protocol.replace(/:$/, '')}`;
-  if (url.username || url.password) return 'url must not contain credentials (user:password@); give username and password instead';
-  if (!url.hostname) return 'url must name a host';
+  const url = parseOutboundUrl(value, UPSTREAM_URL_MAX_LENGTH, 'give username and password instead');
+  if (typeof url === 'string') return url;
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
     return 'url must be the registry root (no path, query or fragment), e.g. https://ghcr.io';
   }
@@ -28,14 +20,7 @@ export function upstreamUrlProblem(value: unknown): string | undefined {
 }
 
 /** class-validator rule for upstreamUrlProblem, its message naming what is wrong. */
-export const IsUpstreamUrl = (): PropertyDecorator =>
-  ValidateBy({
-    name: 'isUpstreamUrl',
-    validator: {
-      validate: (value: unknown) => upstreamUrlProblem(value) === undefined,
-      defaultMessage: (args) => upstreamUrlProblem(args?.value) ?? 'url is invalid',
-    },
-  });
+export const IsUpstreamUrl = (): PropertyDecorator => ValidatedBy('isUpstreamUrl', upstreamUrlProblem);
 
 /**
  * Creates or replaces a tenant's upstream for one registry host (owned by the blob-cache-worker):

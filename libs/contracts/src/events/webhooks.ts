@@ -1,4 +1,5 @@
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEnum, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateBy } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEnum, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { parseOutboundUrl, ValidatedBy } from './outbound-url';
 
 /** What a webhook is called for. */
 export enum WebhookEvent {
@@ -26,30 +27,14 @@ export const WEBHOOK_URL_MAX_LENGTH = 2048;
  * an absolute http(s) URL without credentials or fragment. Undefined when it is fine.
  */
 export function webhookUrlProblem(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return 'url must be an absolute http(s) URL';
-  if (value.length > WEBHOOK_URL_MAX_LENGTH) return `url must be at most ${WEBHOOK_URL_MAX_LENGTH} characters`;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'url must be an absolute http(s) URL';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `url must use http or https, not ${url.protocol.replace(/:$/, '')}`;
-  if (url.username || url.password) return 'url must not contain credentials (user:password@); deliveries are authenticated by their signature';
-  if (!url.hostname) return 'url must name a host';
+  const url = parseOutboundUrl(value, WEBHOOK_URL_MAX_LENGTH, 'deliveries are authenticated by their signature');
+  if (typeof url === 'string') return url;
   if (url.hash) return 'url must not have a #fragment (it is never sent)';
   return undefined;
 }
 
 /** class-validator rule for webhookUrlProblem, its message naming what is wrong. */
-export const IsWebhookUrl = (): PropertyDecorator =>
-  ValidateBy({
-    name: 'isWebhookUrl',
-    validator: {
-      validate: (value: unknown) => webhookUrlProblem(value) === undefined,
-      defaultMessage: (args) => webhookUrlProblem(args?.value) ?? 'url is invalid',
-    },
-  });
+export const IsWebhookUrl = (): PropertyDecorator => ValidatedBy('isWebhookUrl', webhookUrlProblem);
 
 /** Command (request/reply) from the gateway to security-status, which owns webhooks. */
 export class CreateWebhookCommand {

@@ -25,6 +25,8 @@ export interface StartRegistryOptions {
   readonly users?: readonly TestUser[];
   /** Required for `token`. */
   readonly tokenServer?: TokenServerTrust;
+  /** Run as docker-registry's own pull-through cache of this registry URL (`proxy: remoteurl`). */
+  readonly proxyOf?: string;
 }
 
 export interface TestRegistry {
@@ -33,6 +35,8 @@ export interface TestRegistry {
   readonly url: string;
   /** Root of the filesystem storage driver (blobs live under docker/registry/v2). */
   readonly storageDir: string;
+  /** The registry process, e.g. to read its CPU time. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -50,7 +54,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const configPath = path.join(dir, 'config.yml');
-      await writeFile(configPath, registryConfig(port, storageDir, authConfig));
+      const proxyConfig = options.proxyOf ? `proxy:\n  remoteurl: ${options.proxyOf}\n` : '';
+      await writeFile(configPath, registryConfig(port, storageDir, authConfig + proxyConfig));
       const service = startService(REGISTRY_BIN, ['serve', configPath]);
       const url = `http://127.0.0.1:${port}`;
       try {
@@ -66,6 +71,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
         host: `127.0.0.1:${port}`,
         url,
         storageDir,
+        pid: service.child.pid!,
         async stop() {
           if (stopped) return;
           stopped = true;
