@@ -18,8 +18,8 @@ describe('scan lifecycle', () => {
     await pushImage(join(fixturesDir(), 'images/alpine-310.docker.tar.gz'), registry, 'library/alpine:3.10');
     platform = new TestPlatform({
       INSECURE_REGISTRIES: `${registry.host},127.0.0.1:9`,
-      // room for three attempts on a loaded CI machine; the deadline test waits this long once
-      SCAN_TIMEOUT_SECONDS: '25',
+      // room for three attempts on a loaded CI machine; the deadline test runs a scheduler with a short one
+      SCAN_TIMEOUT_SECONDS: '180',
       SCAN_RETRY_BASE_SECONDS: '1',
       SCAN_MAX_ATTEMPTS: '3',
       SWEEP_INTERVAL_MS: '200',
@@ -29,6 +29,9 @@ describe('scan lifecycle', () => {
     api = new Api((await platform.start('gateway')).url);
   });
 
+  const runningSchedulers = () =>
+    platform.processes.filter((p) => p.name === 'scan-scheduler' && p.child.exitCode === null && p.child.signalCode === null);
+
   afterAll(async () => {
     await platform?.stop();
     await registry?.stop();
@@ -37,7 +40,7 @@ describe('scan lifecycle', () => {
   it('retries an unreachable registry with new attempts, then fails with unreachable', async () => {
     worker ??= await platform.start('scanner-worker');
     const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image: '127.0.0.1:9/library/alpine:3.10' });
-    const scan = await waitForScan(api, created.body.scan_id, 40000);
+    const scan = await waitForScan(api, created.body.scan_id, 90000);
     expect(scan.status).toBe('failed');
     expect(scan.error?.code).toBe('unreachable');
     expect(scan.attempts).toBe(3);
@@ -89,8 +92,7 @@ describe('scan lifecycle', () => {
   });
 
   it('answers 503 with Retry-After while no scheduler answers, and the expired command never creates a scan later', async () => {
-    const schedulers = platform.processes.filter((p) => p.name === 'scan-scheduler' && p.child.exitCode === null && p.child.signalCode === null);
-    await Promise.all(schedulers.map((scheduler) => scheduler.stop()));
+    await Promise.all(runningSchedulers().map((scheduler) => scheduler.stop()));
     const image = `${registry.host}/library/alpine:while-down`;
     const answer = await api.post<{ code: string }>('/api/v1/scans', { image });
     expect(answer.status).toBe(503);
@@ -101,9 +103,11 @@ describe('scan lifecycle', () => {
   });
 
   it('fails a scan past its deadline with timeout, and it no longer blocks new scans of the image', async () => {
+    await Promise.all(runningSchedulers().map((scheduler) => scheduler.stop()));
+    await platform.start('scan-scheduler', { SCAN_TIMEOUT_SECONDS: '10' });
     const image = `${registry.host}/library/alpine:deadline`;
     const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image });
-    const scan = await waitForScan(api, created.body.scan_id, 45000);
+    const scan = await waitForScan(api, created.body.scan_id, 30000);
     expect(scan.status).toBe('failed');
     expect(scan.error?.code).toBe('timeout');
     const again = await api.post<{ scan_id: string; deduplicated: boolean }>('/api/v1/scans', { image });
