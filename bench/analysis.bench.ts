@@ -114,7 +114,7 @@ async function throughWorker(layers: { mediaType: string; file: string }[]) {
     const digest = await pushLayers(registry, 'bench/analysis', 'latest', layers);
     await platform.start('scan-scheduler');
     const api = new Api((await platform.start('gateway')).url);
-    const worker = await platform.start('scanner-worker', { WORKER_CONCURRENCY: '1' });
+    const worker = await platform.start('scanner-worker', { SCAN_CONCURRENCY: '1' });
     const before = memoryOf(worker.child.pid!);
     const started = Date.now();
     const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image: `${registry.host}/bench/analysis:latest` });

@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     const fresh = new TestPlatform({ INSECURE_REGISTRIES: registry.host, LOG_LEVEL: 'warn' });
     platforms.push(fresh);
     await fresh.start('scan-scheduler');
-    await fresh.start('scanner-worker', { WORKER_CONCURRENCY: '4' });
+    await fresh.start('scanner-worker', { SCAN_CONCURRENCY: '4' });
     const freshApi = new Api((await fresh.start('gateway')).url);
     const image = `${registry.host}/library/alpine@${digest}`;
     for (let round = 0; round < 20; round++) {

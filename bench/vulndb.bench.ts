@@ -248,7 +248,7 @@ async function main(): Promise<void> {
     await dataSource.destroy();
     dataSource = undefined;
 
-    // The second worker (both with the default WORKER_CONCURRENCY).
+    // The second worker (both with the default SCAN_CONCURRENCY).
     const workers: ServiceProcess[] = [worker];
     for (let i = 1; i < WORKERS; i++) workers.push(await platform.start('scanner-worker', { VULNDB_SOURCES: sources, VULNDB_SYNC_INTERVAL_MINUTES: '0' }));
     const processes = [

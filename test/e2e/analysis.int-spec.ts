@@ -23,7 +23,7 @@ describe('image analysis in the worker', () => {
     const gateway = await platform.start('gateway');
     api = new Api(gateway.url);
     await platform.start('scanner-worker', {
-      WORKER_CONCURRENCY: '4',
+      SCAN_CONCURRENCY: '4',
       LAYER_MAX_BYTES: String(64 * MiB),
       LAYER_MAX_ENTRY_BYTES: String(32 * MiB),
       LAYER_MAX_ENTRIES: '1000',

@@ -19,7 +19,7 @@ describe('broker restart', () => {
     const [host, port] = registry.host.split(':');
     slow = await startSlowLink({ host, port: Number(port) }, 1_500_000);
     rabbit = await RabbitNode.create();
-    platform = new TestPlatform({ INSECURE_REGISTRIES: `${registry.host},${slow.host}`, WORKER_CONCURRENCY: '4' }, undefined, rabbit.url);
+    platform = new TestPlatform({ INSECURE_REGISTRIES: `${registry.host},${slow.host}`, SCAN_CONCURRENCY: '4' }, undefined, rabbit.url);
     await Promise.all([platform.start('scan-scheduler'), platform.start('scanner-worker'), platform.start('scanner-worker')]);
     api = new Api((await platform.start('gateway')).url);
   });

@@ -19,9 +19,9 @@ describe('scan lifecycle', () => {
     platform = new TestPlatform({
       INSECURE_REGISTRIES: `${registry.host},127.0.0.1:9`,
       // room for three attempts on a loaded CI machine; the deadline test runs a scheduler with a short one
-      SCAN_TIMEOUT_SECONDS: '180',
-      SCAN_RETRY_BASE_SECONDS: '1',
-      SCAN_MAX_ATTEMPTS: '3',
+      SCAN_TIMEOUT_PER_IMAGE: '3m',
+      SCAN_RETRY_BASE: '1s',
+      SCAN_MAX_RETRIES: '2',
       SWEEP_INTERVAL_MS: '200',
       COMMAND_TIMEOUT_MS: '1500',
     });
@@ -104,7 +104,7 @@ describe('scan lifecycle', () => {
 
   it('fails a scan past its deadline with timeout, and it no longer blocks new scans of the image', async () => {
     await Promise.all(runningSchedulers().map((scheduler) => scheduler.stop()));
-    await platform.start('scan-scheduler', { SCAN_TIMEOUT_SECONDS: '10' });
+    await platform.start('scan-scheduler', { SCAN_TIMEOUT_PER_IMAGE: '10s' });
     const image = `${registry.host}/library/alpine:deadline`;
     const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image });
     const scan = await waitForScan(api, created.body.scan_id, 30000);

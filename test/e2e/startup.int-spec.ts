@@ -20,8 +20,8 @@ describe('start-up checks', () => {
   }
 
   it('stops on a bad or missing-format variable and names it', async () => {
-    const output = await startAndFail({ SCAN_TIMEOUT_SECONDS: 'soon', AMQP_URL: 'http://wrong' });
-    expect(output).toContain('SCAN_TIMEOUT_SECONDS');
+    const output = await startAndFail({ SCAN_TIMEOUT_PER_IMAGE: 'soon', AMQP_URL: 'http://wrong' });
+    expect(output).toContain('SCAN_TIMEOUT_PER_IMAGE');
     expect(output).toContain('AMQP_URL: must be an amqp:// URL');
   });
 

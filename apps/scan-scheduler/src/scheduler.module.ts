@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PeriodicJobs } from './periodic/periodic-jobs.service';
 import { AttemptEventsController } from './attempts/attempt-events.controller';
 import { ScanLifecycle } from './attempts/scan-lifecycle.service';
 import { TimeoutSweeper } from './attempts/timeout-sweeper.service';
@@ -10,6 +11,6 @@ import { SbomReader } from '@vulnscan/sbom-data';
 
 @Module({
   controllers: [IntakeController, AttemptEventsController, VulnDbUpdatedController],
-  providers: [ScanIntake, ScanLifecycle, Dispatcher, TimeoutSweeper, SbomReader],
+  providers: [ScanIntake, ScanLifecycle, Dispatcher, TimeoutSweeper, SbomReader, PeriodicJobs],
 })
 export class SchedulerModule {}

@@ -6,6 +6,7 @@ import { SchedulerEnv } from './env';
 import { SchedulerInitial1764000000001 } from './migrations/1764000000001-SchedulerInitial';
 import { ScansByDigest1764000000002 } from './migrations/1764000000002-ScansByDigest';
 import { ScansViaCache1764000000003 } from './migrations/1764000000003-ScansViaCache';
+import { SchedulesAndBatches1764000000004 } from './migrations/1764000000004-SchedulesAndBatches';
 
 export const schedulerService: ServiceDefinition<SchedulerEnv> = {
   name: 'scan-scheduler',
@@ -14,7 +15,7 @@ export const schedulerService: ServiceDefinition<SchedulerEnv> = {
   defaultPort: 8081,
   // SBOMs are looked up (which manifests hold a package?) through the worker's read-only reader.
   entities: [...SCAN_DATA_ENTITIES, SbomEntity],
-  migrations: [SchedulerInitial1764000000001, ScansByDigest1764000000002, ScansViaCache1764000000003],
+  migrations: [SchedulerInitial1764000000001, ScansByDigest1764000000002, ScansViaCache1764000000003, SchedulesAndBatches1764000000004],
   // The scheduler publishes jobs; it declares the work queue too, so no job is unroutable
   // before the first worker has started.
   queues: (env) => [

@@ -10,7 +10,7 @@ export interface RegistryCredential {
 export class WorkerEnv extends BaseEnv {
   /** Scans one worker process runs at once (the work queue's prefetch). */
   @ToInt() @IsInt() @Min(1) @Max(64)
-  WORKER_CONCURRENCY = 2;
+  SCAN_CONCURRENCY = 2;
 
   /** Deliveries of one job before the work queue gives up on it; must match the scheduler's. */
   @ToInt() @IsInt() @Min(1) @Max(100)

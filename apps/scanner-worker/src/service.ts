@@ -26,7 +26,7 @@ export const workerService: ServiceDefinition<WorkerEnv> = {
       routingKeys: [Events.ScanJobQueued],
       deliveryLimit: env.WORK_QUEUE_DELIVERY_LIMIT,
       deadLetterRoutingKey: Events.ScanJobDeadLettered,
-      prefetch: env.WORKER_CONCURRENCY,
+      prefetch: env.SCAN_CONCURRENCY,
     },
   ],
 };

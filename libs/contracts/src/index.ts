@@ -12,3 +12,4 @@ export * from './events/webhooks';
 export * from './registry';
 export * from './validation';
 export * from './events/upstreams';
+export * from './events/schedules';

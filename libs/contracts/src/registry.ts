@@ -23,6 +23,14 @@ import {
 import { DeleteRegistryCredentialCommand, PutRegistryCredentialCommand } from './events/registry-credentials';
 import { CreateWebhookCommand, DeleteWebhookCommand } from './events/webhooks';
 import { DeleteUpstreamCommand, PutUpstreamCommand } from './events/upstreams';
+import {
+  BatchRefCommand,
+  CreateBulkScanCommand,
+  CreateScheduleCommand,
+  ListTargetImagesCommand,
+  ScheduleRefCommand,
+  UpdateScheduleCommand,
+} from './events/schedules';
 import { Commands, Events, WireName } from './wire-names';
 
 /** The payload class of every wire name: the one typed union of all messages. */
@@ -53,6 +61,13 @@ export const MESSAGE_CONTRACTS = {
   [Commands.DeleteWebhook]: DeleteWebhookCommand,
   [Commands.PutUpstream]: PutUpstreamCommand,
   [Commands.DeleteUpstream]: DeleteUpstreamCommand,
+  [Commands.CreateSchedule]: CreateScheduleCommand,
+  [Commands.UpdateSchedule]: UpdateScheduleCommand,
+  [Commands.DeleteSchedule]: ScheduleRefCommand,
+  [Commands.TriggerSchedule]: ScheduleRefCommand,
+  [Commands.CreateBulkScan]: CreateBulkScanCommand,
+  [Commands.CancelBatch]: BatchRefCommand,
+  [Commands.ListTargetImages]: ListTargetImagesCommand,
 } as const satisfies Record<WireName, new () => object>;
 
 export type MessageContracts = typeof MESSAGE_CONTRACTS;

@@ -35,6 +35,13 @@ export const Commands = {
   DeleteWebhook: 'command.webhook.delete.v1',
   PutUpstream: 'command.upstream.put.v1',
   DeleteUpstream: 'command.upstream.delete.v1',
+  CreateSchedule: 'command.schedule.create.v1',
+  UpdateSchedule: 'command.schedule.update.v1',
+  DeleteSchedule: 'command.schedule.delete.v1',
+  TriggerSchedule: 'command.schedule.trigger.v1',
+  CreateBulkScan: 'command.bulk-scan.create.v1',
+  CancelBatch: 'command.batch.cancel.v1',
+  ListTargetImages: 'command.target-images.list.v1',
 } as const;
 
 export type EventName = (typeof Events)[keyof typeof Events];

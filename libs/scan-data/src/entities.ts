@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { LayerDto, PlatformDto, ScanErrorCode, ScanJobKind, ScanTrigger } from '@vulnscan/contracts';
+import type { LayerDto, PlatformDto, ScanErrorCode, ScanJobKind, ScanTargetKindName, ScanTrigger } from '@vulnscan/contracts';
 
 /** The scheduler's slice (schema `scheduler`). Only the scan-scheduler writes these tables. */
 export const SCHEDULER_SCHEMA = 'scheduler';
@@ -86,6 +86,10 @@ export class ScanEntity {
   @Column('boolean')
   viaCache!: boolean;
 
+  /** The bulk request or schedule run this scan belongs to, if any. */
+  @Column('uuid', { nullable: true })
+  batchId!: string | null;
+
   /** The current attempt; 0 until first dispatched. Reports of other attempts are stale. */
   @Column('int')
   attempt!: number;
@@ -167,4 +171,158 @@ export class ScanAttemptEntity {
   errorMessage!: string | null;
 }
 
-export const SCAN_DATA_ENTITIES = [ImageEntity, ScanEntity, ScanAttemptEntity];
+/** A periodic scan of an image, a repository's tags or a registry's catalog. */
+@Entity({ schema: SCHEDULER_SCHEMA, name: 'schedules' })
+export class ScheduleEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('text')
+  tenantId!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('text')
+  targetKind!: ScanTargetKindName;
+
+  /** The reference, for an image target. */
+  @Column('text', { nullable: true })
+  image!: string | null;
+
+  /** The registry host, for repository and catalog targets. */
+  @Column('text', { nullable: true })
+  registry!: string | null;
+
+  @Column('text', { nullable: true })
+  repository!: string | null;
+
+  @Column('text', { nullable: true })
+  tagFilter!: string | null;
+
+  /** Exactly one of intervalSeconds and cron is set. */
+  @Column('int', { nullable: true })
+  intervalSeconds!: number | null;
+
+  @Column('text', { nullable: true })
+  cron!: string | null;
+
+  @Column('boolean')
+  enabled!: boolean;
+
+  @Column('timestamptz')
+  nextRunAt!: Date;
+
+  @Column('timestamptz', { nullable: true })
+  lastRunAt!: Date | null;
+
+  @Column('uuid', { nullable: true })
+  lastBatchId!: string | null;
+
+  /** Why the last run scanned nothing (the tag list could not be read, ...), until a run succeeds. */
+  @Column('text', { nullable: true })
+  lastError!: string | null;
+
+  @Column('text', { nullable: true })
+  createdBy!: string | null;
+
+  @Column('timestamptz')
+  createdAt!: Date;
+
+  @Column('timestamptz')
+  updatedAt!: Date;
+}
+
+export enum BatchSource {
+  Bulk = 'bulk',
+  Schedule = 'schedule',
+}
+
+/** The scans of one bulk request or one schedule run; their counts per status are the batch's progress. */
+@Entity({ schema: SCHEDULER_SCHEMA, name: 'scan_batches' })
+export class ScanBatchEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('text')
+  tenantId!: string;
+
+  @Column('text')
+  source!: BatchSource;
+
+  @Column('uuid', { nullable: true })
+  scheduleId!: string | null;
+
+  @Column('text', { nullable: true })
+  requestedBy!: string | null;
+
+  /** Scans in the batch. */
+  @Column('int')
+  count!: number;
+
+  /** References the request named that were left out (skip pattern, invalid). */
+  @Column('int')
+  skipped!: number;
+
+  @Column('timestamptz')
+  createdAt!: Date;
+
+  @Column('timestamptz', { nullable: true })
+  canceledAt!: Date | null;
+}
+
+/**
+ * One row per periodic job (schedule ticks, sweeps, retention): a replica runs the job only after
+ * moving `next_run_at` forward in a conditional update, so N replicas run each period once.
+ */
+@Entity({ schema: SCHEDULER_SCHEMA, name: 'periodic_jobs' })
+export class PeriodicJobEntity {
+  @PrimaryColumn('text')
+  name!: string;
+
+  @Column('timestamptz')
+  nextRunAt!: Date;
+
+  @Column('timestamptz', { nullable: true })
+  lastRunAt!: Date | null;
+
+  @Column('text', { nullable: true })
+  lastRunBy!: string | null;
+
+  @Column('int', { nullable: true })
+  lastDurationMs!: number | null;
+
+  @Column('text', { nullable: true })
+  lastError!: string | null;
+}
+
+/** A live scheduler replica, for the status endpoint; rows are refreshed every few seconds. */
+@Entity({ schema: SCHEDULER_SCHEMA, name: 'scheduler_instances' })
+export class SchedulerInstanceEntity {
+  @PrimaryColumn('text')
+  instanceId!: string;
+
+  @Column('timestamptz')
+  startedAt!: Date;
+
+  @Column('timestamptz')
+  heartbeatAt!: Date;
+
+  /** Its SCAN_ENABLED: whether its schedules create scans. */
+  @Column('boolean')
+  scanEnabled!: boolean;
+
+  /** Consumers on the scan work queue when it last looked (the scanner-worker processes). */
+  @Column('int')
+  workerCount!: number;
+}
+
+export const SCAN_DATA_ENTITIES = [
+  ImageEntity,
+  ScanEntity,
+  ScanAttemptEntity,
+  ScheduleEntity,
+  ScanBatchEntity,
+  PeriodicJobEntity,
+  SchedulerInstanceEntity,
+];

@@ -11,9 +11,25 @@ import {
 import { CommandRejectedError, Outbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { ACTIVE_STATUSES, ScanAttemptEntity, ScanEntity, ScanStatus } from '@vulnscan/scan-data';
+import { counter } from '@vulnscan/observability';
 import { SchedulerEnv } from '../env';
 
 type AttemptStatus = ScanAttemptEntity['status'];
+
+/** Longest wait between two attempts, whatever the attempt number. */
+const MAX_BACKOFF_MS = 10 * 60_000;
+
+/**
+ * The wait before the attempt after `attempt`: uniformly random in [0, base × 2^(attempt-1)]
+ * ("full jitter", so retries of many scans spread out), capped, and never shorter than the
+ * registry's Retry-After.
+ */
+export function scanRetryDelayMs(attempt: number, baseMs: number, retryAfterSeconds = 0, random = Math.random): number {
+  const ceiling = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.max(random() * ceiling, retryAfterSeconds * 1000);
+}
+
+const retries = counter('vulnscan_scan_retries_total', 'Scan attempts that failed with a retryable error and were given a new attempt', ['code']);
 
 /**
  * The only place a scan changes state. Every transition runs inside the caller's transaction
@@ -74,8 +90,9 @@ export class ScanLifecycle {
   }
 
   /**
-   * A failed attempt: retryable codes get a new attempt after a backoff (or the registry's
-   * Retry-After), as long as attempts and the overall deadline allow; everything else fails.
+   * A failed attempt: retryable codes get a new attempt after an exponential backoff with full
+   * jitter (or the registry's Retry-After, when longer), as long as retries and the overall
+   * deadline allow; everything else fails at once.
    */
   async attemptFailed(
     manager: EntityManager,
@@ -85,12 +102,10 @@ export class ScanLifecycle {
   ): Promise<void> {
     await this.setAttempt(manager, scan, options.attemptStatus ?? 'failed', { errorCode: error.code, errorMessage: error.message });
     const retryable = options.retryable ?? SCAN_ERRORS[error.code]?.retryable ?? false;
-    const backoffMs = Math.max(
-      this.env.SCAN_RETRY_BASE_SECONDS * 1000 * 2 ** (scan.attempt - 1) * (0.75 + Math.random() * 0.5),
-      (options.retryAfterSeconds ?? 0) * 1000,
-    );
+    const backoffMs = scanRetryDelayMs(scan.attempt, this.env.SCAN_RETRY_BASE * 1000, options.retryAfterSeconds);
     const nextAttemptAt = new Date(Date.now() + backoffMs);
-    if (retryable && scan.attempt < this.env.SCAN_MAX_ATTEMPTS && nextAttemptAt < scan.timeoutAt) {
+    if (retryable && scan.attempt <= this.env.SCAN_MAX_RETRIES && nextAttemptAt < scan.timeoutAt) {
+      retries.inc({ code: error.code });
       this.logger.log({ scanId: scan.id, attempt: scan.attempt, code: error.code, retryInMs: Math.round(backoffMs) }, 'scan attempt will be retried');
       await this.update(manager, scan, {
         status: ScanStatus.Queued,

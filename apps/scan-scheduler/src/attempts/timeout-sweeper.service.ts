@@ -58,7 +58,7 @@ export class TimeoutSweeper implements OnApplicationBootstrap, OnApplicationShut
     for (const scan of expired) {
       await this.lifecycle.fail(manager, scan, {
         code: ScanErrorCode.Timeout,
-        message: `The scan did not finish within ${this.env.SCAN_TIMEOUT_SECONDS} s.`,
+        message: `The scan did not finish within ${this.env.SCAN_TIMEOUT_PER_IMAGE} s.`,
       });
     }
     return expired.length;
@@ -73,7 +73,7 @@ export class TimeoutSweeper implements OnApplicationBootstrap, OnApplicationShut
       await this.lifecycle.attemptFailed(
         manager,
         scan,
-        { code: ScanErrorCode.Timeout, message: `Attempt ${scan.attempt} reported no result within ${this.env.ATTEMPT_TIMEOUT_SECONDS} s.` },
+        { code: ScanErrorCode.Timeout, message: `Attempt ${scan.attempt} reported no result within ${this.env.ATTEMPT_TIMEOUT} s.` },
         { attemptStatus: 'timed_out', retryable: true },
       );
     }

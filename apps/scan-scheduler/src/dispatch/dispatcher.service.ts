@@ -124,7 +124,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     }
     if (chosen.length === 0) return 0;
 
-    const attemptDeadline = new Date(Date.now() + this.env.ATTEMPT_TIMEOUT_SECONDS * 1000);
+    const attemptDeadline = new Date(Date.now() + this.env.ATTEMPT_TIMEOUT * 1000);
     const [claimed] = (await manager.query(
       `UPDATE scheduler.scans
        SET attempt = attempt + 1, dispatched_at = now(), attempt_deadline = $2, worker_id = NULL, updated_at = now()

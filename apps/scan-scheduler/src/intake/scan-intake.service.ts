@@ -84,7 +84,7 @@ export class ScanIntake {
       dispatchedAt: null,
       nextAttemptAt: now,
       attemptDeadline: null,
-      timeoutAt: new Date(now.getTime() + this.env.SCAN_TIMEOUT_SECONDS * 1000),
+      timeoutAt: new Date(now.getTime() + this.env.SCAN_TIMEOUT_PER_IMAGE * 1000),
       updatedAt: now,
     });
     await scans.insert(scan);

@@ -71,7 +71,7 @@ export class VulnDbUpdatedController {
         ScanJobKind.Rematch,
         ScanTrigger.VulnDbUpdate,
         rows.map((row) => row.manifest_digest),
-        new Date(now + this.env.SCAN_TIMEOUT_SECONDS * 1000),
+        new Date(now + this.env.SCAN_TIMEOUT_PER_IMAGE * 1000),
       ],
     );
     return rows.length;
