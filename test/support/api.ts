@@ -44,6 +44,10 @@ export class Api {
     return this.request<T>('POST', path, body);
   }
 
+  patch<T = Record<string, unknown>>(path: string, body?: unknown) {
+    return this.request<T>('PATCH', path, body);
+  }
+
   delete<T = Record<string, unknown>>(path: string) {
     return this.request<T>('DELETE', path);
   }

@@ -143,17 +143,27 @@ export class TestPlatform {
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
-    await deleteBrokerObjects(this.prefix).catch(() => undefined);
+    await deleteBrokerObjects(this.prefix, this.amqpUrl).catch(() => undefined);
   }
 }
 
-/** Removes the queues and exchanges a test created (they are durable and would pile up). */
-export async function deleteBrokerObjects(prefix: string, node?: string): Promise<void> {
-  const args = node ? ['-n', node] : [];
-  const { stdout } = await execFileAsync('rabbitmqctl', [...args, 'list_queues', '-q', '--no-table-headers', 'name'], { timeout: 30000 });
-  const queues = stdout.split('\n').map((line) => line.trim()).filter((name) => name.startsWith(`${prefix}.`));
-  for (const queue of queues) {
-    await execFileAsync('rabbitmqctl', [...args, 'delete_queue', queue], { timeout: 30000 }).catch(() => undefined);
+/**
+ * Removes the queues and exchanges a test created (they are durable and would pile up): one
+ * `rabbitmqctl` call lists them (AMQP cannot), one AMQP connection deletes them.
+ */
+export async function deleteBrokerObjects(prefix: string, amqpUrl: string): Promise<void> {
+  const list = async (what: 'list_queues' | 'list_exchanges') => {
+    const { stdout } = await execFileAsync('rabbitmqctl', [what, '-q', '--no-table-headers', 'name'], { timeout: 30000 });
+    return stdout.split('\n').map((line) => line.trim()).filter((name) => name.startsWith(`${prefix}.`));
+  };
+  const [queues, exchanges] = await Promise.all([list('list_queues'), list('list_exchanges')]);
+  const connection = await amqpConnect(amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of queues) await channel.deleteQueue(queue);
+    for (const exchange of exchanges) await channel.deleteExchange(exchange);
+  } finally {
+    await connection.close().catch(() => undefined);
   }
 }
 

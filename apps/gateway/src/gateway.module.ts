@@ -2,7 +2,9 @@ import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { UpstreamReader } from '@vulnscan/cache-data';
 import { RegistryCredentialReader } from '@vulnscan/registry-credentials';
 import { SbomReader } from '@vulnscan/sbom-data';
-import { ScanReader } from '@vulnscan/scan-data';
+import { BatchReader, ScanReader, SchedulerStatusReader } from '@vulnscan/scan-data';
+import { BatchesController } from './batches/batches.controller';
+import { SchedulesController } from './schedules/schedules.controller';
 import { StatusReader, WebhookReader } from '@vulnscan/status-data';
 import { ReportReader, VulnDbReader } from '@vulnscan/vulndb-data';
 import { DeadLettersController } from './admin/dead-letters.controller';
@@ -13,6 +15,9 @@ import { ApiKeys } from './auth/api-keys.service';
 import { ApiKeyGuard } from './auth/auth.guard';
 import { ManifestsController } from './manifests/manifests.controller';
 import { OwnerCommands } from './owner-commands.service';
+import { PlatformHealthController } from './operations/health.controller';
+import { PlatformHealth } from './operations/platform-health.service';
+import { SchedulerStatusController } from './operations/scheduler-status.controller';
 import { ReportsController } from './reports/reports.controller';
 import { RegistriesController } from './registries/registries.controller';
 import { SbomsController } from './sboms/sboms.controller';
@@ -24,7 +29,9 @@ import { WebhooksController } from './webhooks/webhooks.controller';
 
 @Module({
   controllers: [
+    BatchesController,
     ScansController,
+    SchedulesController,
     TenantsController,
     AuditController,
     DeadLettersController,
@@ -35,8 +42,10 @@ import { WebhooksController } from './webhooks/webhooks.controller';
     ManifestsController,
     WebhooksController,
     UpstreamsController,
+    SchedulerStatusController,
+    PlatformHealthController,
   ],
-  providers: [ApiKeys, ApiKeyGuard, AuditLog, OwnerCommands, ScanReader, RegistryCredentialReader, SbomReader, VulnDbReader, ReportReader, StatusReader, WebhookReader, UpstreamReader],
+  providers: [ApiKeys, ApiKeyGuard, AuditLog, OwnerCommands, ScanReader, BatchReader, RegistryCredentialReader, SbomReader, VulnDbReader, ReportReader, StatusReader, WebhookReader, UpstreamReader, SchedulerStatusReader, PlatformHealth],
 })
 export class GatewayModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

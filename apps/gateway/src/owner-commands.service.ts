@@ -32,7 +32,8 @@ export class OwnerCommands {
     } catch (error) {
       if (error instanceof CommandFailedError) {
         const status = error.status ?? 400;
-        throw new ApiError(status, error.code, error.message, {}, status === 503 ? { 'Retry-After': '5' } : {});
+        const retryAfter = error.retryAfterSeconds ?? (status === 503 ? 5 : undefined);
+        throw new ApiError(status, error.code, error.message, {}, retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {});
       }
       if (error instanceof RequestTimeoutError) {
         throw new ApiError(503, 'owner_unavailable', `No answer to ${command} in time; try again.`, {}, { 'Retry-After': '5' });

@@ -1,3 +1,4 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ServiceDefinition } from '@vulnscan/platform';
 import { RegistryCredentialEntity } from '@vulnscan/registry-credentials';
@@ -9,6 +10,9 @@ import { GATEWAY_ENTITIES, GATEWAY_SCHEMA } from './entities';
 import { GatewayEnv } from './env';
 import { GatewayInitial1764000000001 } from './migrations/1764000000001-GatewayInitial';
 
+/** Largest JSON body the API reads; larger ones are answered 413. */
+const API_BODY_LIMIT = '2mb';
+
 export const gatewayService: ServiceDefinition<GatewayEnv> = {
   name: 'gateway',
   schema: GATEWAY_SCHEMA,
@@ -18,6 +22,8 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
   entities: [...GATEWAY_ENTITIES, ...SCAN_DATA_ENTITIES, RegistryCredentialEntity, SbomEntity, ...VULNDB_DATA_ENTITIES, ...STATUS_DATA_ENTITIES],
   migrations: [GatewayInitial1764000000001],
   configureHttp: (app) => {
+    // a bulk scan lists up to 10,000 references; every other body is far smaller
+    (app as NestExpressApplication).useBodyParser('json', { limit: API_BODY_LIMIT });
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { PeriodicJobs } from './periodic/periodic-jobs.service';
 import { AttemptEventsController } from './attempts/attempt-events.controller';
 import { ScanLifecycle } from './attempts/scan-lifecycle.service';
 import { TimeoutSweeper } from './attempts/timeout-sweeper.service';
@@ -8,9 +7,18 @@ import { IntakeController } from './intake/intake.controller';
 import { ScanIntake } from './intake/scan-intake.service';
 import { VulnDbUpdatedController } from './rematch/vulndb-updated.controller';
 import { SbomReader } from '@vulnscan/sbom-data';
+import { BatchesController } from './batches/batches.controller';
+import { BatchIntake } from './batches/batch-intake.service';
+import { BulkScans } from './batches/bulk-scans.service';
+import { PeriodicJobs } from './periodic/periodic-jobs.service';
+import { SchedulerHeartbeat } from './operations/heartbeat.service';
+import { ScheduleRunner } from './schedules/schedule-runner.service';
+import { SchedulesController } from './schedules/schedules.controller';
+import { Schedules } from './schedules/schedules.service';
+import { Retention } from './retention/retention.service';
 
 @Module({
-  controllers: [IntakeController, AttemptEventsController, VulnDbUpdatedController],
-  providers: [ScanIntake, ScanLifecycle, Dispatcher, TimeoutSweeper, SbomReader, PeriodicJobs],
+  controllers: [IntakeController, AttemptEventsController, VulnDbUpdatedController, BatchesController, SchedulesController],
+  providers: [ScanIntake, ScanLifecycle, Dispatcher, TimeoutSweeper, SbomReader, PeriodicJobs, BatchIntake, BulkScans, Schedules, ScheduleRunner, SchedulerHeartbeat, Retention],
 })
 export class SchedulerModule {}

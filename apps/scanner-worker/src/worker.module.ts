@@ -8,9 +8,13 @@ import { ScanJobController } from './jobs/scan-job.controller';
 import { ReportBuilder } from './reports/report-builder.service';
 import { FeedSyncController } from './vulndb/feed-sync.controller';
 import { FeedSync } from './vulndb/feed-sync.service';
+import { TargetImagesController } from './listing/target-images.controller';
+import { TargetImages } from './listing/target-images.service';
+import { TenantRegistryClients } from './registry/tenant-registry-clients';
+import { ScansPurgedController } from './retention/scans-purged.controller';
 
 @Module({
-  controllers: [ScanJobController, RegistryCredentialsController, FeedSyncController],
-  providers: [ImageScanner, RegistryCredentials, SbomStore, ScanReader, FeedSync, ReportBuilder],
+  controllers: [ScanJobController, RegistryCredentialsController, FeedSyncController, ScansPurgedController, TargetImagesController],
+  providers: [ImageScanner, RegistryCredentials, SbomStore, ScanReader, FeedSync, ReportBuilder, TargetImages, TenantRegistryClients],
 })
 export class WorkerModule {}

@@ -13,3 +13,4 @@ export * from './registry';
 export * from './validation';
 export * from './events/upstreams';
 export * from './events/schedules';
+export * from './events/retention';

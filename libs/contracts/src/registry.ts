@@ -31,6 +31,7 @@ import {
   ScheduleRefCommand,
   UpdateScheduleCommand,
 } from './events/schedules';
+import { ScansPurgedPayload } from './events/retention';
 import { Commands, Events, WireName } from './wire-names';
 
 /** The payload class of every wire name: the one typed union of all messages. */
@@ -52,6 +53,7 @@ export const MESSAGE_CONTRACTS = {
   [Events.ManifestCached]: ManifestCachedPayload,
   [Events.BlobDownloaded]: BlobDownloadedPayload,
   [Events.ManifestComplete]: ManifestCompletePayload,
+  [Events.ScansPurged]: ScansPurgedPayload,
   [Commands.CreateScan]: CreateScanCommand,
   [Commands.CancelScan]: CancelScanCommand,
   [Commands.ReplayDeadLetter]: ReplayDeadLetterCommand,

@@ -22,6 +22,7 @@ export const Events = {
   ManifestCached: 'manifest.cached.v1',
   BlobDownloaded: 'blob.downloaded.v1',
   ManifestComplete: 'manifest.complete.v1',
+  ScansPurged: 'scans.purged.v1',
 } as const;
 
 /** Request/reply commands (RabbitMQ direct reply-to). Same rule: never change a name. */

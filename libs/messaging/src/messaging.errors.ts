@@ -19,6 +19,8 @@ export class CommandRejectedError extends Error {
     message: string,
     /** An HTTP-like status the gateway can map directly (404, 409, 422, ...). */
     readonly status: number = 400,
+    /** When asking again makes sense (a 429 or 503), in seconds: the gateway's Retry-After. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'CommandRejectedError';
@@ -31,6 +33,7 @@ export class CommandFailedError extends Error {
     readonly code: string,
     message: string,
     readonly status: number,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'CommandFailedError';

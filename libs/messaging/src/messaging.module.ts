@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, DynamicModule, Global, InjectionToken, Module, ModuleMetadata, OnApplicationShutdown, OptionalFactoryDependency } from '@nestjs/common';
 import { AmqpConnection } from './connection/amqp-connection';
+import { DeadLetterGauge } from './dead-letters/dead-letter-gauge';
 import { DeadLetters } from './dead-letters/dead-letters';
 import { Inbox } from './inbox/inbox';
 import { MESSAGING_OPTIONS, MessagingOptions, resolveMessagingOptions } from './messaging.options';
@@ -14,7 +15,7 @@ export interface MessagingModuleAsyncOptions {
   useFactory: (...args: never[]) => MessagingOptions | Promise<MessagingOptions>;
 }
 
-const PROVIDERS = [AmqpConnection, AmqpTransport, AmqpRequester, Outbox, OutboxRelay, Inbox, DeadLetters];
+const PROVIDERS = [AmqpConnection, AmqpTransport, AmqpRequester, Outbox, OutboxRelay, Inbox, DeadLetters, DeadLetterGauge];
 
 /**
  * Messaging for one service. Expects a TypeORM DataSource to be injectable (TypeOrmModule.forRootAsync).

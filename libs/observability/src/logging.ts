@@ -42,7 +42,7 @@ export function loggerParams(service: string, level: string): Params {
       mixin: logContext,
       genReqId: (request: IncomingMessage) => correlationIdOf(request),
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-      autoLogging: { ignore: (request: IncomingMessage) => /^\/(health|metrics)/.test(request.url ?? '') },
+      autoLogging: { ignore: (request: IncomingMessage) => /^\/(health|metrics|api\/v1\/health)(\/|\?|$)/.test(request.url ?? '') },
       customLogLevel: (_request, response, error) =>
         error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
       serializers: {

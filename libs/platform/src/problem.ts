@@ -63,6 +63,13 @@ export function apiValidationPipe(): ValidationPipe {
   });
 }
 
+/** An http-errors error meant for the client (`expose`), as express's body parser throws them. */
+function isClientHttpError(error: unknown): error is { status: number; message: string; type?: string; limit?: number } {
+  if (typeof error !== 'object' || error === null) return false;
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500;
+}
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
@@ -84,6 +91,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const message = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : body;
       detail = Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
       if (exception instanceof BadRequestException && /JSON/i.test(detail)) code = 'invalid_json';
+    } else if (isClientHttpError(exception)) {
+      // the body parser's own errors (http-errors): a body over the limit, a bad encoding
+      status = exception.status;
+      code = DEFAULT_CODES[status] ?? 'invalid_request';
+      detail = exception.type === 'entity.too.large' ? `the request body is larger than the limit of ${exception.limit} bytes` : exception.message;
     }
     if (status >= 500 && !(exception instanceof ApiError)) {
       this.logger.error({ err: exception, correlationId }, `request failed: ${detail}`);

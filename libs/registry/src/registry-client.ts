@@ -5,6 +5,8 @@ import { DigestVerifyingStream } from './blob/verifying-stream';
 import { RequestContext, describe, errorForNetworkFailure, isCallerAbort } from './http/error-mapping';
 import { RegistryHttp } from './http/registry-http';
 import { BodyTooLargeError, readBody } from './http/transport';
+import type { ListOptions, NameList } from './listing/paged-names';
+import { RegistryListing, RepositoryName } from './listing/registry-listing';
 import { classifyManifest, parseImageConfig, parseImageManifest, parseIndex } from './manifest/manifest-parser';
 import { MANIFEST_ACCEPT, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './manifest/media-types';
 import { DEFAULT_PLATFORM, formatPlatform, selectPlatform } from './manifest/platform';
@@ -15,6 +17,7 @@ import type { Descriptor, FetchedManifest, OpenBlobOptions, RegistryClientOption
 /** An OCI Distribution (v2) client: resolves references to verified manifests and streams verified blobs. */
 export class RegistryClient {
   private readonly http: RegistryHttp;
+  private readonly listing: RegistryListing;
 
   constructor(options: RegistryClientOptions) {
     this.http = new RegistryHttp({
@@ -26,6 +29,7 @@ export class RegistryClient {
       breaker: options.breaker,
       mirror: options.mirror,
     });
+    this.listing = new RegistryListing(this.http);
   }
 
   async resolve(ref: ImageReference, options: ResolveOptions = {}): Promise<ResolvedImage> {
@@ -108,6 +112,16 @@ export class RegistryClient {
     }
     wire(body, verifier, (error) => (isCallerAbort(error, options.signal) ? error : errorForNetworkFailure(error, ctx)));
     return verifier;
+  }
+
+  /** A repository's tags (`GET /v2/<name>/tags/list`), following the registry's pages. */
+  listTags(repository: RepositoryName, options?: ListOptions): Promise<NameList> {
+    return this.listing.tags(repository, options);
+  }
+
+  /** The repositories of a registry (`GET /v2/_catalog`), following its pages. */
+  listRepositories(registry: string, options?: ListOptions): Promise<NameList> {
+    return this.listing.repositories(registry, options);
   }
 
   /** Releases sockets and breaker timers; the client must not be used afterwards. */

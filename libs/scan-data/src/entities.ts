@@ -14,6 +14,16 @@ export enum ScanStatus {
 
 export const ACTIVE_STATUSES: readonly ScanStatus[] = [ScanStatus.Queued, ScanStatus.Running];
 
+/**
+ * SQL condition: an active scan (alias `alias`) that still blocks a new scan of its image. Its
+ * deadline runs from its first dispatch, so a scan waiting in the backlog blocks until it ran
+ * out of time after being handed to a worker.
+ */
+export const blocksNewScan = (alias: string): string => `(${alias}.attempt = 0 OR ${alias}.timeout_at > now())`;
+
+/** The advisory lock key of a tenant's scan intake: single scans take it shared, batches exclusively. */
+export const tenantIntakeLock = (tenantId: string): string => `scan-intake-tenant|${tenantId}`;
+
 /** One row per normalized image reference per tenant: dedupe and history key on it. */
 @Entity({ schema: SCHEDULER_SCHEMA, name: 'images' })
 @Index(['tenantId', 'reference'], { unique: true })
@@ -263,6 +273,10 @@ export class ScanBatchEntity {
   /** References the request named that were left out (skip pattern, invalid). */
   @Column('int')
   skipped!: number;
+
+  /** Images left out because a scan of them was already queued or running. */
+  @Column('int')
+  deduplicated!: number;
 
   @Column('timestamptz')
   createdAt!: Date;

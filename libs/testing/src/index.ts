@@ -12,3 +12,4 @@ export { GZIP_LAYER, TAR_LAYER, gzipTarLayer, pushLayers } from './registry/push
 export type { TestFile, TestLayer, TestLayerFile } from './registry/push-layers';
 export { startCountingRelay } from './registry/counting-relay';
 export type { CannedAnswer, CountingRelay, RelayedRequest } from './registry/counting-relay';
+export { retagManifest } from './registry/retag';

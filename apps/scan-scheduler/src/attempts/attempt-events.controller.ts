@@ -27,15 +27,22 @@ export class AttemptEventsController {
   @EventPattern(Events.ScanAttemptStarted)
   async started(@Payload() message: MessageEnvelope<ScanAttemptStartedPayload>): Promise<void> {
     const { scanId, attempt, workerId } = message.payload;
-    await this.onCurrent('attempt-started', message, scanId, attempt, (manager, scan) => this.lifecycle.started(manager, scan, workerId));
+    // One attempt's reports are consumed concurrently: its Started may be handled after its Failed,
+    // when the scan is already queued again or finished. It must not revive the attempt then.
+    await this.inbox.runOnce('attempt-started', message, async (manager) => {
+      const scan = await this.lifecycle.lockCurrent(manager, scanId, attempt);
+      if (scan?.dispatchedAt) await this.lifecycle.started(manager, scan, workerId);
+      else await this.lifecycle.startedLate(manager, scanId, attempt, workerId, new Date(message.occurredAt));
+    });
   }
 
   @EventPattern(Events.ScanAttemptProgressed)
   async progressed(@Payload() message: MessageEnvelope<ScanAttemptProgressedPayload>): Promise<void> {
     const { scanId, attempt, progress } = message.payload;
-    await this.onCurrent('attempt-progressed', message, scanId, attempt, (manager, scan) =>
-      this.lifecycle.progressed(manager, scan, progress),
-    );
+    await this.onCurrent('attempt-progressed', message, scanId, attempt, async (manager, scan) => {
+      // like Started, a late Progressed of an attempt that already failed must not touch the queued scan
+      if (scan.dispatchedAt) await this.lifecycle.progressed(manager, scan, progress);
+    });
   }
 
   @EventPattern(Events.ScanAttemptSucceeded)

@@ -13,6 +13,7 @@ import { SERVICE_ENV } from '@vulnscan/platform';
 import { ACTIVE_STATUSES, ScanAttemptEntity, ScanEntity, ScanStatus } from '@vulnscan/scan-data';
 import { counter } from '@vulnscan/observability';
 import { SchedulerEnv } from '../env';
+import { countAttemptError, observeScanFinished } from '../operations/scan-metrics';
 
 type AttemptStatus = ScanAttemptEntity['status'];
 
@@ -67,6 +68,17 @@ export class ScanLifecycle {
     }
   }
 
+  /** A Started handled after its attempt ended only completes the attempt's history. */
+  async startedLate(manager: EntityManager, scanId: string, attempt: number, workerId: string, at: Date): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(ScanAttemptEntity)
+      .set({ workerId: () => 'COALESCE(worker_id, :workerId)', startedAt: () => 'COALESCE(started_at, :at)' })
+      .where('scan_id = :scanId AND attempt = :attempt', { scanId, attempt })
+      .setParameters({ workerId, at })
+      .execute();
+  }
+
   async progressed(manager: EntityManager, scan: ScanEntity, progress: number): Promise<void> {
     if (progress > scan.progress) await this.update(manager, scan, { progress });
   }
@@ -82,6 +94,7 @@ export class ScanLifecycle {
       platform: result.platform,
       layers: result.layers,
     });
+    observeScanFinished(scan, 'completed');
     await this.outbox.add(manager, {
       type: Events.ScanCompleted,
       tenantId: scan.tenantId,
@@ -101,6 +114,7 @@ export class ScanLifecycle {
     options: { retryAfterSeconds?: number; attemptStatus?: AttemptStatus; retryable?: boolean } = {},
   ): Promise<void> {
     await this.setAttempt(manager, scan, options.attemptStatus ?? 'failed', { errorCode: error.code, errorMessage: error.message });
+    countAttemptError(error.code);
     const retryable = options.retryable ?? SCAN_ERRORS[error.code]?.retryable ?? false;
     const backoffMs = scanRetryDelayMs(scan.attempt, this.env.SCAN_RETRY_BASE * 1000, options.retryAfterSeconds);
     const nextAttemptAt = new Date(Date.now() + backoffMs);
@@ -128,6 +142,7 @@ export class ScanLifecycle {
       errorCode: error.code,
       errorMessage: error.message,
     });
+    observeScanFinished(scan, 'failed');
     await this.outbox.add(manager, {
       type: Events.ScanFailed,
       tenantId: scan.tenantId,
@@ -150,12 +165,38 @@ export class ScanLifecycle {
     if (!ACTIVE_STATUSES.includes(scan.status)) return { scanId, status: scan.status, canceled: false };
     if (scan.dispatchedAt) await this.setAttempt(manager, scan, 'canceled'); // only an attempt in flight
     await this.update(manager, scan, { status: ScanStatus.Canceled, completedAt: new Date() });
+    observeScanFinished(scan, 'canceled');
     await this.outbox.add(manager, {
       type: Events.ScanCanceled,
       tenantId: scan.tenantId,
       payload: { scanId: scan.id, image: scan.image },
     });
     return { scanId, status: ScanStatus.Canceled, canceled: true };
+  }
+
+  /** Cancels every queued or running scan of a batch at once (set-based: a batch may hold 10,000); returns how many. */
+  async cancelBatch(manager: EntityManager, tenantId: string, batchId: string): Promise<number> {
+    const [scans] = (await manager.query(
+      `UPDATE scheduler.scans SET status = 'canceled', completed_at = now(), updated_at = now()
+       WHERE batch_id = $1 AND tenant_id = $2 AND status IN ('queued', 'running')
+       RETURNING id, image, attempt, dispatched_at AS "dispatchedAt", trigger, created_at AS "createdAt", completed_at AS "completedAt"`,
+      [batchId, tenantId],
+    )) as [(Pick<ScanEntity, 'id' | 'image' | 'attempt' | 'dispatchedAt' | 'trigger' | 'createdAt' | 'completedAt'>)[], number];
+    const inFlight = scans.filter((scan) => scan.dispatchedAt !== null);
+    if (inFlight.length > 0) {
+      await manager.query(
+        `UPDATE scheduler.scan_attempts a SET status = 'canceled', finished_at = now()
+         FROM unnest($1::uuid[], $2::int[]) AS c(scan_id, attempt)
+         WHERE a.scan_id = c.scan_id AND a.attempt = c.attempt`,
+        [inFlight.map((scan) => scan.id), inFlight.map((scan) => scan.attempt)],
+      );
+    }
+    for (const scan of scans) observeScanFinished(scan, 'canceled');
+    await this.outbox.addMany(
+      manager,
+      scans.map((scan) => ({ type: Events.ScanCanceled, tenantId, payload: { scanId: scan.id, image: scan.image } })),
+    );
+    return scans.length;
   }
 
   private async update(manager: EntityManager, scan: ScanEntity, changes: Partial<ScanEntity>): Promise<void> {

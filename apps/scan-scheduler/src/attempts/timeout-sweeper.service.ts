@@ -54,7 +54,8 @@ export class TimeoutSweeper implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async expireScans(manager: EntityManager): Promise<number> {
-    const expired = await this.lockWhere(manager, `status IN ('queued', 'running') AND timeout_at <= now()`);
+    // a scan still waiting for its first dispatch has not started its clock (see the dispatcher)
+    const expired = await this.lockWhere(manager, `status IN ('queued', 'running') AND attempt > 0 AND timeout_at <= now()`);
     for (const scan of expired) {
       await this.lifecycle.fail(manager, scan, {
         code: ScanErrorCode.Timeout,

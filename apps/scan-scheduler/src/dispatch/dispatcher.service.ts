@@ -100,17 +100,19 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     const perRegistry = new Map(inFlight.map((row) => [row.registry, row.n]));
     let free = this.env.MAX_IN_FLIGHT - inFlight.reduce((sum, row) => sum + row.n, 0);
     if (free <= 0) return 0;
+    // registries at their limit are left out here, so their backlog cannot hide other registries'
+    const saturated = inFlight.filter((row) => row.n >= this.env.MAX_IN_FLIGHT_PER_REGISTRY).map((row) => row.registry);
 
     const candidates = (await manager.query(
       `SELECT id, registry FROM (
          SELECT id, registry, created_at, trigger <> 'api' AS background,
                 row_number() OVER (PARTITION BY tenant_id, trigger <> 'api' ORDER BY created_at) AS turn
          FROM scheduler.scans
-         WHERE status = 'queued' AND dispatched_at IS NULL AND next_attempt_at <= now()
+         WHERE status = 'queued' AND dispatched_at IS NULL AND next_attempt_at <= now() AND registry <> ALL($2::text[])
        ) backlog
        ORDER BY background, turn, created_at
        LIMIT $1`,
-      [Math.min(free * 2, 500)],
+      [Math.min(free * 2, 500), saturated],
     )) as Candidate[];
 
     const chosen: string[] = [];
@@ -127,10 +129,11 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     const attemptDeadline = new Date(Date.now() + this.env.ATTEMPT_TIMEOUT * 1000);
     const [claimed] = (await manager.query(
       `UPDATE scheduler.scans
-       SET attempt = attempt + 1, dispatched_at = now(), attempt_deadline = $2, worker_id = NULL, updated_at = now()
+       SET attempt = attempt + 1, dispatched_at = now(), attempt_deadline = $2, worker_id = NULL, updated_at = now(),
+           timeout_at = CASE WHEN attempt = 0 THEN GREATEST(timeout_at, now() + make_interval(secs => $3)) ELSE timeout_at END
        WHERE id = ANY($1) AND status = 'queued' AND dispatched_at IS NULL
        RETURNING *`,
-      [chosen, attemptDeadline],
+      [chosen, attemptDeadline, this.env.SCAN_TIMEOUT_PER_IMAGE],
     )) as [ClaimedRow[], number];
     const scans = claimed.map(toJob);
     await manager.query(
@@ -138,8 +141,9 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
        SELECT unnest($1::uuid[]), unnest($2::int[]), 'dispatched', now()`,
       [scans.map((scan) => scan.id), scans.map((scan) => scan.attempt)],
     );
-    for (const scan of scans) {
-      await this.outbox.add(manager, {
+    await this.outbox.addMany(
+      manager,
+      scans.map((scan) => ({
         type: Events.ScanJobQueued,
         tenantId: scan.tenantId,
         payload: {
@@ -151,8 +155,8 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
           ...(scan.viaCache ? { viaCache: true } : {}),
           ...(scan.kind === ScanJobKind.Rematch && scan.manifestDigest ? { manifestDigest: scan.manifestDigest } : {}),
         },
-      });
-    }
+      })),
+    );
     return scans.length;
   }
 }

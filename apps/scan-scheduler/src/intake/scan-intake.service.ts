@@ -5,7 +5,7 @@ import { CommandRejectedError } from '@vulnscan/messaging';
 import { ScanJobKind, ScanRequestFields } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
-import { ScanEntity, ScanStatus } from '@vulnscan/scan-data';
+import { blocksNewScan, ScanEntity, ScanStatus, tenantIntakeLock } from '@vulnscan/scan-data';
 import { SchedulerEnv } from '../env';
 
 export interface ScanIntakeRequest extends ScanRequestFields {
@@ -24,6 +24,8 @@ export interface ScanIntakeResult {
  * The in-progress rule. Under a transaction-scoped advisory lock on (tenant, image), either the
  * queued or running scan of that image is answered, or a new scan row is inserted — so two
  * concurrent requests, on any number of gateway and scheduler replicas, never both start one.
+ * The tenant's intake lock is taken shared: a batch (which takes it exclusively) waits for
+ * single intakes in progress, and they for it.
  */
 @Injectable()
 export class ScanIntake {
@@ -38,7 +40,10 @@ export class ScanIntake {
       throw new CommandRejectedError('invalid_reference', `image: ${reason}`, 400);
     }
     const image = formatReference(reference);
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`scan-intake|${request.tenantId}|${image}`]);
+    await manager.query('SELECT pg_advisory_xact_lock_shared(hashtext($1)), pg_advisory_xact_lock(hashtext($2))', [
+      tenantIntakeLock(request.tenantId),
+      `scan-intake|${request.tenantId}|${image}`,
+    ]);
     const [{ id: imageId }] = (await manager.query(
       `INSERT INTO scheduler.images (id, tenant_id, reference, registry, repository)
        VALUES ($1, $2, $3, $4, $5)
@@ -51,7 +56,7 @@ export class ScanIntake {
     if (!request.forceRescan) {
       const inProgress = await scans
         .createQueryBuilder('s')
-        .where('s.image_id = :imageId AND s.status IN (:...active) AND s.timeout_at > now()', {
+        .where(`s.image_id = :imageId AND s.status IN (:...active) AND ${blocksNewScan('s')}`, {
           imageId,
           active: [ScanStatus.Queued, ScanStatus.Running],
         })

@@ -38,17 +38,18 @@ export class SchedulesAndBatches1764000000004 implements MigrationInterface {
         requested_by text,
         count int NOT NULL,
         skipped int NOT NULL DEFAULT 0,
+        deduplicated int NOT NULL DEFAULT 0,
         created_at timestamptz NOT NULL,
         canceled_at timestamptz
       )`);
     await queryRunner.query(`CREATE INDEX scan_batches_tenant_source_created ON scheduler.scan_batches (tenant_id, source, created_at DESC)`);
+    await queryRunner.query(`CREATE INDEX scan_batches_created ON scheduler.scan_batches (created_at)`); // retention
     await queryRunner.query(`ALTER TABLE scheduler.scans ADD COLUMN batch_id uuid`);
     await queryRunner.query(`CREATE INDEX scans_batch ON scheduler.scans (batch_id, status) WHERE batch_id IS NOT NULL`);
-    // retention: old finished scans, and the latest completed ones of an image that are kept
+    // retention: old finished scans (the latest completed ones of an image, which it keeps, use scans_completed_by_image)
     await queryRunner.query(
       `CREATE INDEX scans_finished_created ON scheduler.scans (created_at) WHERE status IN ('completed', 'failed', 'canceled')`,
     );
-    await queryRunner.query(`CREATE INDEX scans_completed_by_image ON scheduler.scans (image_id, created_at DESC) WHERE status = 'completed'`);
     await queryRunner.query(`
       CREATE TABLE scheduler.periodic_jobs (
         name text PRIMARY KEY,
@@ -71,7 +72,6 @@ export class SchedulesAndBatches1764000000004 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('DROP TABLE scheduler.scheduler_instances');
     await queryRunner.query('DROP TABLE scheduler.periodic_jobs');
-    await queryRunner.query('DROP INDEX scheduler.scans_completed_by_image');
     await queryRunner.query('DROP INDEX scheduler.scans_finished_created');
     await queryRunner.query('ALTER TABLE scheduler.scans DROP COLUMN batch_id');
     await queryRunner.query('DROP TABLE scheduler.scan_batches');

@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { Events, MessageEnvelope, ScanJobKind, ScanTrigger, VulnDbUpdatedPayload } from '@vulnscan/contracts';
 import { Inbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
+import { blocksNewScan } from '@vulnscan/scan-data';
 import { SbomReader } from '@vulnscan/sbom-data';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { SchedulerEnv } from '../env';
@@ -52,7 +53,7 @@ export class VulnDbUpdatedController {
        )
        SELECT l.* FROM latest l
        WHERE l.manifest_digest = ANY($1::text[])
-         AND NOT EXISTS (SELECT 1 FROM scheduler.scans a WHERE a.image_id = l.image_id AND a.status IN ('queued', 'running') AND a.timeout_at > now())`,
+         AND NOT EXISTS (SELECT 1 FROM scheduler.scans a WHERE a.image_id = l.image_id AND a.status IN ('queued', 'running') AND ${blocksNewScan('a')})`,
       [digests],
     )) as { image_id: string; tenant_id: string; image: string; registry: string; manifest_digest: string }[];
     if (rows.length === 0) return 0;

@@ -3,8 +3,8 @@ import { analyzeImage, analyzerSetVersion, buildSbom, defaultAnalyzers, LayerLim
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import type { PlatformDto, ResolvedImageDto } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { parseImageReference, RegistryClient, RegistryHostPolicy } from '@vulnscan/registry';
-import { RegistryCredentials } from '../credentials/registry-credentials.service';
+import { parseImageReference, RegistryClient } from '@vulnscan/registry';
+import { TenantRegistryClients } from '../registry/tenant-registry-clients';
 import { WorkerEnv } from '../env';
 import { SbomStore } from './sbom-store.service';
 
@@ -29,22 +29,17 @@ export interface FetchHooks {
  */
 @Injectable()
 export class ImageScanner implements OnApplicationShutdown {
-  private readonly clients = new Map<string, RegistryClient>();
   /** Cache readers per tenant (one shared one without CACHE_INTERNAL_TOKEN: they present nothing). */
   private readonly cacheClients = new Map<string, RegistryClient>();
-  private readonly policy: RegistryHostPolicy;
   readonly analyzerVersion = analyzerSetVersion();
 
   constructor(
     @Inject(SERVICE_ENV) private readonly env: WorkerEnv,
-    private readonly credentials: RegistryCredentials,
+    private readonly clients: TenantRegistryClients,
     private readonly sboms: SbomStore,
-  ) {
-    this.policy = new RegistryHostPolicy({ allowedHosts: env.REGISTRY_ALLOWED_HOSTS, insecureRegistries: env.INSECURE_REGISTRIES });
-  }
+  ) {}
 
   onApplicationShutdown(): void {
-    for (const client of this.clients.values()) client.close();
     for (const client of this.cacheClients.values()) client.close();
   }
 
@@ -60,7 +55,7 @@ export class ImageScanner implements OnApplicationShutdown {
     options: { viaCache?: boolean } = {},
   ): Promise<ResolvedImageDto> {
     const reference = parseImageReference(image);
-    const client = options.viaCache ? this.cache(tenantId) : this.clientFor(tenantId);
+    const client = options.viaCache ? this.cache(tenantId) : this.clients.for(tenantId);
     const resolved = await client.resolve(reference, { platform, signal: hooks.signal });
     await hooks.progress(0.1, 'resolved');
     await hooks.checkpoint();
@@ -143,21 +138,6 @@ export class ImageScanner implements OnApplicationShutdown {
         userAgent: 'vulnscan-scanner-worker',
       });
       this.cacheClients.set(key, client);
-    }
-    return client;
-  }
-
-  private clientFor(tenantId: string): RegistryClient {
-    let client = this.clients.get(tenantId);
-    if (!client) {
-      client = new RegistryClient({
-        insecureRegistries: this.env.INSECURE_REGISTRIES,
-        policy: this.policy,
-        credentialsFor: (host) => this.credentials.lookup(tenantId, host),
-        requestTimeoutMs: this.env.REGISTRY_TIMEOUT_MS,
-        userAgent: 'vulnscan-scanner-worker',
-      });
-      this.clients.set(tenantId, client);
     }
     return client;
   }

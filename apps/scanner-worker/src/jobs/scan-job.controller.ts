@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Events, MessageEnvelope, ScanError, ScanErrorCode, ScanJobKind, ScanJobQueuedPayload } from '@vulnscan/contracts';
 import { Inbox, Outbox } from '@vulnscan/messaging';
+import { gauge } from '@vulnscan/observability';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { ACTIVE_STATUSES, ScanReader } from '@vulnscan/scan-data';
 import { WorkerEnv } from '../env';
@@ -16,6 +17,9 @@ class AttemptAbandoned extends Error {}
 
 const JOB_CONSUMER = 'scan-job';
 
+const busySlots = gauge('vulnscan_worker_busy_slots', 'Scan jobs this worker process is running now', []);
+const utilization = gauge('vulnscan_worker_utilization', 'Busy scan slots over SCAN_CONCURRENCY (0 to 1)', []);
+
 /**
  * Runs one attempt of one scan and reports it (ScanAttempt* through the outbox). The final
  * report and the inbox row commit together, so a job redelivered after that commit is skipped,
@@ -26,6 +30,8 @@ export class ScanJobController {
   private readonly logger = new Logger(ScanJobController.name);
   private readonly workerId: string;
   private readonly running = new Map<string, AbortController>();
+  private readonly concurrency: number;
+  private busy = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -37,6 +43,7 @@ export class ScanJobController {
     private readonly reports: ReportBuilder,
   ) {
     this.workerId = env.INSTANCE_ID ?? `scanner-worker-${process.pid}`;
+    this.concurrency = env.SCAN_CONCURRENCY;
   }
 
   @EventPattern(Events.ScanJobQueued, { queue: 'scan-jobs' })
@@ -46,6 +53,7 @@ export class ScanJobController {
     if ((await this.inbox.seen(JOB_CONSUMER, job.id)) || !(await this.stillWanted(tenantId, scanId, attempt))) return;
     const controller = new AbortController();
     this.running.set(scanId, controller);
+    this.setBusy(this.busy + 1);
     const base = { scanId, attempt, workerId: this.workerId };
     try {
       await this.emit(tenantId, Events.ScanAttemptStarted, base);
@@ -99,7 +107,14 @@ export class ScanJobController {
       });
     } finally {
       this.running.delete(scanId);
+      this.setBusy(this.busy - 1);
     }
+  }
+
+  private setBusy(slots: number): void {
+    this.busy = slots;
+    busySlots.set(slots);
+    utilization.set(slots / this.concurrency);
   }
 
   /** A ScanCanceled reaching this replica stops its attempt at once; others stop at the next layer. */

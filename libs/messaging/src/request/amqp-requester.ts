@@ -131,7 +131,9 @@ export class AmqpRequester implements OnApplicationShutdown {
     } else if (reply.ok) {
       pending.resolve(reply.data);
     } else {
-      pending.reject(new CommandFailedError(reply.error.code, reply.error.message, Number(reply.error.status) || 500));
+      const { code, message, status, retryAfterSeconds } = reply.error;
+      const retryAfter = typeof retryAfterSeconds === 'number' && retryAfterSeconds >= 0 ? Math.ceil(retryAfterSeconds) : undefined;
+      pending.reject(new CommandFailedError(code, message, Number(status) || 500, retryAfter));
     }
   }
 

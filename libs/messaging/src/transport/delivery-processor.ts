@@ -166,7 +166,7 @@ export class DeliveryProcessor {
   }
 
   private failureOf(error: unknown, envelope: MessageEnvelope): CommandReply {
-    if (error instanceof CommandRejectedError) return failure(error.code, error.message, error.status);
+    if (error instanceof CommandRejectedError) return failure(error.code, error.message, error.status, error.retryAfterSeconds);
     if (error instanceof InvalidMessageError) return failure('invalid_payload', error.message, 400);
     this.logger.error(`command ${envelope.type} ${envelope.id} failed: ${errorText(error)}`, error instanceof Error ? error.stack : undefined);
     return failure('internal', `internal error in ${this.options.service} (correlation ${envelope.correlationId})`, 500);
@@ -207,6 +207,6 @@ function metricType(key: string): string {
   return isKnownWireName(key) ? key : 'unknown';
 }
 
-function failure(code: string, message: string, status: number): CommandReply {
-  return { ok: false, error: { code, message, status } };
+function failure(code: string, message: string, status: number, retryAfterSeconds?: number): CommandReply {
+  return { ok: false, error: { code, message, status, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) } };
 }

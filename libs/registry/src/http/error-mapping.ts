@@ -3,6 +3,9 @@ import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import { parseRetryAfter } from './retry-after';
 
 /** What a request was for, so every error names the registry host and the repository. */
+/** The `repository` of a request about the whole registry (its catalog). */
+export const WHOLE_REGISTRY = '*';
+
 export interface RequestContext {
   readonly registry: string;
   readonly repository: string;
@@ -11,7 +14,7 @@ export interface RequestContext {
 }
 
 export function describe(ctx: RequestContext): string {
-  return `${ctx.what} of repository ${ctx.repository} on registry ${ctx.registry}`;
+  return ctx.repository === WHOLE_REGISTRY ? `${ctx.what} of registry ${ctx.registry}` : `${ctx.what} of repository ${ctx.repository} on registry ${ctx.registry}`;
 }
 
 const NOT_FOUND_CODES = new Set(['MANIFEST_UNKNOWN', 'NAME_UNKNOWN', 'BLOB_UNKNOWN']);
@@ -64,7 +67,7 @@ export function unauthorized(ctx: RequestContext, credentialsConfigured: boolean
   const how = credentialsConfigured ? 'with the configured credentials' : `anonymously (no credentials are configured for ${ctx.registry})`;
   return new ScanError(
     ScanErrorCode.Unauthorized,
-    `registry ${ctx.registry} denied access to ${ctx.what} of repository ${ctx.repository} ${how} (${detail})`,
+    `registry ${ctx.registry} denied access to ${ctx.repository === WHOLE_REGISTRY ? ctx.what : `${ctx.what} of repository ${ctx.repository}`} ${how} (${detail})`,
   );
 }
 

@@ -27,6 +27,8 @@ export interface RegistryGet {
   readonly what: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
+  /** The token scope to ask for; `repository:<repository>:pull` unless given (the catalog needs `registry:catalog:*`). */
+  readonly scope?: string;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -90,7 +92,7 @@ export class RegistryHttp {
   ): Promise<TransportResponse> {
     const url = new URL(request.path, this.mirror ?? this.endpointFor(request.registry));
     if (this.mirror) url.searchParams.set('ns', request.registry);
-    const scope = `repository:${request.repository}:pull`;
+    const scope = request.scope ?? `repository:${request.repository}:pull`;
     const headers: Record<string, string> = { 'User-Agent': this.options.userAgent, ...request.headers };
     if (this.options.mirror?.onlyIfCached) headers['Cache-Control'] = 'only-if-cached';
 

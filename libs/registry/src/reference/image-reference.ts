@@ -47,6 +47,13 @@ export function formatReference(ref: ImageReference): string {
   return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
 }
 
+/** A repository without tag or digest (`ghcr.io/org/app`, `alpine` → `docker.io/library/alpine`). */
+export function parseRepositoryName(input: string): { registry: string; repository: string } {
+  const { registry, repository, tag, digest } = parse(input, false);
+  if (tag || digest) throw new InvalidReferenceError(input, 'a repository must not carry a tag or digest');
+  return { registry, repository };
+}
+
 /**
  * For the legacy API shape `{image_name, image_tag}`: the canonical reference string of the pair.
  * Some clients put a digest in image_tag, so a value that is a digest is taken as one.

@@ -1,0 +1,42 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { SERVICE_ENV } from '@vulnscan/platform';
+import { RegistryClient, RegistryHostPolicy } from '@vulnscan/registry';
+import { RegistryCredentials } from '../credentials/registry-credentials.service';
+import { WorkerEnv } from '../env';
+
+/**
+ * One registry client per tenant, with that tenant's stored credentials, INSECURE_REGISTRIES and
+ * the outbound host policy. Tokens obtained with one tenant's credentials never serve another.
+ * Scans and target listings share the clients (and their circuit breakers and token caches).
+ */
+@Injectable()
+export class TenantRegistryClients implements OnApplicationShutdown {
+  private readonly clients = new Map<string, RegistryClient>();
+  private readonly policy: RegistryHostPolicy;
+
+  constructor(
+    @Inject(SERVICE_ENV) private readonly env: WorkerEnv,
+    private readonly credentials: RegistryCredentials,
+  ) {
+    this.policy = new RegistryHostPolicy({ allowedHosts: env.REGISTRY_ALLOWED_HOSTS, insecureRegistries: env.INSECURE_REGISTRIES });
+  }
+
+  onApplicationShutdown(): void {
+    for (const client of this.clients.values()) client.close();
+  }
+
+  for(tenantId: string): RegistryClient {
+    let client = this.clients.get(tenantId);
+    if (!client) {
+      client = new RegistryClient({
+        insecureRegistries: this.env.INSECURE_REGISTRIES,
+        policy: this.policy,
+        credentialsFor: (host) => this.credentials.lookup(tenantId, host),
+        requestTimeoutMs: this.env.REGISTRY_TIMEOUT_MS,
+        userAgent: 'vulnscan-scanner-worker',
+      });
+      this.clients.set(tenantId, client);
+    }
+    return client;
+  }
+}
