@@ -34,6 +34,37 @@ interface Candidate {
   registry: string;
 }
 
+/** The backlog: queued, not handed to a worker, due, and not for a registry at its limit. */
+const DUE = `s.status = 'queued' AND s.dispatched_at IS NULL AND s.next_attempt_at <= now() AND s.registry <> ALL($2::text[])`;
+
+/**
+ * The next $1 scans to hand out: API scans first, then tenants in turn (each tenant's oldest,
+ * then each one's second oldest, ...). Only the first $1 of each tenant's API and background
+ * backlog are read, through the backlog indexes, and the tenants are found with a loose index
+ * scan, so the cost follows the number of tenants and $1, not the size of the backlog.
+ */
+const CANDIDATES_SQL = `
+  WITH RECURSIVE tenants(tenant_id) AS (
+    (SELECT tenant_id FROM scheduler.scans WHERE status = 'queued' AND dispatched_at IS NULL ORDER BY tenant_id LIMIT 1)
+    UNION ALL
+    SELECT (SELECT s.tenant_id FROM scheduler.scans s
+            WHERE s.status = 'queued' AND s.dispatched_at IS NULL AND s.tenant_id > t.tenant_id ORDER BY s.tenant_id LIMIT 1)
+    FROM tenants t WHERE t.tenant_id IS NOT NULL
+  )
+  SELECT c.id, c.registry FROM tenants t
+  CROSS JOIN LATERAL (
+    SELECT mine.*, row_number() OVER (PARTITION BY mine.background ORDER BY mine.created_at) AS turn FROM (
+      (SELECT s.id, s.registry, s.created_at, false AS background FROM scheduler.scans s
+       WHERE s.tenant_id = t.tenant_id AND s.trigger = 'api' AND ${DUE} ORDER BY s.created_at LIMIT $1)
+      UNION ALL
+      (SELECT s.id, s.registry, s.created_at, true AS background FROM scheduler.scans s
+       WHERE s.tenant_id = t.tenant_id AND s.trigger <> 'api' AND ${DUE} ORDER BY s.created_at LIMIT $1)
+    ) mine
+  ) c
+  WHERE t.tenant_id IS NOT NULL
+  ORDER BY c.background, c.turn, c.created_at
+  LIMIT $1`;
+
 /**
  * Hands queued scans to workers within the in-flight limits (overall and per registry).
  * The backlog lives in Postgres; one transaction-scoped advisory lock serializes dispatch across
@@ -103,17 +134,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     // registries at their limit are left out here, so their backlog cannot hide other registries'
     const saturated = inFlight.filter((row) => row.n >= this.env.MAX_IN_FLIGHT_PER_REGISTRY).map((row) => row.registry);
 
-    const candidates = (await manager.query(
-      `SELECT id, registry FROM (
-         SELECT id, registry, created_at, trigger <> 'api' AS background,
-                row_number() OVER (PARTITION BY tenant_id, trigger <> 'api' ORDER BY created_at) AS turn
-         FROM scheduler.scans
-         WHERE status = 'queued' AND dispatched_at IS NULL AND next_attempt_at <= now() AND registry <> ALL($2::text[])
-       ) backlog
-       ORDER BY background, turn, created_at
-       LIMIT $1`,
-      [Math.min(free * 2, 500), saturated],
-    )) as Candidate[];
+    const candidates = (await manager.query(CANDIDATES_SQL, [Math.min(free * 2, 500), saturated])) as Candidate[];
 
     const chosen: string[] = [];
     for (const candidate of candidates) {

@@ -45,6 +45,13 @@ export class SchedulesAndBatches1764000000004 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX scan_batches_tenant_source_created ON scheduler.scan_batches (tenant_id, source, created_at DESC)`);
     await queryRunner.query(`CREATE INDEX scan_batches_created ON scheduler.scan_batches (created_at)`); // retention
     await queryRunner.query(`ALTER TABLE scheduler.scans ADD COLUMN batch_id uuid`);
+    // the dispatcher reads the first few of each tenant's backlog, API scans apart (a bulk must not hide them)
+    await queryRunner.query(
+      `CREATE INDEX scans_backlog_by_tenant ON scheduler.scans (tenant_id, created_at) WHERE status = 'queued' AND dispatched_at IS NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX scans_backlog_api ON scheduler.scans (tenant_id, created_at) WHERE status = 'queued' AND dispatched_at IS NULL AND trigger = 'api'`,
+    );
     await queryRunner.query(`CREATE INDEX scans_batch ON scheduler.scans (batch_id, status) WHERE batch_id IS NOT NULL`);
     // retention: old finished scans (the latest completed ones of an image, which it keeps, use scans_completed_by_image)
     await queryRunner.query(
@@ -73,6 +80,8 @@ export class SchedulesAndBatches1764000000004 implements MigrationInterface {
     await queryRunner.query('DROP TABLE scheduler.scheduler_instances');
     await queryRunner.query('DROP TABLE scheduler.periodic_jobs');
     await queryRunner.query('DROP INDEX scheduler.scans_finished_created');
+    await queryRunner.query('DROP INDEX scheduler.scans_backlog_api');
+    await queryRunner.query('DROP INDEX scheduler.scans_backlog_by_tenant');
     await queryRunner.query('ALTER TABLE scheduler.scans DROP COLUMN batch_id');
     await queryRunner.query('DROP TABLE scheduler.scan_batches');
     await queryRunner.query('DROP TABLE scheduler.schedules');
