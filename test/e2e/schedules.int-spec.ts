@@ -120,6 +120,15 @@ describe('schedules', () => {
     const triggered = await api.post<{ batch_id: string; count: number; skipped: number }>(`/api/v1/schedules/${created.body.id}/trigger`);
     expect(triggered.status).toBe(202);
     expect(triggered.body).toMatchObject({ count: 0, skipped: 1 });
+
+    // a cron schedule that has not come due yet: triggering it is its first run
+    const yearly = await api.post<ScheduleView>('/api/v1/schedules', { name: 'yearly', image: `${registry.host}/library/alpine:skip-me`, cron: '0 0 1 1 *' });
+    expect(yearly.body).toMatchObject({ last_run_at: null, last_batch: null, next_run_at: `${new Date().getUTCFullYear() + 1}-01-01T00:00:00.000Z` });
+    const run = await api.post<{ batch_id: string }>(`/api/v1/schedules/${yearly.body.id}/trigger`);
+    const after = await api.get<ScheduleView>(`/api/v1/schedules/${yearly.body.id}`);
+    expect(after.body.last_run_at).not.toBeNull();
+    expect(after.body.last_batch).toMatchObject({ id: run.body.batch_id, count: 0, skipped: 1 });
+    expect(after.body.next_run_at).toBe(yearly.body.next_run_at);
   });
 
   it("scans a repository's tags through its tag list, filtered by tag and by SCAN_SKIP_PATTERN, and records why a target cannot be listed", async () => {

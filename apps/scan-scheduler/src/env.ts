@@ -1,6 +1,6 @@
 import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { BaseEnv, ToBool, ToInt, ToSeconds } from '@vulnscan/config';
-import { IsRegExpPattern } from '@vulnscan/contracts';
+import { IsRegExpPattern, MAX_SCHEDULE_INTERVAL_SECONDS } from '@vulnscan/contracts';
 
 /** Durations accept `90`, `90s`, `30m`, `6h`, `7d`; a bare number is seconds. */
 export class SchedulerEnv extends BaseEnv {
@@ -9,7 +9,7 @@ export class SchedulerEnv extends BaseEnv {
   SCAN_ENABLED = true;
 
   /** The interval of a schedule created with neither `interval` nor `cron`. */
-  @ToSeconds() @IsInt() @Min(1) @Max(366 * 86400)
+  @ToSeconds() @IsInt() @Min(1) @Max(MAX_SCHEDULE_INTERVAL_SECONDS)
   SCAN_INTERVAL = 6 * 3600;
 
   /** References matching this regex are never scanned by a schedule (e.g. `:(latest|.*-rc\d*)$`). */

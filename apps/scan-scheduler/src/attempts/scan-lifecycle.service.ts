@@ -11,9 +11,8 @@ import {
 import { CommandRejectedError, Outbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { ACTIVE_STATUSES, ScanAttemptEntity, ScanEntity, ScanStatus } from '@vulnscan/scan-data';
-import { counter } from '@vulnscan/observability';
 import { SchedulerEnv } from '../env';
-import { countAttemptError, observeScanFinished } from '../operations/scan-metrics';
+import { countAttemptError, countRetry, observeScanFinished } from '../operations/scan-metrics';
 
 type AttemptStatus = ScanAttemptEntity['status'];
 
@@ -30,7 +29,6 @@ export function scanRetryDelayMs(attempt: number, baseMs: number, retryAfterSeco
   return Math.max(random() * ceiling, retryAfterSeconds * 1000);
 }
 
-const retries = counter('vulnscan_scan_retries_total', 'Scan attempts that failed with a retryable error and were given a new attempt', ['code']);
 
 /**
  * The only place a scan changes state. Every transition runs inside the caller's transaction
@@ -119,7 +117,7 @@ export class ScanLifecycle {
     const backoffMs = scanRetryDelayMs(scan.attempt, this.env.SCAN_RETRY_BASE * 1000, options.retryAfterSeconds);
     const nextAttemptAt = new Date(Date.now() + backoffMs);
     if (retryable && scan.attempt <= this.env.SCAN_MAX_RETRIES && nextAttemptAt < scan.timeoutAt) {
-      retries.inc({ code: error.code });
+      countRetry(error.code);
       this.logger.log({ scanId: scan.id, attempt: scan.attempt, code: error.code, retryInMs: Math.round(backoffMs) }, 'scan attempt will be retried');
       await this.update(manager, scan, {
         status: ScanStatus.Queued,

@@ -15,6 +15,8 @@ const scanDuration = histogram(
   DURATION_BUCKETS,
 );
 
+const retries = counter('vulnscan_scan_retries_total', 'Scan attempts that failed with a retryable error and were given a new attempt', ['code']);
+
 const registryErrors = counter(
   'vulnscan_registry_errors_total',
   'Failed scan attempts whose error came from the registry (or the blob cache standing in for it), by code',
@@ -54,4 +56,8 @@ export function observeScanFinished(scan: Pick<ScanEntity, 'trigger' | 'createdA
 
 export function countAttemptError(code: string): void {
   if (REGISTRY_ERROR_CODES.has(code)) registryErrors.inc({ code });
+}
+
+export function countRetry(code: string): void {
+  retries.inc({ code });
 }

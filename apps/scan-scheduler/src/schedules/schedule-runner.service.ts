@@ -77,7 +77,7 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnApplicationShut
       for (const schedule of due) {
         await manager.getRepository(ScheduleEntity).update(
           { id: schedule.id },
-          { nextRunAt: nextRunAfter(schedule, schedule.nextRunAt, now), lastRunAt: now },
+          { nextRunAt: nextRunAfter(schedule, schedule.nextRunAt, now) },
         );
       }
       return due;
@@ -90,7 +90,8 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /**
-   * One run of a schedule: its target's references become a batch of scans. A target that cannot
+   * One run of a schedule, planned or triggered (both set `last_run_at`): its target's references
+   * become a batch of scans. A target that cannot
    * be listed (registry down, credentials refused) records the reason on the schedule and queues
    * nothing; the next run tries again.
    */
@@ -100,7 +101,7 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnApplicationShut
       references = await this.references(schedule);
     } catch (error) {
       const message = error instanceof CommandFailedError ? `${error.code}: ${error.message}` : String((error as Error).message ?? error);
-      await this.dataSource.query(`UPDATE scheduler.schedules SET last_error = $2, updated_at = now() WHERE id = $1`, [schedule.id, message]);
+      await this.dataSource.query(`UPDATE scheduler.schedules SET last_run_at = now(), last_error = $2, updated_at = now() WHERE id = $1`, [schedule.id, message]);
       this.logger.warn({ scheduleId: schedule.id, error: message }, 'schedule target could not be listed; nothing queued this run');
       return { error: message };
     }
@@ -115,7 +116,7 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnApplicationShut
         skip: this.skip,
         invalid: 'skip',
       });
-      await manager.query(`UPDATE scheduler.schedules SET last_batch_id = $2, last_error = NULL WHERE id = $1`, [schedule.id, created.batchId]);
+      await manager.query(`UPDATE scheduler.schedules SET last_run_at = now(), last_batch_id = $2, last_error = NULL WHERE id = $1`, [schedule.id, created.batchId]);
       return created;
     });
     this.logger.log({ scheduleId: schedule.id, batchId: outcome.batchId, count: outcome.count, skipped: outcome.skipped }, 'schedule ran');
