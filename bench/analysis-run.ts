@@ -25,18 +25,16 @@ async function floor(layers: LayerArg[]): Promise<{ uncompressed_bytes: number; 
     }
   };
   for (const [index, layer] of layers.entries()) {
-    const tar = counted(layerTarBytes(createReadStream(layer.file, { highWaterMark: 1 << 20 }), layer.mediaType, {
-      label: `layer ${index}`,
-      maxLayerBytes: Number.MAX_SAFE_INTEGER,
-      warn: () => undefined,
-    }));
+    const tar = counted(
+      layerTarBytes(createReadStream(layer.file, { highWaterMark: 1 << 20 }), layer.mediaType, {
+        label: `layer ${index}`,
+        maxLayerBytes: Number.MAX_SAFE_INTEGER,
+        warn: () => undefined,
+      }),
+    );
     // The same plumbing as the walker (libs/analysis/src/layers/tar-walk.ts): bytes piped into tar-stream.
     const parser = extract();
-    pipeline(
-      Readable.from(tar, { objectMode: false }),
-      parser,
-      () => undefined,
-    );
+    pipeline(Readable.from(tar, { objectMode: false }), parser, () => undefined);
     for await (const entry of parser) {
       entries++;
       for await (const _chunk of entry) {
@@ -47,7 +45,9 @@ async function floor(layers: LayerArg[]): Promise<{ uncompressed_bytes: number; 
   return { uncompressed_bytes: bytes, entries };
 }
 
-async function sbom(layers: LayerArg[]): Promise<{ packages: number; by_type: Record<string, number>; warnings: number; document_bytes: number }> {
+async function sbom(
+  layers: LayerArg[],
+): Promise<{ packages: number; by_type: Record<string, number>; warnings: number; document_bytes: number }> {
   const image = layers.map((layer, index) => ({
     digest: `sha256:${String(index).padStart(64, '0')}`,
     mediaType: layer.mediaType,
@@ -70,7 +70,12 @@ async function sbom(layers: LayerArg[]): Promise<{ packages: number; by_type: Re
   const exported = exportSbom(document, 'cyclonedx');
   const byType: Record<string, number> = {};
   for (const pkg of analysis.packages) byType[pkg.type] = (byType[pkg.type] ?? 0) + 1;
-  return { packages: analysis.packages.length, by_type: byType, warnings: analysis.warnings.length, document_bytes: JSON.stringify(exported.document).length };
+  return {
+    packages: analysis.packages.length,
+    by_type: byType,
+    warnings: analysis.warnings.length,
+    document_bytes: JSON.stringify(exported.document).length,
+  };
 }
 
 async function main(): Promise<void> {

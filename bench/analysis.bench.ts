@@ -47,7 +47,15 @@ async function layerSpecs(): Promise<LayerSpec[]> {
       name: 'debian-base.tar.gz',
       mediaType: GZIP_LAYER,
       root: '/',
-      paths: ['etc/os-release', 'usr/lib/os-release', 'var/lib/dpkg/status', 'usr/lib/python3', 'usr/lib/python3.11', 'usr/share/java', 'usr/share/doc'],
+      paths: [
+        'etc/os-release',
+        'usr/lib/os-release',
+        'var/lib/dpkg/status',
+        'usr/lib/python3',
+        'usr/lib/python3.11',
+        'usr/share/java',
+        'usr/share/doc',
+      ],
     },
     {
       name: (await hasZstd()) ? 'go-toolchain.tar.zst' : 'go-toolchain.tar.gz',
@@ -59,7 +67,14 @@ async function layerSpecs(): Promise<LayerSpec[]> {
       name: 'node-app.tar',
       mediaType: TAR_LAYER,
       root: ROOT,
-      paths: ['node_modules/@swc', 'node_modules/typeorm', 'node_modules/@nestjs', 'node_modules/@opentelemetry', 'node_modules/nx', 'node_modules/rxjs'],
+      paths: [
+        'node_modules/@swc',
+        'node_modules/typeorm',
+        'node_modules/@nestjs',
+        'node_modules/@opentelemetry',
+        'node_modules/nx',
+        'node_modules/rxjs',
+      ],
     },
   ];
 }
@@ -90,9 +105,13 @@ interface Pass {
 }
 
 async function pass(mode: 'floor' | 'sbom', layers: { mediaType: string; file: string }[]): Promise<Pass> {
-  const { stdout } = await run(process.execPath, [join(__dirname, 'analysis-run.js'), mode, ...layers.map((l) => `${l.mediaType}=${l.file}`)], {
-    maxBuffer: 16 * MB,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    [join(__dirname, 'analysis-run.js'), mode, ...layers.map((l) => `${l.mediaType}=${l.file}`)],
+    {
+      maxBuffer: 16 * MB,
+    },
+  );
   const result = JSON.parse(stdout.trim().split('\n').pop()!) as Pass;
   console.log(JSON.stringify(result));
   return result;
@@ -121,7 +140,9 @@ async function throughWorker(layers: { mediaType: string; file: string }[]) {
     const scan = await waitForScan(api, created.body.scan_id, 600_000);
     const seconds = (Date.now() - started) / 1000;
     const after = memoryOf(worker.child.pid!);
-    const [stored] = await platform.query<{ package_count: number }>('SELECT package_count FROM worker.sboms WHERE manifest_digest = $1', [digest]);
+    const [stored] = await platform.query<{ package_count: number }>('SELECT package_count FROM worker.sboms WHERE manifest_digest = $1', [
+      digest,
+    ]);
     const result = {
       status: scan.status,
       error: scan.error,
@@ -162,7 +183,11 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 1024 ** 3), node: process.version },
     image: {
-      layers: layers.map((l) => ({ media_type: l.mediaType, file: l.file.slice(ROOT.length + 1), compressed_mb: Number((l.size / MB).toFixed(1)) })),
+      layers: layers.map((l) => ({
+        media_type: l.mediaType,
+        file: l.file.slice(ROOT.length + 1),
+        compressed_mb: Number((l.size / MB).toFixed(1)),
+      })),
       uncompressed_mb: Number(((floors[0]!['uncompressed_bytes'] as number) / MB).toFixed(1)),
       tar_entries: floors[0]!['entries'],
     },

@@ -66,14 +66,22 @@ async function main(): Promise<void> {
     const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
 
     // Warm-up: connections, caches, JIT.
-    await load('warm-up', { url: `${gateway.url}/api/v1/scans`, method: 'POST', headers, duration: 3, body: JSON.stringify({ image: 'warm/up:1', force_rescan: true }) });
+    await load('warm-up', {
+      url: `${gateway.url}/api/v1/scans`,
+      method: 'POST',
+      headers,
+      duration: 3,
+      body: JSON.stringify({ image: 'warm/up:1', force_rescan: true }),
+    });
 
     let counter = 0;
     const post = await load('POST /api/v1/scans (distinct images)', {
       url: `${gateway.url}/api/v1/scans`,
       method: 'POST',
       headers,
-      requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ image: `127.0.0.1:1/bench/image-${counter++}:1` }) }) }],
+      requests: [
+        { setupRequest: (request) => ({ ...request, body: JSON.stringify({ image: `127.0.0.1:1/bench/image-${counter++}:1` }) }) },
+      ],
     });
 
     const ids = (await api.get<{ items: { scan_id: string }[] }>('/api/v1/scans?limit=200')).body.items.map((item) => item.scan_id);

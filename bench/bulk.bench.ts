@@ -36,7 +36,13 @@ async function main(): Promise<void> {
   try {
     await pushImage(join(fixturesDir(), 'images/alpine-310.docker.tar.gz'), registry, 'library/alpine:base');
     const tagStarted = Date.now();
-    const references = await retagManifest(registry, 'library/alpine', 'base', Array.from({ length: IMAGES }, (_, i) => `t${i}`), 16);
+    const references = await retagManifest(
+      registry,
+      'library/alpine',
+      'base',
+      Array.from({ length: IMAGES }, (_, i) => `t${i}`),
+      16,
+    );
     console.log(`${IMAGES} tags put in ${((Date.now() - tagStarted) / 1000).toFixed(1)} s`);
 
     await platform.start('scan-scheduler');
@@ -52,7 +58,9 @@ async function main(): Promise<void> {
     const acceptMs = Date.now() - accepted;
     if (bulk.status !== 202) throw new Error(`bulk answered ${bulk.status}: ${JSON.stringify(bulk.body)}`);
     console.log(`bulk of ${bulk.body.count} accepted in ${acceptMs} ms`);
-    const ids = (await platform.query<{ id: string }>(`SELECT id FROM scheduler.scans WHERE batch_id = $1 LIMIT 1000`, [bulk.body.batch_id])).map((row) => row.id);
+    const ids = (
+      await platform.query<{ id: string }>(`SELECT id FROM scheduler.scans WHERE batch_id = $1 LIMIT 1000`, [bulk.body.batch_id])
+    ).map((row) => row.id);
 
     // GET load for as long as the bulk runs
     let done = false;
@@ -103,7 +111,9 @@ async function main(): Promise<void> {
       counts: batch?.counts,
       seconds_accepted_to_last_finished: Number(seconds.toFixed(1)),
       scans_per_second: Number((IMAGES / seconds).toFixed(1)),
-      scans_per_second_first_dispatch_to_last_finish: Number((IMAGES / ((spread.last_finish.getTime() - spread.first_dispatch.getTime()) / 1000)).toFixed(1)),
+      scans_per_second_first_dispatch_to_last_finish: Number(
+        (IMAGES / ((spread.last_finish.getTime() - spread.first_dispatch.getTime()) / 1000)).toFixed(1),
+      ),
       get_scan_while_running: {
         connections: 8,
         requests: get.requests.total,

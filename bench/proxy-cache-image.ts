@@ -34,14 +34,33 @@ const LARGE_LAYERS: LayerSpec[] = [
   {
     name: 'debian-base.tar.gz',
     root: '/',
-    paths: ['etc/os-release', 'usr/lib/os-release', 'var/lib/dpkg/status', 'usr/lib/python3', 'usr/lib/python3.11', 'usr/share/java', 'usr/share/doc'],
+    paths: [
+      'etc/os-release',
+      'usr/lib/os-release',
+      'var/lib/dpkg/status',
+      'usr/lib/python3',
+      'usr/lib/python3.11',
+      'usr/share/java',
+      'usr/share/doc',
+    ],
   },
   { name: 'go-toolchain.tar.gz', root: '/', paths: ['usr/lib/go-1.19/bin', 'usr/lib/go-1.19/pkg/tool', 'usr/lib/go'] },
-  { name: 'go-stdlib.tar.gz', root: '/', paths: ['usr/lib/go-1.19/pkg/linux_amd64', 'usr/share/go-1.19/src/net', 'usr/share/go-1.19/src/crypto'] },
+  {
+    name: 'go-stdlib.tar.gz',
+    root: '/',
+    paths: ['usr/lib/go-1.19/pkg/linux_amd64', 'usr/share/go-1.19/src/net', 'usr/share/go-1.19/src/crypto'],
+  },
   {
     name: 'node-app.tar.gz',
     root: ROOT,
-    paths: ['node_modules/@opentelemetry', 'node_modules/typeorm', 'node_modules/@nestjs', 'node_modules/rxjs', 'node_modules/typescript', 'node_modules/@swc'],
+    paths: [
+      'node_modules/@opentelemetry',
+      'node_modules/typeorm',
+      'node_modules/@nestjs',
+      'node_modules/rxjs',
+      'node_modules/typescript',
+      'node_modules/@swc',
+    ],
   },
 ];
 

@@ -60,7 +60,12 @@ export function cpuSeconds(pid: number): number {
 
 /** Busy and total CPU ticks of the whole machine so far (the first line of /proc/stat). */
 function machineTicks(): { busy: number; total: number } {
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   const busy = user! + nice! + system! + irq! + softirq! + steal!;
   return { busy, total: busy + idle! + iowait! };
 }
@@ -81,12 +86,14 @@ async function timed(mode: PullMode, pass: number, host: string, image: string, 
   return result;
 }
 
-
 /** One fresh blob-cache-worker (own database, own storage) in front of `upstream`. */
 async function startCache(upstream: TestRegistry): Promise<{ platform: TestPlatform; cache: ServiceProcess; storage: string }> {
   const storage = mkdtempSync(join(tmpdir(), 'bench-blob-cache-'));
   const platform = new TestPlatform({ LOG_LEVEL: 'warn' });
-  const cache = await platform.start('blob-cache-worker', { CACHE_UPSTREAMS: `${upstream.host}=${upstream.url}`, CACHE_STORAGE_DIR: storage });
+  const cache = await platform.start('blob-cache-worker', {
+    CACHE_UPSTREAMS: `${upstream.host}=${upstream.url}`,
+    CACHE_STORAGE_DIR: storage,
+  });
   return { platform, cache, storage };
 }
 
@@ -106,7 +113,10 @@ export async function pullPasses(upstream: TestRegistry, repository: string, tag
       runs.push(await timed('cache_cold', pass, `127.0.0.1:${cache.port}`, image, pid));
       await waitFor(
         async () => {
-          const rows = await platform.query<{ done: boolean }>(`SELECT completed_at IS NOT NULL AS done FROM cache.cached_manifests WHERE repository = $1`, [repository]);
+          const rows = await platform.query<{ done: boolean }>(
+            `SELECT completed_at IS NOT NULL AS done FROM cache.cached_manifests WHERE repository = $1`,
+            [repository],
+          );
           return rows.length > 0 && rows.every((row) => row.done);
         },
         { timeoutMs: 120000, what: 'every blob placed in the cache' },
@@ -120,7 +130,10 @@ export async function pullPasses(upstream: TestRegistry, repository: string, tag
     const proxy = await startRegistry({ proxyOf: upstream.url });
     try {
       runs.push(await timed('registry_proxy_cold', pass, proxy.host, image, proxy.pid));
-      await waitFor(async () => blobs.every((digest) => existsSync(blobDataPath(proxy, digest))), { timeoutMs: 120000, what: 'every blob in the docker-registry proxy storage' });
+      await waitFor(async () => blobs.every((digest) => existsSync(blobDataPath(proxy, digest))), {
+        timeoutMs: 120000,
+        what: 'every blob in the docker-registry proxy storage',
+      });
       runs.push(await timed('registry_proxy_warm', pass, proxy.host, image, proxy.pid));
     } finally {
       await proxy.stop();

@@ -184,6 +184,11 @@ async function phases(platform: TestPlatform, upstream: string, repository: stri
     packages: row?.['packages'] === null ? undefined : Number(row?.['packages']),
     findings: row?.['findings'] === null ? undefined : Number(row?.['findings']),
   };
-  log({ sample: repository, to_status_completed_ms: sample.to_status_completed_ms, to_scan_completed_ms: sample.to_scan_completed_ms, phases_ms: phasesMs });
+  log({
+    sample: repository,
+    to_status_completed_ms: sample.to_status_completed_ms,
+    to_scan_completed_ms: sample.to_scan_completed_ms,
+    phases_ms: phasesMs,
+  });
   return sample;
 }

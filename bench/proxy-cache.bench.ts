@@ -104,13 +104,19 @@ function summarizeScans(samples: ScanSample[]) {
     last_blob_to_status_completed_ms: { ...toStatus, target_p50_max: SCAN_TARGET_P50_MS, met: toStatus.p50 <= SCAN_TARGET_P50_MS },
     last_blob_to_scan_completed_ms: { ...toScan, target_p50_max: SCAN_TARGET_P50_MS, met: toScan.p50 <= SCAN_TARGET_P50_MS },
     observed_by_api_ms: stats(samples.map((s) => s.observed_by_api_ms)),
-    phase_medians_ms: Object.fromEntries(labels.map((label) => [label, median(samples.flatMap((s) => (label in s.phases_ms ? [s.phases_ms[label]!] : [])))])),
+    phase_medians_ms: Object.fromEntries(
+      labels.map((label) => [label, median(samples.flatMap((s) => (label in s.phases_ms ? [s.phases_ms[label]!] : [])))]),
+    ),
     compressed_mb: megabytes(median(samples.map((s) => s.compressed_bytes))),
     blobs: samples[0]?.blobs,
     packages: samples[0]?.packages,
     findings: samples[0]?.findings,
     first_scans: [...new Set(samples.map((s) => s.first_scan))],
-    runs: samples.map((s) => ({ to_status_completed_ms: s.to_status_completed_ms, to_scan_completed_ms: s.to_scan_completed_ms, phases_ms: s.phases_ms })),
+    runs: samples.map((s) => ({
+      to_status_completed_ms: s.to_status_completed_ms,
+      to_scan_completed_ms: s.to_scan_completed_ms,
+      phases_ms: s.phases_ms,
+    })),
   };
 }
 
@@ -120,7 +126,12 @@ async function smallSample(env: ScanPlatform, registry: TestRegistry, id: string
   try {
     const repository = `bench/small-${id}`;
     await pushLayers(registry, repository, '1', layers);
-    return await scanSample(env, repository, '1', layers.reduce((sum, layer) => sum + layer.size, 0));
+    return await scanSample(
+      env,
+      repository,
+      '1',
+      layers.reduce((sum, layer) => sum + layer.size, 0),
+    );
   } finally {
     removeSample(id);
   }
@@ -174,16 +185,18 @@ async function main(): Promise<void> {
       },
       note: 'skopeo, the services, docker-registry, Postgres and RabbitMQ all share this machine; loopback network',
       method: {
-        client: 'skopeo copy --src-tls-verify=false docker://<host>/bench/large:1 dir:<fresh tmp dir>: manifest and every blob fetched (skopeo in parallel), digests verified, written to disk',
+        client:
+          'skopeo copy --src-tls-verify=false docker://<host>/bench/large:1 dir:<fresh tmp dir>: manifest and every blob fetched (skopeo in parallel), digests verified, written to disk',
         direct: 'from the upstream docker-registry (loopback, filesystem storage)',
         cache_cold: 'through a fresh blob-cache-worker (own database, empty CACHE_STORAGE_DIR, default settings) each pass',
         cache_warm: 'the same cache again once cached_manifests.completed_at is set (every blob placed)',
-        registry_proxy: 'docker-registry with `proxy: remoteurl: <upstream>` and empty storage each pass; warm once every blob file is in its storage',
+        registry_proxy:
+          'docker-registry with `proxy: remoteurl: <upstream>` and empty storage each pass; warm once every blob file is in its storage',
         ratio: 'direct median time / median time through the cache (throughput ratio); pair_ratios per pass',
         server_cpu_s: 'user + system CPU seconds of the serving process (cache or docker-registry proxy) during the pull',
         machine_cpu_busy_pct: 'share of all cores busy during the pull (/proc/stat): skopeo, the upstream, the cache or proxy together',
         scan_latency:
-          'gateway, scan-scheduler, scanner-worker (CACHE_URL, Debian OVAL fixture imported), security-status, blob-cache-worker in front of an upstream holding blob GETs; manifest pulled through the cache; once its first scan failed with layers_unavailable the blobs are released; from max(cache.cached_blobs.placed_at) of the manifest to scheduler.scans.completed_at of its manifest_complete scan and to status.manifest_security_status turning completed; steps from the services\' outbox and inbox rows',
+          "gateway, scan-scheduler, scanner-worker (CACHE_URL, Debian OVAL fixture imported), security-status, blob-cache-worker in front of an upstream holding blob GETs; manifest pulled through the cache; once its first scan failed with layers_unavailable the blobs are released; from max(cache.cached_blobs.placed_at) of the manifest to scheduler.scans.completed_at of its manifest_complete scan and to status.manifest_security_status turning completed; steps from the services' outbox and inbox rows",
         scan_samples:
           'small: a distinct two-layer image per sample (os-release + dpkg status, Python dist-packages, each with a marker file: new digests, no stored SBOM, full analysis), one at a time on one platform after one uncounted warm-up sample; large: the pull image on a fresh platform each time after one small warm-up scan',
         percentiles: 'nearest rank',
@@ -191,12 +204,19 @@ async function main(): Promise<void> {
       image: {
         reference: `${LARGE.repository}:${LARGE.tag}`,
         compressed_mb: megabytes(imageBytes),
-        layers: layers.map((layer) => ({ media_type: layer.mediaType, file: layer.file.slice(ROOT.length + 1), compressed_mb: megabytes(layer.size) })),
+        layers: layers.map((layer) => ({
+          media_type: layer.mediaType,
+          file: layer.file.slice(ROOT.length + 1),
+          compressed_mb: megabytes(layer.size),
+        })),
       },
       passes: PASSES,
       ...pulls,
       last_blob_to_completed_scan: {
-        small_images: { ...summarizeScans(small), warm_up_sample: { to_status_completed_ms: warmUp.to_status_completed_ms, phases_ms: warmUp.phases_ms } },
+        small_images: {
+          ...summarizeScans(small),
+          warm_up_sample: { to_status_completed_ms: warmUp.to_status_completed_ms, phases_ms: warmUp.phases_ms },
+        },
         large_image: summarizeScans(large),
       },
     };

@@ -134,8 +134,20 @@ function summarize(samples: Sample[], unit: string) {
   const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
   const totalMs = samples.reduce((sum, s) => sum + s.ms, 0);
   const rows = samples.reduce((sum, s) => sum + s.rows, 0);
-  const tenths = Array.from({ length: 10 }, (_, i) => samples.slice(Math.floor((i * samples.length) / 10), Math.floor(((i + 1) * samples.length) / 10)));
-  const p50PerTenth = tenths.map((part) => (part.length ? round(percentile(part.map((s) => s.ms).sort((a, b) => a - b), 50), 2) : null));
+  const tenths = Array.from({ length: 10 }, (_, i) =>
+    samples.slice(Math.floor((i * samples.length) / 10), Math.floor(((i + 1) * samples.length) / 10)),
+  );
+  const p50PerTenth = tenths.map((part) =>
+    part.length
+      ? round(
+          percentile(
+            part.map((s) => s.ms).sort((a, b) => a - b),
+            50,
+          ),
+          2,
+        )
+      : null,
+  );
   // Transactions differ in size (a report holds 1–399 findings), so flatness is judged per row.
   const usPerRow = tenths.map((part) => {
     const partRows = part.reduce((sum, s) => sum + s.rows, 0);
@@ -148,7 +160,11 @@ function summarize(samples: Sample[], unit: string) {
     [unit]: rows,
     seconds: round(totalMs / 1000, 2),
     [`${unit}_per_s`]: Math.round(rows / (totalMs / 1000)),
-    latency_ms: { p50: round(percentile(sorted, 50), 2), p99: round(percentile(sorted, 99), 2), max: round(sorted[sorted.length - 1] ?? 0, 2) },
+    latency_ms: {
+      p50: round(percentile(sorted, 50), 2),
+      p99: round(percentile(sorted, 99), 2),
+      max: round(sorted[sorted.length - 1] ?? 0, 2),
+    },
     p50_ms_per_tenth_of_run: p50PerTenth,
     [`us_per_${unit}_per_tenth_of_run`]: usPerRow,
     [`last_over_first_tenth_us_per_${unit}`]: first ? round(last / first, 2) : null,
@@ -156,7 +172,11 @@ function summarize(samples: Sample[], unit: string) {
 }
 
 /** What the scheduler's Retention does for one cutoff: batches until one comes back short. */
-async function schedulerRun(dataSource: DataSource, outbox: Outbox, cutoff: Date): Promise<{ scans: Sample[]; attempts: number; scanned: number }> {
+async function schedulerRun(
+  dataSource: DataSource,
+  outbox: Outbox,
+  cutoff: Date,
+): Promise<{ scans: Sample[]; attempts: number; scanned: number }> {
   const scans: Sample[] = [];
   let attempts = 0;
   let scanned = 0;
@@ -165,7 +185,11 @@ async function schedulerRun(dataSource: DataSource, outbox: Outbox, cutoff: Date
     const started = performance.now();
     const batch = await dataSource.transaction(async (manager) => {
       const purged = await purgeScanBatch(manager, cutoff, BATCH, cursor);
-      const events = [...byTenant(purged.scans)].map(([tenantId, scanIds]) => ({ type: Events.ScansPurged, tenantId, payload: { scanIds } }));
+      const events = [...byTenant(purged.scans)].map(([tenantId, scanIds]) => ({
+        type: Events.ScansPurged,
+        tenantId,
+        payload: { scanIds },
+      }));
       if (events.length > 0) await outbox.addMany(manager, events);
       return purged;
     });
@@ -240,7 +264,9 @@ async function main(): Promise<void> {
     )) as Record<string, number>[];
     const deletedScans = scheduler.scans.reduce((sum, s) => sum + s.rows, 0);
     if (deletedScans !== expected!.scans || after!.orphan_findings !== 0 || after!.running_scans !== seeded.running_scans) {
-      throw new Error(`retention deleted ${deletedScans} of ${expected!.scans} due scans, left ${after!.orphan_findings} orphan findings, ${after!.running_scans} running scans`);
+      throw new Error(
+        `retention deleted ${deletedScans} of ${expected!.scans} due scans, left ${after!.orphan_findings} orphan findings, ${after!.running_scans} running scans`,
+      );
     }
 
     // The next day: the cutoff a day on, as the hourly job sees it in steady state.
@@ -256,7 +282,7 @@ async function main(): Promise<void> {
     };
     log({ steady_state: steadyState });
 
-    const totalSeconds = (scheduler.scans.concat(worker.findings).reduce((sum, s) => sum + s.ms, 0)) / 1000;
+    const totalSeconds = scheduler.scans.concat(worker.findings).reduce((sum, s) => sum + s.ms, 0) / 1000;
     const results = {
       benchmark: 'retention: batched deletes of scans, attempts, reports and findings at 10 million findings',
       date: new Date().toISOString(),

@@ -8,7 +8,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzerSetVersion, buildSbom, type OsInfo, type Package, parseApkInstalled, parseDpkgStatus, type Sbom } from '@vulnscan/analysis';
+import {
+  analyzerSetVersion,
+  buildSbom,
+  type OsInfo,
+  type Package,
+  parseApkInstalled,
+  parseDpkgStatus,
+  type Sbom,
+} from '@vulnscan/analysis';
 import { fixturesDir } from '@vulnscan/testing';
 import { type AffectedPackage, normalizePypiName, readFeed } from '@vulnscan/vulndb';
 import { ROOT } from '../test/support/platform';
@@ -30,8 +38,22 @@ type Base = 'debian12' | 'ubuntu1804' | 'alpine' | 'mariner2';
 type App = 'python' | 'go' | 'node';
 
 const OS: Record<Exclude<Base, 'alpine'>, OsInfo> = {
-  debian12: { id: 'debian', family: 'debian', version: '12', codename: 'bookworm', prettyName: 'Debian GNU/Linux 12 (bookworm)', path: 'etc/os-release' },
-  ubuntu1804: { id: 'ubuntu', family: 'ubuntu', version: '18.04', codename: 'bionic', prettyName: 'Ubuntu 18.04.6 LTS', path: 'etc/os-release' },
+  debian12: {
+    id: 'debian',
+    family: 'debian',
+    version: '12',
+    codename: 'bookworm',
+    prettyName: 'Debian GNU/Linux 12 (bookworm)',
+    path: 'etc/os-release',
+  },
+  ubuntu1804: {
+    id: 'ubuntu',
+    family: 'ubuntu',
+    version: '18.04',
+    codename: 'bionic',
+    prettyName: 'Ubuntu 18.04.6 LTS',
+    path: 'etc/os-release',
+  },
   // CBL-Mariner has no ID_LIKE: its family is unknown, which a system package's OS check trusts.
   mariner2: { id: 'mariner', family: 'unknown', version: '2.0', prettyName: 'CBL-Mariner/Linux', path: 'etc/os-release' },
 };
@@ -130,13 +152,21 @@ async function languagePools(): Promise<Pick<Pools, 'pypi' | 'go' | 'stdlib'>> {
         const versions = versionsOf(affected);
         if (ecosystem === 'PyPI') {
           if (normalizePypiName(affected.name) === CANARY.matchName) continue;
-          add(pypi, affected.name, versions.filter((v) => /^\d/.test(v)));
+          add(
+            pypi,
+            affected.name,
+            versions.filter((v) => /^\d/.test(v)),
+          );
         } else if (affected.name === 'stdlib') {
           for (const v of versions) if (/^1\.\d+\.\d+$/.test(v)) stdlib.add(v);
         } else if (affected.name !== 'toolchain' && affected.name.includes('/')) {
           // Go module versions as the SBOM records them (v-prefixed), and one just below each fix.
           const semver = versions.filter((v) => /^\d+\.\d+\.\d+/.test(v));
-          add(go, affected.name, [...semver, ...semver.map(justBelow).filter((v): v is string => !!v)].map((v) => `v${v}`));
+          add(
+            go,
+            affected.name,
+            [...semver, ...semver.map(justBelow).filter((v): v is string => !!v)].map((v) => `v${v}`),
+          );
         }
       }
     }
@@ -242,13 +272,7 @@ function layers(seed: string, count: number): Sbom['image']['layers'] {
   }));
 }
 
-function languagePackages(
-  random: () => number,
-  pools: Pools,
-  app: App,
-  count: number,
-  layerDigest: string,
-): Package[] {
+function languagePackages(random: () => number, pools: Pools, app: App, count: number, layerDigest: string): Package[] {
   const make = (type: 'pypi' | 'golang' | 'npm', entry: LanguageName, path: string): Package => ({
     type,
     ...(entry.namespace ? { namespace: entry.namespace } : {}),
@@ -263,7 +287,13 @@ function languagePackages(
         make('pypi', entry, `usr/local/lib/python3.11/site-packages/${entry.name.replace(/-/g, '_')}-dist-info/METADATA`),
       );
     case 'go': {
-      const stdlib: Package = { type: 'golang', name: 'stdlib', version: pick(random, pools.stdlib), path: 'usr/local/bin/app', layerDigest };
+      const stdlib: Package = {
+        type: 'golang',
+        name: 'stdlib',
+        version: pick(random, pools.stdlib),
+        path: 'usr/local/bin/app',
+        layerDigest,
+      };
       return [stdlib, ...sample(random, pools.go, count - 1).map((entry) => make('golang', entry, 'usr/local/bin/app'))];
     }
     case 'node':
@@ -277,11 +307,23 @@ function languagePackages(
 function basePackages(random: () => number, packages: Package[], layerDigest: string): Package[] {
   const keep = new Set(['libc6', 'musl', 'glibc']);
   const drop = Math.floor(random() * Math.min(8, packages.length / 10));
-  const dropped = new Set(sample(random, packages.filter((p) => !keep.has(p.name)), drop));
+  const dropped = new Set(
+    sample(
+      random,
+      packages.filter((p) => !keep.has(p.name)),
+      drop,
+    ),
+  );
   return packages.filter((p) => !dropped.has(p)).map((p) => ({ ...p, layerDigest }));
 }
 
-function sbomOf(index: number, kind: string, os: OsInfo | undefined, packages: Package[], imageLayers: Sbom['image']['layers']): FleetImage {
+function sbomOf(
+  index: number,
+  kind: string,
+  os: OsInfo | undefined,
+  packages: Package[],
+  imageLayers: Sbom['image']['layers'],
+): FleetImage {
   const manifestDigest = `sha256:${sha256(`bench-vulndb/${kind}/${index}`)}`;
   const repository = `fleet/${kind}-${String(index).padStart(5, '0')}`;
   const reference = `${REGISTRY}/${repository}:1.0`;

@@ -72,7 +72,10 @@ async function breakdown(url: string, pool: Pool, digest: string) {
       try {
         await client.query('BEGIN');
         if (!seqscan) await client.query('SET LOCAL enable_seqscan = off');
-        const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time': number }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${severity.sql}`, severity.params);
+        const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time': number }] }>(
+          `EXPLAIN (ANALYZE, FORMAT JSON) ${severity.sql}`,
+          severity.params,
+        );
         await client.query('ROLLBACK');
         const [plan] = rows[0]!['QUERY PLAN'];
         return { scans: scansOf(plan.Plan), ms: round(plan['Execution Time']) };
@@ -103,7 +106,9 @@ interface PlanNode {
 /** The scans of a plan, e.g. `Seq Scan on advisories`, `Bitmap Index Scan using advisories_by_alias`. */
 function scansOf(node: PlanNode): string[] {
   const own = /Scan/.test(node['Node Type'])
-    ? [`${node['Node Type']}${node['Relation Name'] ? ` on ${node['Relation Name']}` : ''}${node['Index Name'] ? ` using ${node['Index Name']}` : ''}`]
+    ? [
+        `${node['Node Type']}${node['Relation Name'] ? ` on ${node['Relation Name']}` : ''}${node['Index Name'] ? ` using ${node['Index Name']}` : ''}`,
+      ]
     : [];
   return [...own, ...(node.Plans ?? []).flatMap(scansOf)];
 }
@@ -113,7 +118,9 @@ export async function matchLarge(url: string, pool: Pool, builder: ReportBuilder
   // The database as the import left it (nothing vacuumed or analyzed: autovacuum is off here).
   const asImported = await timedBuilds(builder, image.manifestDigest, 1, MATCH_RUNS_AS_IMPORTED);
   const vacuumStarted = performance.now();
-  await pool.query('VACUUM ANALYZE worker.advisories, worker.affected_packages, worker.feeds, worker.vulndb_versions, worker.sboms, worker.sbom_packages');
+  await pool.query(
+    'VACUUM ANALYZE worker.advisories, worker.affected_packages, worker.feeds, worker.vulndb_versions, worker.sboms, worker.sbom_packages',
+  );
   const vacuumSeconds = (performance.now() - vacuumStarted) / 1000;
   const { sorted, report } = await timedBuilds(builder, image.manifestDigest, MATCH_WARMUP, MATCH_RUNS);
   const oneBuild = await breakdown(url, pool, image.manifestDigest);
@@ -127,7 +134,11 @@ export async function matchLarge(url: string, pool: Pool, builder: ReportBuilder
     p99_ms: round(percentile(sorted, 99)),
     min_ms: round(sorted[0]!),
     max_ms: round(sorted[sorted.length - 1]!),
-    as_imported: { runs: MATCH_RUNS_AS_IMPORTED, p50_ms: round(percentile(asImported.sorted, 50)), max_ms: round(asImported.sorted[asImported.sorted.length - 1]!) },
+    as_imported: {
+      runs: MATCH_RUNS_AS_IMPORTED,
+      p50_ms: round(percentile(asImported.sorted, 50)),
+      max_ms: round(asImported.sorted[asImported.sorted.length - 1]!),
+    },
     vacuum_analyze_s: round(vacuumSeconds, 2),
     findings: report.summary.total,
     fixable: report.summary.fixable,
@@ -152,7 +163,10 @@ export function validationCost(pools: Pools, packages: number): number {
 
 /** ReportBuilder over the whole fleet in this process, `IN_PROCESS_CONCURRENCY` at a time, up to the cap. */
 export async function rematchInProcess(pool: Pool, builder: ReportBuilder, validateMs: number, exclude: string) {
-  const { rows } = await pool.query<{ d: string }>(`SELECT manifest_digest AS d FROM worker.sboms WHERE manifest_digest <> $1 ORDER BY created_at`, [exclude]);
+  const { rows } = await pool.query<{ d: string }>(
+    `SELECT manifest_digest AS d FROM worker.sboms WHERE manifest_digest <> $1 ORDER BY created_at`,
+    [exclude],
+  );
   const fleet = rows.map((row) => row.d);
   const times: number[] = [];
   const unknownShare: number[] = [];
@@ -169,7 +183,10 @@ export async function rematchInProcess(pool: Pool, builder: ReportBuilder, valid
         const report = await builder.build(digest, ANALYZER_VERSION);
         times.push(performance.now() - t);
         findings += report.summary.total;
-        if (report.summary.total) unknownShare.push(report.findings.filter((f) => f.severitySource !== 'feed' && f.severitySource !== 'cvss').length / report.summary.total);
+        if (report.summary.total)
+          unknownShare.push(
+            report.findings.filter((f) => f.severitySource !== 'feed' && f.severitySource !== 'cvss').length / report.summary.total,
+          );
       }
     }),
   );
@@ -178,7 +195,10 @@ export async function rematchInProcess(pool: Pool, builder: ReportBuilder, valid
   const sorted = [...times].sort((a, b) => a - b);
   const done = times.length;
   const result = {
-    mode: done === fleet.length ? 'all SBOMs of the fleet' : `a timed sample: the first ${done} of ${fleet.length} SBOMs within ${IN_PROCESS_CAP_S} s, extrapolated`,
+    mode:
+      done === fleet.length
+        ? 'all SBOMs of the fleet'
+        : `a timed sample: the first ${done} of ${fleet.length} SBOMs within ${IN_PROCESS_CAP_S} s, extrapolated`,
     concurrency: IN_PROCESS_CONCURRENCY,
     note: 'one Node process (one thread) running ReportBuilder.build; reports are computed, not stored',
     sboms: done,
@@ -195,4 +215,3 @@ export async function rematchInProcess(pool: Pool, builder: ReportBuilder, valid
   log({ rematch_all_in_process: result });
   return result;
 }
-

@@ -109,7 +109,9 @@ export class ActivitySampler {
     return this;
   }
 
-  async stop(top = 6): Promise<{ samples: number; busy_backends_avg: number; statements: { statement: string; busy_backends: number; share: number }[] }> {
+  async stop(
+    top = 6,
+  ): Promise<{ samples: number; busy_backends_avg: number; statements: { statement: string; busy_backends: number; share: number }[] }> {
     this.stopped = true;
     await this.loop;
     this.client?.release();
@@ -117,7 +119,11 @@ export class ActivitySampler {
     const statements = [...this.counts]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([statement, n]) => ({ statement, busy_backends: round(n / Math.max(1, this.samples), 2), share: round(n / Math.max(1, total), 2) }));
+      .map(([statement, n]) => ({
+        statement,
+        busy_backends: round(n / Math.max(1, this.samples), 2),
+        share: round(n / Math.max(1, total), 2),
+      }));
     return { samples: this.samples, busy_backends_avg: round(total / Math.max(1, this.samples), 2), statements };
   }
 }

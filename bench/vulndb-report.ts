@@ -3,7 +3,8 @@
 export const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
 
 /** The p-th percentile of ascending `sorted` (nearest rank). */
-export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+export const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 /** One JSON line of progress or results. */
 export const log = (value: object): void => console.log(JSON.stringify(value));

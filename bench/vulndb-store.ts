@@ -155,9 +155,10 @@ export async function storeFleet(pool: Pool, pools: Pools, fleet: number, packag
   const insertSeconds = (performance.now() - started) / 1000;
   await pool.query('VACUUM ANALYZE worker.sboms, worker.sbom_packages, scheduler.images, scheduler.scans');
   const [canary] = (
-    await pool.query<{ n: number }>(`SELECT count(DISTINCT manifest_digest)::int AS n FROM worker.sbom_packages WHERE ecosystem = 'PyPI' AND match_name = $1`, [
-      CANARY.matchName,
-    ])
+    await pool.query<{ n: number }>(
+      `SELECT count(DISTINCT manifest_digest)::int AS n FROM worker.sbom_packages WHERE ecosystem = 'PyPI' AND match_name = $1`,
+      [CANARY.matchName],
+    )
   ).rows;
   const result = {
     sboms: fleet,

@@ -99,7 +99,9 @@ async function importFeeds(platform: TestPlatform, api: Api, sources: string, fi
     { timeoutMs: 60_000, intervalMs: 250, what: 'the bench feed to be imported' },
   );
   const ms = importMsFromLog(worker.logFile);
-  const rows = await platform.query<{ feed: string; n: number }>(`SELECT feed, count(*)::int AS n FROM worker.affected_packages GROUP BY feed`);
+  const rows = await platform.query<{ feed: string; n: number }>(
+    `SELECT feed, count(*)::int AS n FROM worker.affected_packages GROUP BY feed`,
+  );
   const fixtureViews = feeds.filter((feed) => fixtureFeeds.includes(feed.name));
   const result = {
     seconds: round(seconds, 2),
@@ -160,7 +162,13 @@ async function rematchProgress(pool: Pool, since: Date): Promise<RematchProgress
  * Changes the bench feed, asks for a sync of it, and waits until every vulndb_update scan the
  * change caused has finished (or the timeout): seconds from the sync request.
  */
-async function rematchThroughPlatform(pool: Pool, api: Api, change: () => void, timeoutS: number, processes: { name: string; pid: number }[]) {
+async function rematchThroughPlatform(
+  pool: Pool,
+  api: Api,
+  change: () => void,
+  timeoutS: number,
+  processes: { name: string; pid: number }[],
+) {
   change();
   const cpu = new CpuMeter(processes);
   const activity = await new ActivitySampler(pool).start();
@@ -208,7 +216,9 @@ async function main(): Promise<void> {
     'alpine-secdb': `alpine-secdb=${join(fixtures, 'feeds', 'alpine-secdb')}`,
     'debian-oval': `debian-oval=${join(fixtures, 'feeds', 'debian-oval', 'oval-definitions-bookworm.xml.bz2')}`,
   };
-  const sources = [...Object.entries(fixtureSources).map(([name, source]) => `${name}:${source}`), `${BENCH_FEED}:osv=${feedDir}`].join(',');
+  const sources = [...Object.entries(fixtureSources).map(([name, source]) => `${name}:${source}`), `${BENCH_FEED}:osv=${feedDir}`].join(
+    ',',
+  );
   const benchStarted = performance.now();
 
   console.log('loading package lists from the fixtures');
@@ -250,7 +260,8 @@ async function main(): Promise<void> {
 
     // The second worker (both with the default SCAN_CONCURRENCY).
     const workers: ServiceProcess[] = [worker];
-    for (let i = 1; i < WORKERS; i++) workers.push(await platform.start('scanner-worker', { VULNDB_SOURCES: sources, VULNDB_SYNC_INTERVAL_MINUTES: '0' }));
+    for (let i = 1; i < WORKERS; i++)
+      workers.push(await platform.start('scanner-worker', { VULNDB_SOURCES: sources, VULNDB_SYNC_INTERVAL_MINUTES: '0' }));
     const processes = [
       { name: 'scan-scheduler', pid: scheduler.child.pid! },
       { name: 'gateway', pid: gateway.child.pid! },
@@ -322,7 +333,8 @@ async function main(): Promise<void> {
         'VACUUM ANALYZE after the import and after writing the fleet, where autovacuum would have',
       setup: {
         feeds: Object.values(fixtureSources).map((source) => source.replace(`${fixtures}/`, 'fixtures/')),
-        bench_feed: 'an OSV directory of this benchmark (tmp/bench-vulndb/feed) whose records it edits, then syncs alone (POST /api/v1/vulndb/sync {feeds:["bench"]})',
+        bench_feed:
+          'an OSV directory of this benchmark (tmp/bench-vulndb/feed) whose records it edits, then syncs alone (POST /api/v1/vulndb/sync {feeds:["bench"]})',
         scanner_workers: WORKERS,
         worker_concurrency: 'default (2 per worker)',
         scheduler_env: SCHEDULER_ENV,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: dependencies, build (type check), lint, then every unit and integration test against
+# npm test: dependencies, build (type check), lint, formatting, then every unit and integration test against
 # real PostgreSQL, RabbitMQ and docker-registry. Ends with "N passed, N failed".
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -15,6 +15,7 @@ if ! build; then log "build failed"; extra_failed=$((extra_failed + 1)); fi
 # the build leaves specs out; this checks them (and the benchmarks) too
 if ! npm run -s typecheck; then log "type check of specs failed"; extra_failed=$((extra_failed + 1)); fi
 if ! npm run -s lint; then log "lint failed"; extra_failed=$((extra_failed + 1)); fi
+if ! npm run -s format:check; then log "formatting differs: npm run format"; extra_failed=$((extra_failed + 1)); fi
 
 mkdir -p tmp
 rm -f tmp/jest-results.json

@@ -40,7 +40,10 @@ describe('image analysis in the worker', () => {
   it('a gzip bomb, an over-limit layer and a corrupt one fail with their codes while another scan completes', async () => {
     const osRelease = { name: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.18.4\n' };
     // A gzip bomb: 300 MiB of zeros in files each under the entry limit, compressed to well under 1 MiB.
-    const bomb = await gzipTarLayer([osRelease, ...Array.from({ length: 10 }, (_, i) => ({ name: `zeros/${i}`, content: { zeros: 30 * MiB } }))]);
+    const bomb = await gzipTarLayer([
+      osRelease,
+      ...Array.from({ length: 10 }, (_, i) => ({ name: `zeros/${i}`, content: { zeros: 30 * MiB } })),
+    ]);
     expect(bomb.bytes.length).toBeLessThan(MiB);
     // One file whose declared size is over the entry limit: refused before a byte of it is read.
     const bigFiles = await gzipTarLayer([{ name: 'data/huge', content: { zeros: 40 * MiB } }]);
@@ -67,8 +70,14 @@ describe('image analysis in the worker', () => {
       truncated: await scan(`${registry.host}/limits/truncated:1`),
       notGzip: await scan(`${registry.host}/limits/not-gzip:1`),
     };
-    const done = Object.fromEntries(await Promise.all(Object.entries(ids).map(async ([name, id]) => [name, await waitForScan(api, id, 90000)] as const)));
-    const outcome = (name: keyof typeof ids) => ({ status: done[name]!.status, code: done[name]!.error?.code, attempts: done[name]!.attempts });
+    const done = Object.fromEntries(
+      await Promise.all(Object.entries(ids).map(async ([name, id]) => [name, await waitForScan(api, id, 90000)] as const)),
+    );
+    const outcome = (name: keyof typeof ids) => ({
+      status: done[name]!.status,
+      code: done[name]!.error?.code,
+      attempts: done[name]!.attempts,
+    });
 
     expect(outcome('good')).toEqual({ status: 'completed', code: undefined, attempts: 1 });
     // Neither limits nor corruption are retried: another attempt would meet the same bytes.

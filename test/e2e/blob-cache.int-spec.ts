@@ -87,7 +87,13 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
   const get = (path: string, headers: Record<string, string> = {}, method = 'GET') => fetch(`${cache.url}${path}`, { method, headers });
   const errorOf = async (response: Response) => ((await response.json()) as { errors: { code: string; message: string }[] }).errors[0]!;
   const skopeoCopy = (image: string, dir: string) =>
-    execFileAsync('skopeo', ['--insecure-policy', 'copy', '--src-tls-verify=false', `docker://127.0.0.1:${cache.port}/${image}`, `dir:${dir}`]);
+    execFileAsync('skopeo', [
+      '--insecure-policy',
+      'copy',
+      '--src-tls-verify=false',
+      `docker://127.0.0.1:${cache.port}/${image}`,
+      `dir:${dir}`,
+    ]);
 
   async function events(repository: string, digest: string): Promise<Envelope[]> {
     const rows = await platform.query<{ envelope: Envelope }>(
@@ -100,7 +106,10 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
 
   /** Waits for ManifestComplete, then a little longer, so a second one would have shown up too. */
   async function eventsOnceComplete(repository: string, digest: string): Promise<Envelope[]> {
-    await waitFor(async () => (await events(repository, digest)).some((event) => event.type === COMPLETE), { timeoutMs: 60000, what: `ManifestComplete of ${repository}@${digest}` });
+    await waitFor(async () => (await events(repository, digest)).some((event) => event.type === COMPLETE), {
+      timeoutMs: 60000,
+      what: `ManifestComplete of ${repository}@${digest}`,
+    });
     await sleep(1500);
     return events(repository, digest);
   }
@@ -214,7 +223,9 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
     try {
       expect((await get('/v2/pair/img/manifests/1', ACCEPT)).status).toBe(200);
       await waitFor(async () => paths.every((path) => relay.count(path) === 1), { what: 'both layer downloads to reach upstream' });
-      await waitFor(async () => (await blobStates('pair/img', digest)).filter((blob) => blob.placed).length === 1, { what: 'the config to be placed' });
+      await waitFor(async () => (await blobStates('pair/img', digest)).filter((blob) => blob.placed).length === 1, {
+        what: 'the config to be placed',
+      });
     } finally {
       release();
     }
@@ -236,7 +247,9 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
     for (const child of index.manifests) {
       const childPath = `/v2/library/multi/manifests/${child.digest}`;
       expect(relay.count(childPath)).toBe(1);
-      expect((await events('library/multi', child.digest))[0]!.payload).toMatchObject({ mediaType: 'application/vnd.oci.image.manifest.v1+json' });
+      expect((await events('library/multi', child.digest))[0]!.payload).toMatchObject({
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      });
       const served = await get(childPath, ACCEPT);
       expect(served.status).toBe(200);
       expect(sha256(Buffer.from(await served.arrayBuffer()))).toBe(child.digest);
@@ -268,7 +281,9 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
   });
 
   it('serves byte ranges of a placed blob', async () => {
-    const stored = await Promise.all((await blobStates('library/alpine', alpineDigest)).map(async (blob) => ({ ...blob, bytes: await readFile(storedFile(blob.digest)) })));
+    const stored = await Promise.all(
+      (await blobStates('library/alpine', alpineDigest)).map(async (blob) => ({ ...blob, bytes: await readFile(storedFile(blob.digest)) })),
+    );
     const layer = stored.sort((a, b) => b.bytes.length - a.bytes.length)[0]!;
     const whole = layer.bytes;
     const path = `/v2/library/alpine/blobs/${layer.digest}`;
@@ -299,10 +314,16 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
       expect({ path, status: response.status, code: (await errorOf(response)).code }).toEqual({ path, status, code });
     }
     expect(relay.count('/v2/library/never/manifests/1')).toBe(0);
-    expect(await errorOf(await get('/v2/x/manifests/1?ns=unknown.example'))).toMatchObject({ message: expect.stringContaining(registry.host) });
+    expect(await errorOf(await get('/v2/x/manifests/1?ns=unknown.example'))).toMatchObject({
+      message: expect.stringContaining(registry.host),
+    });
     expect((await fetch(`${cache.url}/v2/library/alpine/blobs/uploads/`, { method: 'POST' })).status).toBe(405);
 
-    const stop = relay.answer((request) => request.path === '/v2/library/limited/manifests/1', { status: 429, headers: { 'Retry-After': '7' }, body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}' });
+    const stop = relay.answer((request) => request.path === '/v2/library/limited/manifests/1', {
+      status: 429,
+      headers: { 'Retry-After': '7' },
+      body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}',
+    });
     const limited = await get('/v2/library/limited/manifests/1', ACCEPT);
     stop();
     expect(limited.status).toBe(429);
@@ -332,7 +353,9 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
     badLayerPath = `/v2/bad/img/blobs/${layerDigest}`;
     await corruptBlob(registry, layerDigest);
     expect((await get('/v2/bad/img/manifests/1', ACCEPT)).status).toBe(200);
-    await waitFor(async () => (await blobStates('bad/img', digest)).find((blob) => blob.digest === layerDigest)?.last_error, { what: 'the failed download' });
+    await waitFor(async () => (await blobStates('bad/img', digest)).find((blob) => blob.digest === layerDigest)?.last_error, {
+      what: 'the failed download',
+    });
 
     const pulled = await get(badLayerPath);
     await expect(pulled.arrayBuffer()).rejects.toThrow();

@@ -34,7 +34,10 @@ describe('broker restart', () => {
   it('every scan in flight reaches exactly one terminal state; no event is lost or applied twice', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) {
-      const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image: `${slow.host}/library/alpine:3.10`, force_rescan: true });
+      const created = await api.post<{ scan_id: string }>('/api/v1/scans', {
+        image: `${slow.host}/library/alpine:3.10`,
+        force_rescan: true,
+      });
       expect(created.status).toBe(202);
       ids.push(created.body.scan_id);
     }

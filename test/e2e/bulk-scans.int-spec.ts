@@ -45,7 +45,12 @@ describe('bulk scans', () => {
   beforeAll(async () => {
     registry = await startRegistry();
     await pushImage(join(fixturesDir(), 'images/alpine-310.docker.tar.gz'), registry, 'library/alpine:base');
-    references = await retagManifest(registry, 'library/alpine', 'base', Array.from({ length: 500 }, (_, i) => `t${String(i).padStart(3, '0')}`));
+    references = await retagManifest(
+      registry,
+      'library/alpine',
+      'base',
+      Array.from({ length: 500 }, (_, i) => `t${String(i).padStart(3, '0')}`),
+    );
     platform = new TestPlatform({
       INSECURE_REGISTRIES: registry.host,
       MAX_IN_FLIGHT_PER_REGISTRY: String(PER_REGISTRY_LIMIT),
@@ -148,13 +153,21 @@ describe('bulk scans', () => {
     expect(byFilter.status).toBe(202);
     expect(byFilter.body.count).toBe(1);
 
-    const created = await admin.post<{ key: string }>('/api/v1/api-keys', { tenant_id: 'bulk-c', name: 'writer', scopes: ['scans:write', 'scans:read'] });
+    const created = await admin.post<{ key: string }>('/api/v1/api-keys', {
+      tenant_id: 'bulk-c',
+      name: 'writer',
+      scopes: ['scans:write', 'scans:read'],
+    });
     expect((await admin.withKey(created.body.key).post('/api/v1/scans/bulk', { images: references.slice(0, 1) })).status).toBe(403);
-    const bad = await (await tenantApi('bulk-d')).post<{ code: string; detail: string }>('/api/v1/scans/bulk', { images: ['ok:1', 'Not Valid!'] });
+    const bad = await (
+      await tenantApi('bulk-d')
+    ).post<{ code: string; detail: string }>('/api/v1/scans/bulk', { images: ['ok:1', 'Not Valid!'] });
     expect([bad.status, bad.body.code]).toEqual([400, 'invalid_reference']);
     expect(bad.body.detail).toContain('Not Valid!');
     expect((await admin.post('/api/v1/scans/bulk', {})).status).toBe(400);
-    const huge = await admin.post<{ code: string; detail: string }>('/api/v1/scans/bulk', { images: Array.from({ length: 3000 }, (_, i) => `${'x'.repeat(900)}:${i}`) });
+    const huge = await admin.post<{ code: string; detail: string }>('/api/v1/scans/bulk', {
+      images: Array.from({ length: 3000 }, (_, i) => `${'x'.repeat(900)}:${i}`),
+    });
     expect([huge.status, huge.body.code]).toEqual([413, 'payload_too_large']);
     expect(huge.body.detail).toMatch(/larger than the limit of \d+ bytes/);
     expect((await admin.post('/api/v1/scans/bulk', { images: [], filter: {} })).status).toBe(400);

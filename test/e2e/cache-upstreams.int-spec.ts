@@ -83,7 +83,8 @@ describe('blob cache: tenant upstreams from the API', () => {
     await waitForFeeds(admin, 1);
     for (const tenant of ['team-a', 'team-b']) expect((await admin.post('/api/v1/tenants', { id: tenant, name: tenant })).status).toBe(201);
     const key = async (tenant: string) =>
-      (await admin.post<{ key: string }>('/api/v1/api-keys', { tenant_id: tenant, name: 'ci', scopes: ['scans:read', 'scans:write'] })).body.key;
+      (await admin.post<{ key: string }>('/api/v1/api-keys', { tenant_id: tenant, name: 'ci', scopes: ['scans:read', 'scans:write'] })).body
+        .key;
     [keyA, keyB] = await Promise.all([key('team-a'), key('team-b')]);
     teamA = admin.withKey(keyA);
     teamB = admin.withKey(keyB);
@@ -105,7 +106,11 @@ describe('blob cache: tenant upstreams from the API', () => {
     const bad = await teamA.post<{ fields: string[] }>('/api/v1/upstreams', { registry: 'not a host', url: 'https://ghcr.io/v2' });
     expect(bad.status).toBe(400);
     expect(bad.body.fields.sort()).toEqual(['registry', 'url']);
-    const half = await teamA.post<{ fields: string[] }>('/api/v1/upstreams', { registry: 'ghcr.io', url: 'https://ghcr.io', username: 'u' });
+    const half = await teamA.post<{ fields: string[] }>('/api/v1/upstreams', {
+      registry: 'ghcr.io',
+      url: 'https://ghcr.io',
+      username: 'u',
+    });
     expect(half.status).toBe(400);
     expect(half.body.fields).toEqual(['password']);
     const withUser = await teamA.post<{ fields: string[] }>('/api/v1/upstreams', { registry: 'ghcr.io', url: 'https://u:p@ghcr.io' });
@@ -114,7 +119,10 @@ describe('blob cache: tenant upstreams from the API', () => {
     const configured = await teamA.post<{ code: string }>('/api/v1/upstreams', { registry: publicRegistry.host, url: publicRegistry.url });
     expect(configured.status).toBe(409);
     expect(configured.body.code).toBe('upstream_conflict');
-    const metadata = await teamA.post<{ code: string; detail: string }>('/api/v1/upstreams', { registry: 'meta.example', url: 'http://169.254.169.254' });
+    const metadata = await teamA.post<{ code: string; detail: string }>('/api/v1/upstreams', {
+      registry: 'meta.example',
+      url: 'http://169.254.169.254',
+    });
     expect(metadata.status).toBe(400);
     expect(metadata.body.code).toBe('host_not_allowed');
     const loopback = await teamA.post<{ code: string }>('/api/v1/upstreams', { registry: 'lo.example', url: 'http://127.0.0.1:1' });
@@ -128,7 +136,8 @@ describe('blob cache: tenant upstreams from the API', () => {
     expect(replaced.body).toMatchObject({ id: first.body.id, url: 'https://8.8.4.4' });
     expect((await teamA.delete(`/api/v1/upstreams/${first.body.id}`)).status).toBe(204);
     // a read-only key cannot change upstreams
-    const reader = (await admin.post<{ key: string }>('/api/v1/api-keys', { tenant_id: 'team-a', name: 'r', scopes: ['scans:read'] })).body.key;
+    const reader = (await admin.post<{ key: string }>('/api/v1/api-keys', { tenant_id: 'team-a', name: 'r', scopes: ['scans:read'] })).body
+      .key;
     expect((await admin.withKey(reader).post('/api/v1/upstreams', { registry: 'ghcr.io', url: 'https://ghcr.io' })).status).toBe(403);
   });
 
@@ -140,7 +149,14 @@ describe('blob cache: tenant upstreams from the API', () => {
       password: USER.password,
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ registry: privateRegistry.host, url: privateRegistry.url, source: 'api', read_only: false, username: USER.username, has_credentials: true });
+    expect(created.body).toMatchObject({
+      registry: privateRegistry.host,
+      url: privateRegistry.url,
+      source: 'api',
+      read_only: false,
+      username: USER.username,
+      has_credentials: true,
+    });
     expect(JSON.stringify(created.body)).not.toContain(USER.password);
 
     const listed = await teamA.get<{ items: UpstreamItem[] }>('/api/v1/upstreams');
@@ -151,7 +167,10 @@ describe('blob cache: tenant upstreams from the API', () => {
     expect(JSON.stringify(listed.body)).not.toContain(USER.password);
     expect((await teamB.get<{ items: UpstreamItem[] }>('/api/v1/upstreams')).body.items.map((item) => item.source)).toEqual(['config']);
 
-    const [row] = await platform.query<{ tenant_id: string; secret: string }>(`SELECT tenant_id, secret FROM cache.upstreams WHERE id = $1`, [created.body.id]);
+    const [row] = await platform.query<{ tenant_id: string; secret: string }>(
+      `SELECT tenant_id, secret FROM cache.upstreams WHERE id = $1`,
+      [created.body.id],
+    );
     expect(row!.tenant_id).toBe('team-a');
     expect(row!.secret).toMatch(/^v1:/);
     expect(row!.secret).not.toContain(USER.password);
@@ -170,7 +189,9 @@ describe('blob cache: tenant upstreams from the API', () => {
       expect(response.status).toBe(200);
       expect(sha256(Buffer.from(await response.arrayBuffer()))).toBe(blob.digest);
     }
-    const byDigest = await pull(`/v2/library/alpine/manifests/${digest}`, privateRegistry.host, basic('x', keyA), { 'Cache-Control': 'only-if-cached' });
+    const byDigest = await pull(`/v2/library/alpine/manifests/${digest}`, privateRegistry.host, basic('x', keyA), {
+      'Cache-Control': 'only-if-cached',
+    });
     expect(byDigest.status).toBe(200);
   });
 
@@ -202,7 +223,9 @@ describe('blob cache: tenant upstreams from the API', () => {
     const anonymous = await pull(`/v2/library/alpine/manifests/${digest}`, privateRegistry.host, `Bearer ${keyB}`);
     expect(anonymous.status).toBe(403);
     expect((await errorOf(anonymous)).code).toBe('DENIED');
-    const notCached = await pull(`/v2/library/alpine/manifests/${digest}`, privateRegistry.host, `Bearer ${keyB}`, { 'Cache-Control': 'only-if-cached' });
+    const notCached = await pull(`/v2/library/alpine/manifests/${digest}`, privateRegistry.host, `Bearer ${keyB}`, {
+      'Cache-Control': 'only-if-cached',
+    });
     expect(notCached.status).toBe(504);
     expect((await teamB.delete(`/api/v1/upstreams/${own.body.id}`)).status).toBe(204);
   });
@@ -214,10 +237,13 @@ describe('blob cache: tenant upstreams from the API', () => {
          WHERE type IN ('manifest.cached.v1', 'manifest.complete.v1') AND envelope->'payload'->>'digest' = $1 ORDER BY id`,
         [digest],
       );
-    const rows = await waitFor(async () => {
-      const found = await envelopes();
-      return found.some((row) => row.type === 'manifest.complete.v1' && row.upstream === privateRegistry.host) ? found : undefined;
-    }, { timeoutMs: 60000, what: 'ManifestComplete of the tenant pull' });
+    const rows = await waitFor(
+      async () => {
+        const found = await envelopes();
+        return found.some((row) => row.type === 'manifest.complete.v1' && row.upstream === privateRegistry.host) ? found : undefined;
+      },
+      { timeoutMs: 60000, what: 'ManifestComplete of the tenant pull' },
+    );
     const tenantRows = rows.filter((row) => row.upstream === privateRegistry.host);
     expect(tenantRows.map((row) => [row.type, row.tenant])).toEqual([
       ['manifest.cached.v1', 'team-a'],
@@ -247,7 +273,9 @@ describe('blob cache: tenant upstreams from the API', () => {
     const pulling = await pull(path, privateRegistry.host, basic('team-a', INTERNAL_TOKEN));
     expect(pulling.status).toBe(403);
     expect((await errorOf(pulling)).code).toBe('DENIED');
-    expect((await pull(path, privateRegistry.host, basic('team-b', INTERNAL_TOKEN), { 'Cache-Control': 'only-if-cached' })).status).toBe(404);
+    expect((await pull(path, privateRegistry.host, basic('team-b', INTERNAL_TOKEN), { 'Cache-Control': 'only-if-cached' })).status).toBe(
+      404,
+    );
   });
 
   it('deletes the upstream: another tenant cannot, its own can, and pulls through it then answer 404', async () => {

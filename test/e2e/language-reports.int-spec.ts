@@ -11,7 +11,11 @@ import { TestPlatform } from '../support/platform';
 interface OsvRecord {
   id: string;
   withdrawn?: string;
-  affected?: { package: { ecosystem: string; name: string }; ranges?: { type: string; events: Record<string, string>[] }[]; versions?: string[] }[];
+  affected?: {
+    package: { ecosystem: string; name: string };
+    ranges?: { type: string; events: Record<string, string>[] }[];
+    versions?: string[];
+  }[];
 }
 
 /** Every record of an osv.dev export. */
@@ -69,7 +73,14 @@ describe('language package reports', () => {
     build = mkdtempSync(join(tmpdir(), 'lang-e2e-'));
     writeFileSync(join(build, 'go.mod'), 'module example.com/hello\n\ngo 1.18\n');
     writeFileSync(join(build, 'main.go'), 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n');
-    const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOCACHE: join(build, 'cache'), GOPATH: join(build, 'gopath'), CGO_ENABLED: '0' };
+    const env = {
+      ...process.env,
+      GOFLAGS: '-mod=mod',
+      GOPROXY: 'off',
+      GOCACHE: join(build, 'cache'),
+      GOPATH: join(build, 'gopath'),
+      CGO_ENABLED: '0',
+    };
     execFileSync('go', ['build', '-o', 'hello', '.'], { cwd: build, env });
     goVersion = execFileSync('go', ['version'], { encoding: 'utf8' }).split(' ')[2]!.replace(/^go/, '');
 
@@ -90,7 +101,10 @@ describe('language package reports', () => {
   it('a Go binary and a Python package: exactly the records that cover their versions', async () => {
     const layer = await gzipTarLayer([
       { name: 'usr/local/bin/hello', content: readFileSync(join(build, 'hello')), mode: 0o755 },
-      { name: 'usr/lib/python3/dist-packages/Jinja2-2.10.dist-info/METADATA', content: 'Metadata-Version: 2.1\nName: Jinja2\nVersion: 2.10\n' },
+      {
+        name: 'usr/lib/python3/dist-packages/Jinja2-2.10.dist-info/METADATA',
+        content: 'Metadata-Version: 2.1\nName: Jinja2\nVersion: 2.10\n',
+      },
     ]);
     await pushLayers(registry, 'lang/app', '1', [layer]);
     const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image: `${registry.host}/lang/app:1` });
@@ -111,12 +125,16 @@ describe('language package reports', () => {
     const expectedGo = goRecords
       .filter((r) =>
         (r.affected ?? []).some(
-          (a) => a.package.name === 'stdlib' && (a.ranges ?? []).some((range) => range.type === 'SEMVER' && goAffects(range.events, goVersion)),
+          (a) =>
+            a.package.name === 'stdlib' && (a.ranges ?? []).some((range) => range.type === 'SEMVER' && goAffects(range.events, goVersion)),
         ),
       )
       .map((r) => r.id)
       .sort();
-    const foundGo = report.findings.filter((f) => f.package.type === 'golang').map((f) => f.id).sort();
+    const foundGo = report.findings
+      .filter((f) => f.package.type === 'golang')
+      .map((f) => f.id)
+      .sort();
     expect(expectedGo.length).toBeGreaterThan(10);
     expect(foundGo).toEqual(expectedGo);
     for (const finding of report.findings.filter((f) => f.package.type === 'golang')) {
@@ -126,12 +144,18 @@ describe('language package reports', () => {
 
     // PyPI: PyPA lists every affected version; the ones listing Jinja2 2.10 (names compared per PEP 503).
     const expectedPypi = (await readZip(pypiZip))
-      .filter((r) => !r.withdrawn && (r.affected ?? []).some((a) => a.package.name.toLowerCase() === 'jinja2' && (a.versions ?? []).includes('2.10')))
+      .filter(
+        (r) =>
+          !r.withdrawn && (r.affected ?? []).some((a) => a.package.name.toLowerCase() === 'jinja2' && (a.versions ?? []).includes('2.10')),
+      )
       .map((r) => r.id)
       .sort();
     expect(expectedPypi).toEqual(['PYSEC-2019-217', 'PYSEC-2021-66']);
     const foundPypi = report.findings.filter((f) => f.package.type === 'pypi');
     expect(foundPypi.map((f) => f.id).sort()).toEqual(expectedPypi);
-    expect(Object.fromEntries(foundPypi.map((f) => [f.id, f.fixed_version]))).toEqual({ 'PYSEC-2019-217': '2.10.1', 'PYSEC-2021-66': '2.11.3' });
+    expect(Object.fromEntries(foundPypi.map((f) => [f.id, f.fixed_version]))).toEqual({
+      'PYSEC-2019-217': '2.10.1',
+      'PYSEC-2021-66': '2.11.3',
+    });
   });
 });

@@ -19,7 +19,13 @@ interface PlatformHealthView {
   status: 'healthy' | 'degraded' | 'stopped';
   reasons: string[];
   components: { name: string; status: 'up' | 'down'; detail: string }[];
-  numbers: { scheduler_instances: number; worker_count: number | null; queue_depth: number; active_scans: number; error_rate: number | null } | null;
+  numbers: {
+    scheduler_instances: number;
+    worker_count: number | null;
+    queue_depth: number;
+    active_scans: number;
+    error_rate: number | null;
+  } | null;
   thresholds: { max_queue_depth: number; max_error_rate: number };
 }
 
@@ -94,7 +100,8 @@ describe('operations: scheduler status, platform health, metrics', () => {
       { timeoutMs: 30000, what: `health ${wanted}` },
     );
   const metrics = async (service: ServiceProcess) => (await fetch(`${service.url}/metrics`)).text();
-  const componentStatuses = (view: PlatformHealthView) => Object.fromEntries(view.components.map((component) => [component.name, component.status]));
+  const componentStatuses = (view: PlatformHealthView) =>
+    Object.fromEntries(view.components.map((component) => [component.name, component.status]));
 
   async function keyFor(tenant: string, scopes: string[]): Promise<Api> {
     const created = await admin.post<{ key: string }>('/api/v1/api-keys', { tenant_id: tenant, name: `${tenant}-ops`, scopes });
@@ -102,14 +109,21 @@ describe('operations: scheduler status, platform health, metrics', () => {
     return admin.withKey(created.body.key);
   }
 
-
   it('with no worker yet: the scheduler runs, nothing is counted, and the platform is stopped (503)', async () => {
     expect((await admin.withKey(null).get('/api/v1/scheduler/status')).status).toBe(401);
     const body = await waitFor(async () => {
       const current = await status();
       return current.running ? current : undefined;
     });
-    expect(body).toMatchObject({ running: true, active_scans: 0, queue_depth: 0, worker_count: 0, total_completed: 0, total_failed: 0, scope: 'platform' });
+    expect(body).toMatchObject({
+      running: true,
+      active_scans: 0,
+      queue_depth: 0,
+      worker_count: 0,
+      total_completed: 0,
+      total_failed: 0,
+      scope: 'platform',
+    });
     expect(body).toMatchObject({ last_run_at: null, next_run_at: null });
     // a yearly cron schedule has not run yet; its next run is the platform's next planned run
     const schedule = await admin.post<{ id: string }>('/api/v1/schedules', { name: 'ops', image: 'ops.invalid/none:1', cron: '0 0 1 1 *' });
@@ -151,12 +165,27 @@ describe('operations: scheduler status, platform health, metrics', () => {
     expect((await waitForScan(admin, good.body.scan_id)).status).toBe('completed');
     expect((await waitForScan(admin, missing.body.scan_id)).error?.code).toBe('not_found');
 
-    expect(await status()).toMatchObject({ running: true, active_scans: 0, queue_depth: 0, worker_count: 1, total_completed: 1, total_failed: 1, scope: 'platform' });
+    expect(await status()).toMatchObject({
+      running: true,
+      active_scans: 0,
+      queue_depth: 0,
+      worker_count: 1,
+      total_completed: 1,
+      total_failed: 1,
+      scope: 'platform',
+    });
     const defaultReader = await keyFor('default', ['scans:read']);
     expect(await status(defaultReader)).toMatchObject({ total_completed: 1, total_failed: 1, worker_count: 1, scope: 'tenant' });
     expect((await admin.post('/api/v1/tenants', { id: 'ops-other', name: 'Other' })).status).toBe(201);
     const otherReader = await keyFor('ops-other', ['scans:read']);
-    expect(await status(otherReader)).toMatchObject({ running: true, total_completed: 0, total_failed: 0, active_scans: 0, queue_depth: 0, scope: 'tenant' });
+    expect(await status(otherReader)).toMatchObject({
+      running: true,
+      total_completed: 0,
+      total_failed: 0,
+      active_scans: 0,
+      queue_depth: 0,
+      scope: 'tenant',
+    });
   });
 
   it('the scheduler, the worker and the gateway expose the new series with the values of those scans', async () => {
@@ -203,7 +232,9 @@ describe('operations: scheduler status, platform health, metrics', () => {
     const release = relay.hold((request) => request.path.includes('/manifests/'));
     const held = `${relay.host}/library/alpine:3.10`;
     const first = await admin.post<{ scan_id: string }>('/api/v1/scans', { image: held });
-    await waitFor(async () => relay.requests.some((request) => request.path.includes('/manifests/')), { what: 'the worker waiting on the registry' });
+    await waitFor(async () => relay.requests.some((request) => request.path.includes('/manifests/')), {
+      what: 'the worker waiting on the registry',
+    });
     const busy = await metrics(worker);
     expect(sample(busy, 'vulnscan_worker_busy_slots')).toBe(1);
     expect(sample(busy, 'vulnscan_worker_utilization')).toBe(0.5); // SCAN_CONCURRENCY defaults to 2
@@ -219,10 +250,13 @@ describe('operations: scheduler status, platform health, metrics', () => {
     expect(degraded.status).toBe(200);
     expect(degraded.body.reasons).toEqual(['3 scans wait in the queue, more than HEALTH_MAX_QUEUE_DEPTH (2)']);
     expect(degraded.body.numbers).toMatchObject({ queue_depth: 3, active_scans: 1, worker_count: 1 });
-    await waitFor(async () => {
-      const text = await metrics(scheduler);
-      return sample(text, 'vulnscan_scan_queue_depth', { trigger_class: 'api' }) === 3 && sample(text, 'vulnscan_scans_in_flight') === 1;
-    }, { what: 'the backlog gauges' });
+    await waitFor(
+      async () => {
+        const text = await metrics(scheduler);
+        return sample(text, 'vulnscan_scan_queue_depth', { trigger_class: 'api' }) === 3 && sample(text, 'vulnscan_scans_in_flight') === 1;
+      },
+      { what: 'the backlog gauges' },
+    );
 
     release();
     for (const scan of [first, ...behind]) expect((await waitForScan(admin, scan.body.scan_id)).status).toBe('completed');
@@ -241,7 +275,8 @@ describe('operations: scheduler status, platform health, metrics', () => {
 
   it('more than HEALTH_MAX_ERROR_RATE of the recent scans failing degrades the platform', async () => {
     const missing = [];
-    for (let i = 0; i < 10; i++) missing.push(await admin.post<{ scan_id: string }>('/api/v1/scans', { image: `${registry.host}/library/alpine:gone-${i}` }));
+    for (let i = 0; i < 10; i++)
+      missing.push(await admin.post<{ scan_id: string }>('/api/v1/scans', { image: `${registry.host}/library/alpine:gone-${i}` }));
     for (const scan of missing) expect((await waitForScan(admin, scan.body.scan_id)).status).toBe('failed');
     const degraded = await waitFor(async () => {
       const answer = await health();

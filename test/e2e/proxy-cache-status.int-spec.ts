@@ -94,7 +94,10 @@ describe('proxy cache → security status', () => {
     );
 
   const placed = async (repository: string, digest: string): Promise<boolean> => {
-    const response = await fetch(`${cache.url}/v2/${repository}/blobs/${digest}`, { method: 'HEAD', headers: { 'Cache-Control': 'only-if-cached' } });
+    const response = await fetch(`${cache.url}/v2/${repository}/blobs/${digest}`, {
+      method: 'HEAD',
+      headers: { 'Cache-Control': 'only-if-cached' },
+    });
     return response.status === 200;
   };
 
@@ -154,7 +157,9 @@ describe('proxy cache → security status', () => {
     expect(completed.body.items.map((item) => item.repository).sort()).toEqual([`${gate.host}/library/alpine`, `${gate.host}/team/alpine`]);
     const page = await api.get<{ items: SecurityView[]; next_cursor: string | null }>('/api/v1/manifests?limit=1');
     expect(page.body.items).toHaveLength(1);
-    const next = await api.get<{ items: SecurityView[]; next_cursor: string | null }>(`/api/v1/manifests?limit=1&cursor=${page.body.next_cursor}`);
+    const next = await api.get<{ items: SecurityView[]; next_cursor: string | null }>(
+      `/api/v1/manifests?limit=1&cursor=${page.body.next_cursor}`,
+    );
     expect(next.body.items).toHaveLength(1);
     expect(next.body.items[0].repository).not.toBe(page.body.items[0].repository);
 
@@ -163,7 +168,11 @@ describe('proxy cache → security status', () => {
     const digest = completed.body.items[0].manifest_digest;
     // one digest in two repositories: the caller names one
     expect((await api.get<{ code: string }>(`/api/v1/manifests/${digest}/security`)).body.code).toBe('repository_required');
-    expect((await api.get(`/api/v1/manifests/${digest}/security?repository=${encodeURIComponent(`${gate.host}/library/alpine:3.10`)}`)).status).toBe(400);
-    expect((await api.get(`/api/v1/manifests/${digest}/security?repository=${encodeURIComponent(`${gate.host}/nobody/here`)}`)).status).toBe(404);
+    expect(
+      (await api.get(`/api/v1/manifests/${digest}/security?repository=${encodeURIComponent(`${gate.host}/library/alpine:3.10`)}`)).status,
+    ).toBe(400);
+    expect(
+      (await api.get(`/api/v1/manifests/${digest}/security?repository=${encodeURIComponent(`${gate.host}/nobody/here`)}`)).status,
+    ).toBe(404);
   });
 });

@@ -1,5 +1,14 @@
 import { join } from 'node:path';
-import { corruptBlob, fixturesDir, pushImage, pushMultiArchIndex, startRegistry, startTokenServer, TestRegistry, TokenServer } from '@vulnscan/testing';
+import {
+  corruptBlob,
+  fixturesDir,
+  pushImage,
+  pushMultiArchIndex,
+  startRegistry,
+  startTokenServer,
+  TestRegistry,
+  TokenServer,
+} from '@vulnscan/testing';
 import { Api, waitForScan } from '../support/api';
 import { TestPlatform } from '../support/platform';
 
@@ -76,7 +85,7 @@ describe('scans against real registries', () => {
     expect(result.attempts).toBe(1); // not retryable
   });
 
-  it('uses a tenant\'s own registry credentials from the API, stored encrypted and never shown', async () => {
+  it("uses a tenant's own registry credentials from the API, stored encrypted and never shown", async () => {
     const target = `${tenantOwned.host}/library/alpine:3.10`;
     expect((await scan(target)).error?.code).toBe('unauthorized');
 
@@ -91,7 +100,9 @@ describe('scans against real registries', () => {
     const listed = await api.get<{ items: Record<string, unknown>[] }>('/api/v1/registries');
     expect(listed.body.items.map((item) => item.registry)).toContain(tenantOwned.host);
     expect(JSON.stringify(listed.body)).not.toContain(USER.password);
-    const [row] = await platform.query<{ secret: string }>(`SELECT secret FROM worker.registry_credentials WHERE id = $1`, [stored.body.id]);
+    const [row] = await platform.query<{ secret: string }>(`SELECT secret FROM worker.registry_credentials WHERE id = $1`, [
+      stored.body.id,
+    ]);
     expect(row.secret).toMatch(/^v1:/);
     expect(row.secret).not.toContain(USER.password);
 
@@ -99,7 +110,11 @@ describe('scans against real registries', () => {
 
     // another tenant does not get them
     await api.post('/api/v1/tenants', { id: 'other', name: 'Other' });
-    const key = await api.post<{ key: string }>('/api/v1/api-keys', { tenant_id: 'other', name: 'k', scopes: ['scans:read', 'scans:write'] });
+    const key = await api.post<{ key: string }>('/api/v1/api-keys', {
+      tenant_id: 'other',
+      name: 'k',
+      scopes: ['scans:read', 'scans:write'],
+    });
     const other = api.withKey(key.body.key);
     const created = await other.post<{ scan_id: string }>('/api/v1/scans', { image: target });
     expect((await waitForScan(other, created.body.scan_id)).error?.code).toBe('unauthorized');

@@ -135,7 +135,10 @@ describe('reliability', () => {
     await ensureWorker();
     await scheduler.stop();
     const held = await platform.start('scan-scheduler', { OUTBOX_RELAY_ENABLED: 'false' });
-    const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image: `${registry.host}/library/alpine:3.10`, force_rescan: true });
+    const created = await api.post<{ scan_id: string }>('/api/v1/scans', {
+      image: `${registry.host}/library/alpine:3.10`,
+      force_rescan: true,
+    });
     expect(created.status).toBe(202);
     const pending = await waitFor(
       async () => {
@@ -187,13 +190,18 @@ describe('reliability', () => {
     expect(letters.map((letter) => letter.error).join(' ')).toContain('scanId');
 
     // the consumer is still consuming: a scan goes through
-    const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image: `${registry.host}/library/alpine:3.10`, force_rescan: true });
+    const created = await api.post<{ scan_id: string }>('/api/v1/scans', {
+      image: `${registry.host}/library/alpine:3.10`,
+      force_rescan: true,
+    });
     expect((await waitForScan(api, created.body.scan_id)).status).toBe('completed');
 
     const replay = await api.post<{ replayed: boolean; service: string }>(`/api/v1/admin/dead-letters/${letters[0].id}/replay`);
     expect(replay.status).toBe(202);
     expect(replay.body).toMatchObject({ replayed: true, service: 'scan-scheduler' });
-    const rows = await platform.query<{ replayed_at: Date | null }>(`SELECT replayed_at FROM scheduler.dead_letters WHERE id = $1`, [letters[0].id]);
+    const rows = await platform.query<{ replayed_at: Date | null }>(`SELECT replayed_at FROM scheduler.dead_letters WHERE id = $1`, [
+      letters[0].id,
+    ]);
     expect(rows[0].replayed_at).not.toBeNull();
     expect((await api.post(`/api/v1/admin/dead-letters/01234567-89ab-7def-8123-000000000000/replay`)).status).toBe(404);
   });

@@ -120,11 +120,18 @@ describe('vulnerability reports', () => {
     const expected = expectedFromSecdb(join(scratch, 'alpine-v3.10'), [...new Map(installed.map((p) => [p.origin, p])).values()]);
     // Each finding is one CVE of one installed package: compare by origin, CVE and first fix.
     const byOrigin = new Map(packages.map((p) => [p.name, p.source_name]));
-    const found = [...new Set(report.findings.map((f) => `${byOrigin.get(f.package.name)} ${f.installed_version} ${f.id} ${f.fixed_version}`))].sort();
+    const found = [
+      ...new Set(report.findings.map((f) => `${byOrigin.get(f.package.name)} ${f.installed_version} ${f.id} ${f.fixed_version}`)),
+    ].sort();
     expect(found).toEqual(expected);
     expect(found.length).toBeGreaterThan(10);
     // openssl's two binary packages each carry openssl's vulnerabilities; nothing at or above a fix.
-    expect(report.findings.filter((f) => f.id === 'CVE-2020-1967').map((f) => f.package.name).sort()).toEqual(['libcrypto1.1', 'libssl1.1']);
+    expect(
+      report.findings
+        .filter((f) => f.id === 'CVE-2020-1967')
+        .map((f) => f.package.name)
+        .sort(),
+    ).toEqual(['libcrypto1.1', 'libssl1.1']);
     for (const finding of report.findings) {
       expect(apk.compare(finding.installed_version, finding.fixed_version!)).toBeLessThan(0);
       expect(finding).toMatchObject({ source: 'alpine-secdb', ecosystem: 'Alpine:v3.10', fixable: true, severity: 'Unknown' });
@@ -156,7 +163,10 @@ describe('vulnerability reports', () => {
       '',
     ].join('\n');
     const layer = await gzipTarLayer([
-      { name: 'etc/os-release', content: 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n' },
+      {
+        name: 'etc/os-release',
+        content: 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n',
+      },
       { name: 'var/lib/dpkg/status', content: `${status.trimEnd()}\n\n${impostor}` },
     ]);
     await pushLayers(registry, 'debian/minbase', '12', [layer]);
@@ -201,7 +211,9 @@ describe('vulnerability reports', () => {
     });
     const again = await scanAndReport(`${registry.host}/debian/minbase:12`);
     const rated = again.findings.filter((f) => f.id === cve);
-    expect(rated.map((f) => [f.package.name, f.severity, f.severity_source])).toEqual(expect.arrayContaining([['libssl3', 'Critical', 'alias']]));
+    expect(rated.map((f) => [f.package.name, f.severity, f.severity_source])).toEqual(
+      expect.arrayContaining([['libssl3', 'Critical', 'alias']]),
+    );
     expect(rated.every((f) => f.severity === 'Critical')).toBe(true);
     expect(again.summary.by_severity.Critical).toBe(rated.length);
   });

@@ -109,13 +109,18 @@ describe('retention', () => {
 
   async function scan(planned: PlannedScan): Promise<string> {
     const api = apis[planned.tenant];
-    proxy.answer(planned.tag, { completed: 'forward', failed: 'missing', canceled: 'hang', active: 'hang' }[planned.outcome] as ManifestAnswer);
+    proxy.answer(
+      planned.tag,
+      { completed: 'forward', failed: 'missing', canceled: 'hang', active: 'hang' }[planned.outcome] as ManifestAnswer,
+    );
     const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image: image(planned.tag), force_rescan: true });
     expect(created.status).toBe(202);
     const id = created.body.scan_id;
     if (planned.outcome === 'canceled') expect((await api.delete(`/api/v1/scans/${id}`)).status).toBe(200);
     if (planned.outcome === 'active') {
-      await waitFor(async () => (await api.get<ScanView>(`/api/v1/scans/${id}`)).body.status === 'running', { what: `${planned.name} running` });
+      await waitFor(async () => (await api.get<ScanView>(`/api/v1/scans/${id}`)).body.status === 'running', {
+        what: `${planned.name} running`,
+      });
     } else {
       expect((await waitForScan(api, id, 60000)).status).toBe(planned.outcome);
     }
@@ -127,7 +132,8 @@ describe('retention', () => {
     scratch = mkdtempSync(join(tmpdir(), 'retention-e2e-'));
     cpSync(join(fixturesDir(), 'feeds', 'alpine-secdb', 'v3.10'), join(scratch, 'alpine-v3.10'), { recursive: true });
     registry = await startRegistry();
-    for (const tag of ['a', 'b']) await pushImage(join(fixturesDir(), 'images/alpine-310.docker.tar.gz'), registry, `library/alpine:${tag}`);
+    for (const tag of ['a', 'b'])
+      await pushImage(join(fixturesDir(), 'images/alpine-310.docker.tar.gz'), registry, `library/alpine:${tag}`);
     proxy = await startSwitchableProxy(registry.url);
     platform = new TestPlatform({ INSECURE_REGISTRIES: proxy.host });
     // This replica never retains: scans are created and aged before retention may run.
@@ -142,7 +148,11 @@ describe('retention', () => {
     });
     await waitForFeeds(apis.default, 1);
     expect((await apis.default.post('/api/v1/tenants', { id: 'team-r', name: 'Team R' })).status).toBe(201);
-    const key = await apis.default.post<{ key: string }>('/api/v1/api-keys', { tenant_id: 'team-r', name: 'r', scopes: ['scans:read', 'scans:write'] });
+    const key = await apis.default.post<{ key: string }>('/api/v1/api-keys', {
+      tenant_id: 'team-r',
+      name: 'r',
+      scopes: ['scans:read', 'scans:write'],
+    });
     apis['team-r'] = apis.default.withKey(key.body.key);
     for (const planned of PLAN) ids.set(planned.name, await scan(planned));
     for (const planned of PLAN) {
@@ -174,9 +184,11 @@ describe('retention', () => {
     );
   const attemptsByScan = async () =>
     Object.fromEntries(
-      (await platform.query<{ scan_id: string; n: number }>(`SELECT scan_id, count(*)::int AS n FROM scheduler.scan_attempts GROUP BY scan_id`)).map(
-        (row) => [row.scan_id, row.n],
-      ),
+      (
+        await platform.query<{ scan_id: string; n: number }>(
+          `SELECT scan_id, count(*)::int AS n FROM scheduler.scan_attempts GROUP BY scan_id`,
+        )
+      ).map((row) => [row.scan_id, row.n]),
     );
   const purgedEvents = () =>
     platform.query<{ tenant: string; ids: string[] }>(
@@ -226,9 +238,15 @@ describe('retention', () => {
     const retention = { RETENTION_DAYS: '1', RETENTION_INTERVAL: '1', RETENTION_BATCH_SIZE: '3' };
     retainers = await Promise.all([platform.start('scan-scheduler', retention), platform.start('scan-scheduler', retention)]);
     const keptIds = idsOf(names((scan) => scan.kept));
-    await waitFor(async () => JSON.stringify(await remainingScans()) === JSON.stringify(keptIds), { timeoutMs: 30000, what: 'retention of scans' });
+    await waitFor(async () => JSON.stringify(await remainingScans()) === JSON.stringify(keptIds), {
+      timeoutMs: 30000,
+      what: 'retention of scans',
+    });
     const keptReports = idsOf(names((scan) => scan.kept && scan.outcome === 'completed'));
-    await waitFor(async () => JSON.stringify(await remainingReports()) === JSON.stringify(keptReports), { timeoutMs: 30000, what: 'retention of reports' });
+    await waitFor(async () => JSON.stringify(await remainingReports()) === JSON.stringify(keptReports), {
+      timeoutMs: 30000,
+      what: 'retention of reports',
+    });
 
     // scheduler slice: exactly the kept scans, with their attempts; the active one untouched
     expect(await remainingScans()).toEqual(keptIds);

@@ -43,7 +43,7 @@ describe('scan API', () => {
     await Promise.all(others.map((service) => service.stop()));
   });
 
-  it('completes a scan whose manifest digest and layers are the registry\'s', async () => {
+  it("completes a scan whose manifest digest and layers are the registry's", async () => {
     await platform.start('scanner-worker');
     const created = await api.post<{ scan_id: string; status: string; deduplicated: boolean }>('/api/v1/scans', { image });
     expect(created.status).toBe(202);
@@ -78,9 +78,11 @@ describe('scan API', () => {
     expect(traced[0].trace_id).not.toBe('0'.repeat(32));
 
     // the SBOM: exactly the 14 packages of the image's apk database, as CycloneDX and SPDX
-    const cyclonedx = await api.get<{ bomFormat: string; specVersion: string; components: { type: string; name: string; version: string; purl: string }[] }>(
-      `/api/v1/scans/${created.body.scan_id}/sbom`,
-    );
+    const cyclonedx = await api.get<{
+      bomFormat: string;
+      specVersion: string;
+      components: { type: string; name: string; version: string; purl: string }[];
+    }>(`/api/v1/scans/${created.body.scan_id}/sbom`);
     expect(cyclonedx.status).toBe(200);
     expect(cyclonedx.headers.get('content-type')).toContain('application/vnd.cyclonedx+json');
     expect(cyclonedx.body).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6' });
@@ -100,7 +102,9 @@ describe('scan API', () => {
     const digest = await pushImage(join(fixturesDir(), 'images/layer-edge-cases/basic.tar'), registry, 'edge/basic:1');
     await platform.start('scanner-worker');
     const target = `${registry.host}/edge/basic:1`;
-    const scans = await Promise.all([1, 2, 3].map(() => api.post<{ scan_id: string }>('/api/v1/scans', { image: target, force_rescan: true })));
+    const scans = await Promise.all(
+      [1, 2, 3].map(() => api.post<{ scan_id: string }>('/api/v1/scans', { image: target, force_rescan: true })),
+    );
     const done = await Promise.all(scans.map((answer) => waitForScan(api, answer.body.scan_id)));
     expect(done.map((scan) => scan.status)).toEqual(['completed', 'completed', 'completed']);
     const rows = await platform.query<{ n: number }>(`SELECT count(*)::int AS n FROM worker.sboms WHERE manifest_digest = $1`, [digest]);
@@ -110,7 +114,10 @@ describe('scan API', () => {
   });
 
   it('accepts the older image_name/image_tag shape and Docker Hub defaults', async () => {
-    const legacy = await api.post<{ scan_id: string }>('/api/v1/scans', { image_name: `${registry.host}/library/alpine`, image_tag: '3.10' });
+    const legacy = await api.post<{ scan_id: string }>('/api/v1/scans', {
+      image_name: `${registry.host}/library/alpine`,
+      image_tag: '3.10',
+    });
     expect([200, 202]).toContain(legacy.status);
     const scan = await api.get<ScanView>(`/api/v1/scans/${legacy.body.scan_id}`);
     expect(scan.body.image).toBe(image);
@@ -200,7 +207,9 @@ describe('scan API', () => {
       const [gateway2] = await Promise.all([platform.start('gateway'), platform.start('scan-scheduler')]);
       const target = `${registry.host}/library/alpine:concurrent`;
       const answers = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => new Api(i % 2 ? gateway2.url : gateway.url).post<{ scan_id: string }>('/api/v1/scans', { image: target })),
+        Array.from({ length: 20 }, (_, i) =>
+          new Api(i % 2 ? gateway2.url : gateway.url).post<{ scan_id: string }>('/api/v1/scans', { image: target }),
+        ),
       );
       expect(answers.map((answer) => answer.status).sort()).toEqual([...Array(19).fill(200), 202]);
       expect(new Set(answers.map((answer) => answer.body.scan_id)).size).toBe(1);
@@ -219,9 +228,10 @@ describe('scan API', () => {
       expect(again.status).toBe(409);
       const events = await waitFor(
         async () => {
-          const rows = await platform.query(`SELECT type FROM scheduler.outbox WHERE envelope->'payload'->>'scanId' = $1 AND type = 'scan.canceled.v1'`, [
-            created.body.scan_id,
-          ]);
+          const rows = await platform.query(
+            `SELECT type FROM scheduler.outbox WHERE envelope->'payload'->>'scanId' = $1 AND type = 'scan.canceled.v1'`,
+            [created.body.scan_id],
+          );
           return rows.length > 0 ? rows : undefined;
         },
         { what: 'ScanCanceled in the outbox' },

@@ -96,7 +96,9 @@ describe('scan retries', () => {
   async function finish(scanId: string, timeoutMs = 90_000): Promise<Finished> {
     const finished = await waitForScan(api, scanId, timeoutMs).catch(async (error: Error) => {
       // A stuck scan is easier to diagnose with its attempts in the failure message.
-      const [row] = await platform.query(`SELECT status, attempt, dispatched_at, next_attempt_at FROM scheduler.scans WHERE id = $1`, [scanId]);
+      const [row] = await platform.query(`SELECT status, attempt, dispatched_at, next_attempt_at FROM scheduler.scans WHERE id = $1`, [
+        scanId,
+      ]);
       throw new Error(`${error.message}; scan ${JSON.stringify(row)}, attempts ${JSON.stringify(await attemptRows(scanId))}`);
     });
     const detail = await api.get<ScanView & { attempt_history: AttemptView[] }>(`/api/v1/scans/${scanId}`);

@@ -77,7 +77,13 @@ describe('schedules', () => {
     const image = `${registry.host}/library/alpine:3.10`;
     const created = await api.post<ScheduleView>('/api/v1/schedules', { name: 'every 2 s', image, interval: '2s' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'every 2 s', target: { type: 'image', image }, interval_seconds: 2, cron: null, enabled: true });
+    expect(created.body).toMatchObject({
+      name: 'every 2 s',
+      target: { type: 'image', image },
+      interval_seconds: 2,
+      cron: null,
+      enabled: true,
+    });
     const started = Date.now();
     await waitFor(async () => (await batchesOf(created.body.id)).length >= 4, { timeoutMs: 30000, what: 'four schedule runs' });
     const batches = await batchesOf(created.body.id);
@@ -110,11 +116,18 @@ describe('schedules', () => {
   });
 
   it('never scans what SCAN_SKIP_PATTERN matches', async () => {
-    const created = await api.post<ScheduleView>('/api/v1/schedules', { name: 'skipped', image: `${registry.host}/library/alpine:skip-me`, interval: '1h' });
-    const [batch] = await waitFor(async () => {
-      const batches = await batchesOf(created.body.id);
-      return batches.length > 0 ? batches : undefined;
-    }, { what: 'the first run' });
+    const created = await api.post<ScheduleView>('/api/v1/schedules', {
+      name: 'skipped',
+      image: `${registry.host}/library/alpine:skip-me`,
+      interval: '1h',
+    });
+    const [batch] = await waitFor(
+      async () => {
+        const batches = await batchesOf(created.body.id);
+        return batches.length > 0 ? batches : undefined;
+      },
+      { what: 'the first run' },
+    );
     expect(batch).toMatchObject({ count: 0, skipped: 1 });
     expect(await platform.query(`SELECT id FROM scheduler.scans WHERE image LIKE '%:skip-me'`)).toEqual([]);
     const triggered = await api.post<{ batch_id: string; count: number; skipped: number }>(`/api/v1/schedules/${created.body.id}/trigger`);
@@ -122,8 +135,16 @@ describe('schedules', () => {
     expect(triggered.body).toMatchObject({ count: 0, skipped: 1 });
 
     // a cron schedule that has not come due yet: triggering it is its first run
-    const yearly = await api.post<ScheduleView>('/api/v1/schedules', { name: 'yearly', image: `${registry.host}/library/alpine:skip-me`, cron: '0 0 1 1 *' });
-    expect(yearly.body).toMatchObject({ last_run_at: null, last_batch: null, next_run_at: `${new Date().getUTCFullYear() + 1}-01-01T00:00:00.000Z` });
+    const yearly = await api.post<ScheduleView>('/api/v1/schedules', {
+      name: 'yearly',
+      image: `${registry.host}/library/alpine:skip-me`,
+      cron: '0 0 1 1 *',
+    });
+    expect(yearly.body).toMatchObject({
+      last_run_at: null,
+      last_batch: null,
+      next_run_at: `${new Date().getUTCFullYear() + 1}-01-01T00:00:00.000Z`,
+    });
     const run = await api.post<{ batch_id: string }>(`/api/v1/schedules/${yearly.body.id}/trigger`);
     const after = await api.get<ScheduleView>(`/api/v1/schedules/${yearly.body.id}`);
     expect(after.body.last_run_at).not.toBeNull();
@@ -139,19 +160,31 @@ describe('schedules', () => {
       interval: '1h',
     });
     expect(created.body.target).toEqual({ type: 'repository', repository: `${registry.host}/library/alpine`, tag_filter: '^v' });
-    const [batch] = await waitFor(async () => {
-      const batches = await batchesOf(created.body.id);
-      return batches.length > 0 ? batches : undefined;
-    }, { what: 'the first run' });
+    const [batch] = await waitFor(
+      async () => {
+        const batches = await batchesOf(created.body.id);
+        return batches.length > 0 ? batches : undefined;
+      },
+      { what: 'the first run' },
+    );
     expect(batch).toMatchObject({ count: 2, skipped: 1 });
-    const scanned = await platform.query<{ image: string }>(`SELECT image FROM scheduler.scans WHERE batch_id = $1 ORDER BY image`, [batch.id]);
+    const scanned = await platform.query<{ image: string }>(`SELECT image FROM scheduler.scans WHERE batch_id = $1 ORDER BY image`, [
+      batch.id,
+    ]);
     expect(scanned.map((scan) => scan.image)).toEqual([`${registry.host}/library/alpine:v1.0`, `${registry.host}/library/alpine:v1.1`]);
 
-    const missing = await api.post<ScheduleView>('/api/v1/schedules', { name: 'gone', repository: `${registry.host}/library/nope`, interval: '1h' });
-    const failed = await waitFor(async () => {
-      const view = await api.get<ScheduleView>(`/api/v1/schedules/${missing.body.id}`);
-      return view.body.last_error ? view.body : undefined;
-    }, { what: 'the failed run recorded' });
+    const missing = await api.post<ScheduleView>('/api/v1/schedules', {
+      name: 'gone',
+      repository: `${registry.host}/library/nope`,
+      interval: '1h',
+    });
+    const failed = await waitFor(
+      async () => {
+        const view = await api.get<ScheduleView>(`/api/v1/schedules/${missing.body.id}`);
+        return view.body.last_error ? view.body : undefined;
+      },
+      { what: 'the failed run recorded' },
+    );
     expect(failed.last_error).toMatch(/^not_found: /);
     expect(failed.last_batch).toBeNull();
     const triggered = await api.post<{ code: string }>(`/api/v1/schedules/${missing.body.id}/trigger`);

@@ -80,12 +80,18 @@ describe('security-status', () => {
 
   const cached = (repository: string, digest: string, extra: object = {}) =>
     publishEvents(platform, [
-      { type: 'manifest.cached.v1', tenantId: 'default', payload: { upstream: UPSTREAM, repository, digest, mediaType: DOCKER_MANIFEST, ...extra } },
+      {
+        type: 'manifest.cached.v1',
+        tenantId: 'default',
+        payload: { upstream: UPSTREAM, repository, digest, mediaType: DOCKER_MANIFEST, ...extra },
+      },
     ]);
 
   /** The scheduler's answer to a request: accepted as `scanId`, then (as it would, later) started. */
   const acceptAndStart = async (requestId: string, scanId = randomUUID()) => {
-    await publishEvents(platform, [{ type: 'scan.accepted.v1', tenantId: 'default', payload: { requestId, scanId, image: 'x', deduplicated: false } }]);
+    await publishEvents(platform, [
+      { type: 'scan.accepted.v1', tenantId: 'default', payload: { requestId, scanId, image: 'x', deduplicated: false } },
+    ]);
     await waitFor(
       async () => (await platform.query(`SELECT 1 FROM status.manifest_security_status WHERE scan_id = $1`, [scanId])).length > 0,
       { what: `scan ${scanId} to be followed` },
@@ -95,7 +101,9 @@ describe('security-status', () => {
   };
 
   const fail = (scanId: string, code: string) =>
-    publishEvents(platform, [{ type: 'scan.failed.v1', tenantId: 'default', payload: { scanId, image: 'x', error: { code, message: `${code} in test` } } }]);
+    publishEvents(platform, [
+      { type: 'scan.failed.v1', tenantId: 'default', payload: { scanId, image: 'x', error: { code, message: `${code} in test` } } },
+    ]);
 
   it('requests a cache-only scan of a new manifest and follows the scan it was answered with', async () => {
     const { repository, digest } = newManifest();
@@ -107,7 +115,15 @@ describe('security-status', () => {
     const scanId = await acceptAndStart(request.requestId);
     await waitForStatus(repository, digest, { status: 'in_progress', scan_id: scanId });
     await publishEvents(platform, [
-      { type: 'scan.completed.v1', tenantId: 'default', payload: { scanId, image: 'x', result: { manifestDigest: digest, mediaType: DOCKER_MANIFEST, platform: { os: 'linux', architecture: 'amd64' }, layers: [] } } },
+      {
+        type: 'scan.completed.v1',
+        tenantId: 'default',
+        payload: {
+          scanId,
+          image: 'x',
+          result: { manifestDigest: digest, mediaType: DOCKER_MANIFEST, platform: { os: 'linux', architecture: 'amd64' }, layers: [] },
+        },
+      },
     ]);
     await waitForStatus(repository, digest, { status: 'completed', last_completed_scan_id: scanId, reason: null });
   });
@@ -141,7 +157,12 @@ describe('security-status', () => {
     await new Promise((r) => setTimeout(r, 800));
     expect(await statusOf(repository, digest)).toMatchObject({ status: 'in_progress', attempts: 2 });
 
-    const event = { id: randomUUID(), type: 'manifest.cached.v1', tenantId: 'default', payload: { upstream: UPSTREAM, repository: 'team/twice', digest, mediaType: DOCKER_MANIFEST } };
+    const event = {
+      id: randomUUID(),
+      type: 'manifest.cached.v1',
+      tenantId: 'default',
+      payload: { upstream: UPSTREAM, repository: 'team/twice', digest, mediaType: DOCKER_MANIFEST },
+    };
     await publishEvents(platform, [event, event]);
     await waitForStatus('team/twice', digest, { status: 'queued' });
     await new Promise((r) => setTimeout(r, 800));
@@ -153,7 +174,10 @@ describe('security-status', () => {
     await cached(index.repository, index.digest, { mediaType: 'application/vnd.oci.image.index.v1+json' });
     await waitForStatus(index.repository, index.digest, { status: 'unsupported', reason: 'manifest_list' });
     const chart = newManifest();
-    await cached(chart.repository, chart.digest, { mediaType: 'application/vnd.oci.image.manifest.v1+json', configMediaType: 'application/vnd.cncf.helm.config.v1+json' });
+    await cached(chart.repository, chart.digest, {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      configMediaType: 'application/vnd.cncf.helm.config.v1+json',
+    });
     await waitForStatus(chart.repository, chart.digest, { status: 'unsupported', reason: 'not_a_container_image' });
 
     const big = newManifest();
@@ -172,9 +196,17 @@ describe('security-status', () => {
     const whole = newManifest();
     await cached(whole.repository, whole.digest, { complete: true });
     await waitForStatus(whole.repository, whole.digest, { status: 'queued', attempts: 0 });
-    await publishEvents(platform, [{ type: 'manifest.complete.v1', tenantId: 'default', payload: { upstream: UPSTREAM, repository: whole.repository, digest: whole.digest } }]);
+    await publishEvents(platform, [
+      {
+        type: 'manifest.complete.v1',
+        tenantId: 'default',
+        payload: { upstream: UPSTREAM, repository: whole.repository, digest: whole.digest },
+      },
+    ]);
     await waitForStatus(whole.repository, whole.digest, { status: 'queued', attempts: 1 });
-    expect(await requestsFor(whole.repository, whole.digest)).toMatchObject([{ trigger: 'manifest_complete', forceRescan: true, viaCache: true }]);
+    expect(await requestsFor(whole.repository, whole.digest)).toMatchObject([
+      { trigger: 'manifest_complete', forceRescan: true, viaCache: true },
+    ]);
 
     // layers missing → unsupported; ManifestComplete → reset and a forced scan at once
     const partial = newManifest();
@@ -184,7 +216,13 @@ describe('security-status', () => {
     await waitForStatus(partial.repository, partial.digest, { status: 'unsupported', reason: 'layers_unavailable' });
     await new Promise((r) => setTimeout(r, 1500));
     expect(await requestsFor(partial.repository, partial.digest)).toHaveLength(1); // no retry: it waits for ManifestComplete
-    await publishEvents(platform, [{ type: 'manifest.complete.v1', tenantId: 'default', payload: { upstream: UPSTREAM, repository: partial.repository, digest: partial.digest } }]);
+    await publishEvents(platform, [
+      {
+        type: 'manifest.complete.v1',
+        tenantId: 'default',
+        payload: { upstream: UPSTREAM, repository: partial.repository, digest: partial.digest },
+      },
+    ]);
     await waitForStatus(partial.repository, partial.digest, { status: 'queued', reason: null, attempts: 1 });
     expect((await requestsFor(partial.repository, partial.digest)).map((r) => r.trigger)).toEqual(['manifest_cached', 'manifest_complete']);
   });

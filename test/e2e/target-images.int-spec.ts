@@ -58,14 +58,22 @@ describe('ListTargetImages through the scanner-worker', () => {
     requester.request<ListTargetImagesReply>(Commands.ListTargetImages, { tenantId, target, limit }, { tenantId, timeoutMs: 15_000 });
 
   async function failure(promise: Promise<unknown>): Promise<CommandFailedError> {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     if (!(error instanceof CommandFailedError)) throw new Error(`expected a CommandFailedError, got ${String(error)}`);
     return error;
   }
 
   it('expands a catalog with the tenant’s stored credentials', async () => {
     expect(await list('acme', { kind: ScheduleTargetKind.Catalog, registry: registry.host })).toEqual({
-      images: [`${registry.host}/library/alpine:3.10`, `${registry.host}/library/alpine:3.11`, `${registry.host}/team/api:1.0`, `${registry.host}/team/api:1.1`],
+      images: [
+        `${registry.host}/library/alpine:3.10`,
+        `${registry.host}/library/alpine:3.11`,
+        `${registry.host}/team/api:1.0`,
+        `${registry.host}/team/api:1.1`,
+      ],
       truncated: false,
     });
   });
@@ -80,7 +88,9 @@ describe('ListTargetImages through the scanner-worker', () => {
     expect(denied).toMatchObject({ code: 'unauthorized', status: 401 });
     expect(denied.message).toContain(`Cannot list the catalog of ${registry.host}: registry ${registry.host} denied access`);
 
-    const missing = await failure(list('acme', { kind: ScheduleTargetKind.Repository, registry: registry.host, repository: 'team/nothing' }));
+    const missing = await failure(
+      list('acme', { kind: ScheduleTargetKind.Repository, registry: registry.host, repository: 'team/nothing' }),
+    );
     expect(missing).toMatchObject({ code: 'not_found', status: 404 });
   });
 
@@ -96,10 +106,14 @@ describe('ListTargetImages through the scanner-worker', () => {
 
   it('answers 400 for a registry no image reference can name', async () => {
     // An invalid tagFilter never gets this far: the contract's validation stops it at the sender.
-    await expect(list('acme', { kind: ScheduleTargetKind.Catalog, registry: registry.host, tagFilter: '(' })).rejects.toThrow(/target\.tagFilter/);
+    await expect(list('acme', { kind: ScheduleTargetKind.Catalog, registry: registry.host, tagFilter: '(' })).rejects.toThrow(
+      /target\.tagFilter/,
+    );
     const dotless = await failure(list('acme', { kind: ScheduleTargetKind.Catalog, registry: 'intranet' }));
     expect(dotless).toMatchObject({ code: 'invalid_target', status: 400 });
-    expect(dotless.message).toBe('target.registry "intranet" cannot name a registry in image references: it needs a "." or a port, or must be localhost');
+    expect(dotless.message).toBe(
+      'target.registry "intranet" cannot name a registry in image references: it needs a "." or a port, or must be localhost',
+    );
   });
 });
 

@@ -31,7 +31,7 @@ describe('tenants, API keys and scopes', () => {
     expect((await admin.withKey('vsk_not-a-real-key').get('/api/v1/scans')).status).toBe(401);
   });
 
-  it('isolates tenants: another tenant\'s scan is 404 and absent from its lists', async () => {
+  it("isolates tenants: another tenant's scan is 404 and absent from its lists", async () => {
     expect((await admin.post('/api/v1/tenants', { id: 'team-a', name: 'Team A' })).status).toBe(201);
     expect((await admin.post('/api/v1/tenants', { id: 'team-b', name: 'Team B' })).status).toBe(201);
     expect((await admin.post('/api/v1/tenants', { id: 'team-a', name: 'again' })).status).toBe(409);
@@ -49,7 +49,9 @@ describe('tenants, API keys and scopes', () => {
     expect(listA.body.items.map((item) => item.scan_id)).toContain(scan.body.scan_id);
 
     // the same image in two tenants is two images: no cross-tenant dedupe
-    const sameImageB = await teamB.post<{ scan_id: string; deduplicated: boolean }>('/api/v1/scans', { image: '127.0.0.1:1/library/busybox:1' });
+    const sameImageB = await teamB.post<{ scan_id: string; deduplicated: boolean }>('/api/v1/scans', {
+      image: '127.0.0.1:1/library/busybox:1',
+    });
     expect(sameImageB.status).toBe(202);
     expect(sameImageB.body.deduplicated).toBe(false);
   });
@@ -65,7 +67,11 @@ describe('tenants, API keys and scopes', () => {
   });
 
   it('revokes keys and never shows a secret again', async () => {
-    const created = await admin.post<{ key: string; id: string }>('/api/v1/api-keys', { tenant_id: 'default', name: 'short-lived', scopes: ['scans:read'] });
+    const created = await admin.post<{ key: string; id: string }>('/api/v1/api-keys', {
+      tenant_id: 'default',
+      name: 'short-lived',
+      scopes: ['scans:read'],
+    });
     const listed = await admin.get<{ items: Record<string, unknown>[] }>('/api/v1/api-keys');
     const entry = listed.body.items.find((item) => item.id === created.body.id);
     expect(entry).toBeDefined();
@@ -80,10 +86,19 @@ describe('tenants, API keys and scopes', () => {
   it('writes every state-changing request to the audit log, refused ones included', async () => {
     await admin.withKey(null).post('/api/v1/scans', { image: 'alpine' });
     await admin.post('/api/v1/scans', { image: 'Not Valid' });
-    const audit = await admin.get<{ items: { action: string; status: number; tenant_id: string | null; actor: string | null }[] }>('/api/v1/audit?limit=50');
+    const audit = await admin.get<{ items: { action: string; status: number; tenant_id: string | null; actor: string | null }[] }>(
+      '/api/v1/audit?limit=50',
+    );
     expect(audit.status).toBe(200);
     const actions = audit.body.items.map((item) => `${item.action} ${item.status}`);
-    expect(actions).toEqual(expect.arrayContaining(['POST /api/v1/scans 401', 'POST /api/v1/scans 400', 'POST /api/v1/tenants 201', 'DELETE /api/v1/api-keys/:id 204']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/scans 401',
+        'POST /api/v1/scans 400',
+        'POST /api/v1/tenants 201',
+        'DELETE /api/v1/api-keys/:id 204',
+      ]),
+    );
     const refused = audit.body.items.find((item) => item.status === 400);
     expect(refused?.tenant_id).toBe('default');
     expect(refused?.actor).toBeTruthy();
@@ -92,6 +107,8 @@ describe('tenants, API keys and scopes', () => {
   it('serves the OpenAPI document', async () => {
     const document = await admin.get<{ paths: Record<string, unknown> }>('/api/docs/openapi.json');
     expect(document.status).toBe(200);
-    expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/api/v1/scans', '/api/v1/scans/{id}', '/api/v1/images/{reference}/scans']));
+    expect(Object.keys(document.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/scans', '/api/v1/scans/{id}', '/api/v1/images/{reference}/scans']),
+    );
   });
 });

@@ -40,7 +40,8 @@ describe('vulnerability database', () => {
     // A feed directory the test can break and repair: a copy of two Alpine secdb releases.
     for (const release of ['v3.10', 'v3.18']) {
       mkdirSync(join(scratch, 'alpine', release), { recursive: true });
-      for (const repo of ['main.json', 'community.json']) copyFileSync(join(feeds, 'alpine-secdb', release, repo), join(scratch, 'alpine', release, repo));
+      for (const repo of ['main.json', 'community.json'])
+        copyFileSync(join(feeds, 'alpine-secdb', release, repo), join(scratch, 'alpine', release, repo));
     }
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
@@ -113,11 +114,15 @@ describe('vulnerability database', () => {
     });
     const after = await status();
     expect(after.version).toBe(before.version);
-    expect(after.feeds.map((f) => [f.name, f.version, f.records, f.last_error])).toEqual(before.feeds.map((f) => [f.name, f.version, f.records, null]));
+    expect(after.feeds.map((f) => [f.name, f.version, f.records, f.last_error])).toEqual(
+      before.feeds.map((f) => [f.name, f.version, f.records, null]),
+    );
     expect(await platform.query('SELECT count(*)::int AS n FROM worker.vulndb_versions')).toEqual(versions);
     // xmin is the transaction that last wrote a row: unchanged advisories were not rewritten.
     expect(
-      await platform.query(`SELECT count(*)::int AS n, md5(string_agg(xmin::text, ',' ORDER BY feed, key)) AS xmins FROM worker.advisories`),
+      await platform.query(
+        `SELECT count(*)::int AS n, md5(string_agg(xmin::text, ',' ORDER BY feed, key)) AS xmins FROM worker.advisories`,
+      ),
     ).toEqual(rows);
   });
 
@@ -131,10 +136,13 @@ describe('vulnerability database', () => {
     writeFileSync(file, JSON.stringify(secdb));
 
     await api.post('/api/v1/vulndb/sync', { feeds: [alpine.name] });
-    const changed = await waitFor(async () => {
-      const f = await feed(alpine.name);
-      return f && f.version !== alpine.version ? f : undefined;
-    }, { timeoutMs: 120_000, intervalMs: 500, what: 'a new alpine-secdb version' });
+    const changed = await waitFor(
+      async () => {
+        const f = await feed(alpine.name);
+        return f && f.version !== alpine.version ? f : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, what: 'a new alpine-secdb version' },
+    );
     expect(changed.records).toBe(alpine.records + 1);
     const events = await platform.query<{ payload: { version: string; affected: { ecosystem: string; name: string }[] } }>(
       `SELECT envelope->'payload' AS payload FROM worker.outbox WHERE type = 'vulndb.updated.v1' ORDER BY created_at DESC LIMIT 1`,
@@ -143,12 +151,17 @@ describe('vulnerability database', () => {
 
     // Now break the file: the import fails, the previous data and version stay.
     writeFileSync(file, original.slice(0, original.length / 2));
-    const rowsBefore = await platform.query<{ n: number }>(`SELECT count(*)::int AS n FROM worker.advisories WHERE feed = $1`, [alpine.name]);
+    const rowsBefore = await platform.query<{ n: number }>(`SELECT count(*)::int AS n FROM worker.advisories WHERE feed = $1`, [
+      alpine.name,
+    ]);
     await api.post('/api/v1/vulndb/sync', { feeds: [alpine.name] });
-    const failed = await waitFor(async () => {
-      const f = await feed(alpine.name);
-      return f?.last_error ? f : undefined;
-    }, { timeoutMs: 120_000, intervalMs: 500, what: 'the failed import to be recorded' });
+    const failed = await waitFor(
+      async () => {
+        const f = await feed(alpine.name);
+        return f?.last_error ? f : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, what: 'the failed import to be recorded' },
+    );
     expect(failed.last_error).toContain('main.json');
     expect(failed.version).toBe(changed.version);
     expect(failed.records).toBe(changed.records);
@@ -162,10 +175,13 @@ describe('vulnerability database', () => {
     mkdirSync(join(scratch, 'alpine'));
     const lastSync = Date.parse((await feed(alpine.name))!.last_sync_at!);
     await api.post('/api/v1/vulndb/sync', { feeds: [alpine.name] });
-    const emptied = await waitFor(async () => {
-      const f = await feed(alpine.name);
-      return f && Date.parse(f.last_sync_at!) > lastSync ? f : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 250, what: 'the sync of an empty source' });
+    const emptied = await waitFor(
+      async () => {
+        const f = await feed(alpine.name);
+        return f && Date.parse(f.last_sync_at!) > lastSync ? f : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: 'the sync of an empty source' },
+    );
     expect(emptied.last_error).toMatch(/yielded no advisories.*stored advisories are kept/);
     expect(emptied.records).toBe(changed.records);
     rmSync(join(scratch, 'alpine'), { recursive: true });

@@ -133,7 +133,10 @@ describe('webhooks', () => {
     });
     await platform.start('scan-scheduler');
     api = new Api((await platform.start('gateway')).url);
-    await platform.start('scanner-worker', { VULNDB_SOURCES: `alpine-secdb=${join(scratch, 'alpine-v3.10')}`, VULNDB_SYNC_INTERVAL_MINUTES: '0' });
+    await platform.start('scanner-worker', {
+      VULNDB_SOURCES: `alpine-secdb=${join(scratch, 'alpine-v3.10')}`,
+      VULNDB_SYNC_INTERVAL_MINUTES: '0',
+    });
     // Two replicas: they share the delivery queue and never send one delivery twice.
     await Promise.all([platform.start('security-status'), platform.start('security-status')]);
     await waitForFeeds(api, 1);
@@ -219,9 +222,11 @@ describe('webhooks', () => {
 
   it('delivers a signed scan.completed naming the scan and its report, and every finding of the first scan as new', async () => {
     firstScan = await scan();
-    const report = (await api.get<{ report_id: string; summary: object; findings: { id: string; package: { name: string } }[] }>(
-      `/api/v1/scans/${firstScan}/report`,
-    )).body;
+    const report = (
+      await api.get<{ report_id: string; summary: object; findings: { id: string; package: { name: string } }[] }>(
+        `/api/v1/scans/${firstScan}/report`,
+      )
+    ).body;
     expect(report.findings.length).toBeGreaterThan(10);
 
     const arrived = (event: string) => waitFor(async () => good.of(event, firstScan)[0], { what: `${event} at the receiver` });
@@ -352,7 +357,11 @@ describe('webhooks', () => {
 
   it("hides a tenant's webhooks from other tenants", async () => {
     await api.post('/api/v1/tenants', { id: 'other', name: 'Other' });
-    const key = await api.post<{ key: string }>('/api/v1/api-keys', { tenant_id: 'other', name: 'k', scopes: ['scans:read', 'scans:write'] });
+    const key = await api.post<{ key: string }>('/api/v1/api-keys', {
+      tenant_id: 'other',
+      name: 'k',
+      scopes: ['scans:read', 'scans:write'],
+    });
     const other = api.withKey(key.body.key);
     expect((await other.get<{ items: unknown[] }>('/api/v1/webhooks')).body.items).toEqual([]);
     expect((await other.get(`/api/v1/webhooks/${hookA.id}`)).status).toBe(404);

@@ -154,7 +154,10 @@ export class TestPlatform {
 export async function deleteBrokerObjects(prefix: string, amqpUrl: string): Promise<void> {
   const list = async (what: 'list_queues' | 'list_exchanges') => {
     const { stdout } = await execFileAsync('rabbitmqctl', [what, '-q', '--no-table-headers', 'name'], { timeout: 30000 });
-    return stdout.split('\n').map((line) => line.trim()).filter((name) => name.startsWith(`${prefix}.`));
+    return stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((name) => name.startsWith(`${prefix}.`));
   };
   const [queues, exchanges] = await Promise.all([list('list_queues'), list('list_exchanges')]);
   const connection = await amqpConnect(amqpUrl);

@@ -1,4 +1,16 @@
-import { IsInt, IsOptional, IsString, Matches, Max, MinLength, Min, Validate, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MinLength,
+  Min,
+  Validate,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
 import { BaseEnv, CommaList, ToInt } from '@vulnscan/config';
 import { upstreamsProblem } from './upstreams/upstream-config';
 
@@ -28,31 +40,52 @@ export class BlobCacheEnv extends BaseEnv {
   CACHE_STORAGE_DIR = 'tmp/blob-cache';
 
   /** Seconds a tag is served from the cache before it is revalidated upstream (digests never are). */
-  @ToInt() @IsInt() @Min(0) @Max(7 * 24 * 3600)
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 3600)
   CACHE_TAG_TTL_SECONDS = 300;
 
   /** Background blob downloads this process runs at once; 0 leaves blobs to be placed by client pulls. */
-  @ToInt() @IsInt() @Min(0) @Max(64)
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(64)
   CACHE_DOWNLOAD_CONCURRENCY = 4;
 
   /** Download attempts of one blob before it is marked failed (a later manifest pull naming it starts over). */
-  @ToInt() @IsInt() @Min(1) @Max(100)
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(100)
   CACHE_DOWNLOAD_MAX_ATTEMPTS = 8;
 
   /** First retry delay of a failed download, in seconds; doubles per attempt up to an hour. */
-  @ToInt() @IsInt() @Min(1) @Max(3600)
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(3600)
   CACHE_DOWNLOAD_RETRY_SECONDS = 5;
 
   /** How long a claimed download stays with its process without a renewal (a crashed process's claims expire). */
-  @ToInt() @IsInt() @Min(10) @Max(3600)
+  @ToInt()
+  @IsInt()
+  @Min(10)
+  @Max(3600)
   CACHE_DOWNLOAD_LEASE_SECONDS = 120;
 
   /** How often the download backlog in Postgres is polled (new manifests wake the downloader at once). */
-  @ToInt() @IsInt() @Min(50) @Max(600000)
+  @ToInt()
+  @IsInt()
+  @Min(50)
+  @Max(600000)
   CACHE_DOWNLOAD_POLL_MS = 2000;
 
   /** Upstream request timeout: until the answer starts, then for every pause in a body. */
-  @ToInt() @IsInt() @Min(1000) @Max(600000)
+  @ToInt()
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
   CACHE_UPSTREAM_TIMEOUT_MS = 30000;
 
   /**
@@ -60,7 +93,8 @@ export class BlobCacheEnv extends BaseEnv {
    * point at. API upstream URLs are tenant input: every connection to them passes the outbound
    * host policy (no metadata or link-local addresses ever, private ones only when listed here).
    */
-  @CommaList() @IsString({ each: true })
+  @CommaList()
+  @IsString({ each: true })
   CACHE_ALLOWED_HOSTS: string[] = [];
 
   /** Seals tenants' upstream passwords at rest (32 bytes, hex or base64); without it upstreams with credentials are refused (503). */

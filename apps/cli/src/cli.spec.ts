@@ -78,9 +78,22 @@ describe('versions compare --file', () => {
   it('prints one result per pair line, in order, skipping blank lines and comments', async () => {
     const file = pairsFile(
       'valid.tsv',
-      ['# Debian security fixes', '1.0-1\t1.0-1+deb12u1', '', '2:1.0\t1:9.9', '   ', '1.0~rc1\t1.0', '  # indented comment', '1.0\t1.0-0'].join('\n'),
+      [
+        '# Debian security fixes',
+        '1.0-1\t1.0-1+deb12u1',
+        '',
+        '2:1.0\t1:9.9',
+        '   ',
+        '1.0~rc1\t1.0',
+        '  # indented comment',
+        '1.0\t1.0-0',
+      ].join('\n'),
     );
-    expect(await run(['versions', 'compare', '--ecosystem', 'debian', '--file', file])).toEqual({ status: 0, stdout: '<\n>\n<\n=\n', stderr: '' });
+    expect(await run(['versions', 'compare', '--ecosystem', 'debian', '--file', file])).toEqual({
+      status: 0,
+      stdout: '<\n>\n<\n=\n',
+      stderr: '',
+    });
   });
 
   it('keeps output aligned when a line is invalid, carries on, and exits 1', async () => {
@@ -117,7 +130,11 @@ describe('versions compare --file', () => {
   });
 
   it('prints nothing and exits 0 for an empty file', async () => {
-    expect(await run(['versions', 'compare', '-e', 'npm', '--file', pairsFile('empty.tsv', '')])).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(await run(['versions', 'compare', '-e', 'npm', '--file', pairsFile('empty.tsv', '')])).toEqual({
+      status: 0,
+      stdout: '',
+      stderr: '',
+    });
   });
 
   it('streams a large file', async () => {
@@ -140,7 +157,7 @@ describe('usage errors exit 2 with a short usage', () => {
     [['versions', 'compare', '--ecosystem', 'debian', '1.0'], 'expected two versions to compare (or --file), got 1'],
     [['versions', 'compare', '--ecosystem', 'debian', '1', '2', '3'], 'got 3'],
     [['versions', 'compare', '--ecosystem', 'debian', '--file', '-', '1', '2'], 'either --file or two versions'],
-    [['versions', 'compare', '--ecosystem'], "argument missing"],
+    [['versions', 'compare', '--ecosystem'], 'argument missing'],
     [['versions', 'compare', '--ecosystem', 'debian', '--verbose', '1', '2'], "Unknown option '--verbose'"],
     [['versions', 'compare', '--ecosystem', 'debian', '--file', missing], `cannot read ${missing}: no such file or directory`],
     [['versions', 'compare', '--ecosystem', 'debian', '--file', tmpdir()], `cannot read ${tmpdir()}: illegal operation on a directory`],
@@ -158,15 +175,18 @@ describe('usage errors exit 2 with a short usage', () => {
 });
 
 describe('--help', () => {
-  it.each([[['--help']], [['-h']], [['versions', '--help']], [['versions', 'compare', '--help']], [['versions', 'compare', '-e', 'debian', '-h']]])(
-    '%j prints usage to stdout and exits 0',
-    async (argv) => {
-      const result = await run(argv);
-      expect(result).toMatchObject({ status: 0, stderr: '' });
-      expect(result.stdout).toMatch(/^Usage:/);
-      expect(result.stdout).toContain('versions compare');
-    },
-  );
+  it.each([
+    [['--help']],
+    [['-h']],
+    [['versions', '--help']],
+    [['versions', 'compare', '--help']],
+    [['versions', 'compare', '-e', 'debian', '-h']],
+  ])('%j prints usage to stdout and exits 0', async (argv) => {
+    const result = await run(argv);
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^Usage:/);
+    expect(result.stdout).toContain('versions compare');
+  });
 
   it('lists the ecosystems', async () => {
     const { stdout } = await run(['versions', 'compare', '--help']);

@@ -52,7 +52,10 @@ export async function versionsCompare(args: readonly string[], io: CliIo): Promi
   if (values.ecosystem === undefined) throw new UsageError('missing --ecosystem', VERSIONS_COMPARE_SHORT_USAGE);
   const scheme = schemeByName(values.ecosystem);
   if (scheme === undefined) {
-    throw new UsageError(`unknown ecosystem ${JSON.stringify(values.ecosystem)} (expected ${SCHEME_NAMES.join(', ')})`, VERSIONS_COMPARE_SHORT_USAGE);
+    throw new UsageError(
+      `unknown ecosystem ${JSON.stringify(values.ecosystem)} (expected ${SCHEME_NAMES.join(', ')})`,
+      VERSIONS_COMPARE_SHORT_USAGE,
+    );
   }
   const comparer = new PairComparer(scheme, values.ecosystem);
 
@@ -117,7 +120,10 @@ async function compareFile(file: string, comparer: PairComparer, io: CliIo): Pro
       const result: PairResult =
         fields.length === 2
           ? comparer.compare(fields[0]!.trim(), fields[1]!.trim())
-          : { ok: false, output: `error: expected two versions separated by a tab, found ${fields.length} field${fields.length === 1 ? '' : 's'}` };
+          : {
+              ok: false,
+              output: `error: expected two versions separated by a tab, found ${fields.length} field${fields.length === 1 ? '' : 's'}`,
+            };
       out.line(result.output);
       if (!result.ok) {
         status = EXIT_INVALID;

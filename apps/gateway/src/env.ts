@@ -11,30 +11,44 @@ export class GatewayEnv extends BaseEnv {
   BOOTSTRAP_API_KEY?: string;
 
   /** How long the API waits for the scheduler to answer a command before a 503. */
-  @ToInt() @IsInt() @Min(100) @Max(60000)
+  @ToInt()
+  @IsInt()
+  @Min(100)
+  @Max(60000)
   COMMAND_TIMEOUT_MS = 5000;
 
   /** A verified API key is trusted this long before it is looked up again (revocation delay). */
-  @ToInt() @IsInt() @Min(0) @Max(3600)
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(3600)
   API_KEY_CACHE_SECONDS = 10;
 
   /**
    * Services GET /api/v1/health probes, comma-separated `<name>=<readiness URL>`, or `none`. The
    * scheduler and the scanner-workers are judged from the scheduler's heartbeats instead.
    */
-  @IsString() @Validate(HealthTargetList)
+  @IsString()
+  @Validate(HealthTargetList)
   HEALTH_CHECK_URLS = 'blob-cache-worker=http://127.0.0.1:5001/health/ready,security-status=http://127.0.0.1:8083/health/ready';
 
   /** A probed service that has not answered within this long counts as down. */
-  @ToInt() @IsInt() @Min(50) @Max(30000)
+  @ToInt()
+  @IsInt()
+  @Min(50)
+  @Max(30000)
   HEALTH_CHECK_TIMEOUT_MS = 1000;
 
   /** More queued scans than this, not yet handed to a worker, make the platform `degraded`. */
-  @ToInt() @IsInt() @Min(0)
+  @ToInt()
+  @IsInt()
+  @Min(0)
   HEALTH_MAX_QUEUE_DEPTH = 1000;
 
   /** A larger failed share of the scans finished in the last 15 minutes (at least 10 of them) makes it `degraded`. */
   @Transform(({ value }) => (typeof value === 'string' && /^\s*\d*\.?\d+\s*$/.test(value) ? Number(value) : value))
-  @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
   HEALTH_MAX_ERROR_RATE = 0.5;
 }

@@ -45,7 +45,23 @@ import { WebhooksController } from './webhooks/webhooks.controller';
     SchedulerStatusController,
     PlatformHealthController,
   ],
-  providers: [ApiKeys, ApiKeyGuard, AuditLog, OwnerCommands, ScanReader, BatchReader, RegistryCredentialReader, SbomReader, VulnDbReader, ReportReader, StatusReader, WebhookReader, UpstreamReader, SchedulerStatusReader, PlatformHealth],
+  providers: [
+    ApiKeys,
+    ApiKeyGuard,
+    AuditLog,
+    OwnerCommands,
+    ScanReader,
+    BatchReader,
+    RegistryCredentialReader,
+    SbomReader,
+    VulnDbReader,
+    ReportReader,
+    StatusReader,
+    WebhookReader,
+    UpstreamReader,
+    SchedulerStatusReader,
+    PlatformHealth,
+  ],
 })
 export class GatewayModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

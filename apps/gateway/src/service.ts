@@ -19,7 +19,14 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
   env: GatewayEnv,
   defaultPort: 8080,
   // Other services' entities are read through their read-only readers, never written here.
-  entities: [...GATEWAY_ENTITIES, ...SCAN_DATA_ENTITIES, RegistryCredentialEntity, SbomEntity, ...VULNDB_DATA_ENTITIES, ...STATUS_DATA_ENTITIES],
+  entities: [
+    ...GATEWAY_ENTITIES,
+    ...SCAN_DATA_ENTITIES,
+    RegistryCredentialEntity,
+    SbomEntity,
+    ...VULNDB_DATA_ENTITIES,
+    ...STATUS_DATA_ENTITIES,
+  ],
   migrations: [GatewayInitial1764000000001],
   configureHttp: (app) => {
     // a bulk scan lists up to 10,000 references; every other body is far smaller

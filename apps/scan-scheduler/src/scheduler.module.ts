@@ -19,6 +19,19 @@ import { Retention } from './retention/retention.service';
 
 @Module({
   controllers: [IntakeController, AttemptEventsController, VulnDbUpdatedController, BatchesController, SchedulesController],
-  providers: [ScanIntake, ScanLifecycle, Dispatcher, TimeoutSweeper, SbomReader, PeriodicJobs, BatchIntake, BulkScans, Schedules, ScheduleRunner, SchedulerHeartbeat, Retention],
+  providers: [
+    ScanIntake,
+    ScanLifecycle,
+    Dispatcher,
+    TimeoutSweeper,
+    SbomReader,
+    PeriodicJobs,
+    BatchIntake,
+    BulkScans,
+    Schedules,
+    ScheduleRunner,
+    SchedulerHeartbeat,
+    Retention,
+  ],
 })
 export class SchedulerModule {}

@@ -9,19 +9,27 @@ export interface RegistryCredential {
 
 export class WorkerEnv extends BaseEnv {
   /** Scans one worker process runs at once (the work queue's prefetch). */
-  @ToInt() @IsInt() @Min(1) @Max(64)
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(64)
   SCAN_CONCURRENCY = 2;
 
   /** Deliveries of one job before the work queue gives up on it; must match the scheduler's. */
-  @ToInt() @IsInt() @Min(1) @Max(100)
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(100)
   WORK_QUEUE_DELIVERY_LIMIT = 3;
 
   /** Registries spoken to over plain HTTP (host:port, comma-separated); they are also allowed. */
-  @CommaList() @IsString({ each: true })
+  @CommaList()
+  @IsString({ each: true })
   INSECURE_REGISTRIES: string[] = [];
 
   /** Private or loopback registry hosts (host, host:port or CIDR) the worker may reach. */
-  @CommaList() @IsString({ each: true })
+  @CommaList()
+  @IsString({ each: true })
   REGISTRY_ALLOWED_HOSTS: string[] = [];
 
   /** Credentials per registry host, JSON: {"registry.example.com": {"username": "u", "password": "p"}}. */
@@ -36,7 +44,10 @@ export class WorkerEnv extends BaseEnv {
   @IsObject({ message: 'must be a JSON object of host → {username, password}' })
   REGISTRY_CREDENTIALS: Record<string, RegistryCredential> = {};
 
-  @ToInt() @IsInt() @Min(1000) @Max(600000)
+  @ToInt()
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
   REGISTRY_TIMEOUT_MS = 30000;
 
   /**
@@ -56,15 +67,21 @@ export class WorkerEnv extends BaseEnv {
   CACHE_INTERNAL_TOKEN?: string;
 
   /** Largest uncompressed size of one layer, in bytes (bounds decompression bombs); over it a scan fails with layer_too_large. */
-  @ToInt() @IsInt() @Min(1)
+  @ToInt()
+  @IsInt()
+  @Min(1)
   LAYER_MAX_BYTES = 8 * 1024 ** 3;
 
   /** Largest size one file in a layer may declare, in bytes; over it a scan fails with layer_too_large. */
-  @ToInt() @IsInt() @Min(1)
+  @ToInt()
+  @IsInt()
+  @Min(1)
   LAYER_MAX_ENTRY_BYTES = 1024 ** 3;
 
   /** Most entries (files, directories, links, whiteouts) one layer may hold; over it a scan fails with layer_too_large. */
-  @ToInt() @IsInt() @Min(1)
+  @ToInt()
+  @IsInt()
+  @Min(1)
   LAYER_MAX_ENTRIES = 1_000_000;
 
   /**
@@ -76,7 +93,9 @@ export class WorkerEnv extends BaseEnv {
   VULNDB_SOURCES?: string;
 
   /** Minutes between feed syncs; 0 syncs only at first start and on request (POST /api/v1/vulndb/sync). */
-  @ToInt() @IsInt() @Min(0)
+  @ToInt()
+  @IsInt()
+  @Min(0)
   VULNDB_SYNC_INTERVAL_MINUTES = 360;
 
   /**

@@ -19,7 +19,14 @@ export const workerService: ServiceDefinition<WorkerEnv> = {
   defaultPort: 8082,
   // Scans are read (is this attempt still wanted?) through the scheduler's read-only reader.
   entities: [RegistryCredentialEntity, SbomEntity, ...VULNDB_DATA_ENTITIES, ...SCAN_DATA_ENTITIES],
-  migrations: [RegistryCredentials1764000000001, Sboms1764000000002, VulnDb1764000000003, Reports1764000000004, SbomPackageKeys1764000000005, SeverityById1764000000006],
+  migrations: [
+    RegistryCredentials1764000000001,
+    Sboms1764000000002,
+    VulnDb1764000000003,
+    Reports1764000000004,
+    SbomPackageKeys1764000000005,
+    SeverityById1764000000006,
+  ],
   queues: (env) => [
     {
       name: 'scan-jobs',

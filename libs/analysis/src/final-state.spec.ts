@@ -38,7 +38,7 @@ describe('packages of the final filesystem only', () => {
     expect(result.osCandidates.map((os) => os.id)).toEqual(['alpine']);
   });
 
-  it('keeps the lower layer\'s packages when a later layer only adds files', async () => {
+  it("keeps the lower layer's packages when a later layer only adds files", async () => {
     const base = await gzipLayer([{ name: 'lib/apk/db/installed', content: APK_DB }], 'sha256:base');
     const more = await gzipLayer([{ name: 'usr/share/doc/readme', content: 'hello' }], 'sha256:more');
     const result = await analyzeImage([base, more], defaultAnalyzers());

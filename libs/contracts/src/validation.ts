@@ -37,10 +37,7 @@ export function validateAs<T extends object>(cls: new () => T, plain: unknown, w
 }
 
 /** Parses raw message bytes into a validated envelope whose payload matches `wireName`. */
-export function parseMessage<N extends WireName>(
-  wireName: N,
-  body: Buffer | string,
-): MessageEnvelope<PayloadOf<N>> {
+export function parseMessage<N extends WireName>(wireName: N, body: Buffer | string): MessageEnvelope<PayloadOf<N>> {
   let raw: unknown;
   try {
     raw = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));

@@ -1,4 +1,13 @@
-import { BeforeApplicationShutdown, DynamicModule, Global, InjectionToken, Module, ModuleMetadata, OnApplicationShutdown, OptionalFactoryDependency } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  DynamicModule,
+  Global,
+  InjectionToken,
+  Module,
+  ModuleMetadata,
+  OnApplicationShutdown,
+  OptionalFactoryDependency,
+} from '@nestjs/common';
 import { AmqpConnection } from './connection/amqp-connection';
 import { DeadLetterGauge } from './dead-letters/dead-letter-gauge';
 import { DeadLetters } from './dead-letters/dead-letters';
@@ -37,7 +46,11 @@ export class MessagingModule implements BeforeApplicationShutdown, OnApplication
       global: true,
       imports: options.imports ?? [],
       providers: [
-        { provide: MESSAGING_OPTIONS, inject: options.inject ?? [], useFactory: async (...args: unknown[]) => resolveMessagingOptions(await factory(...args)) },
+        {
+          provide: MESSAGING_OPTIONS,
+          inject: options.inject ?? [],
+          useFactory: async (...args: unknown[]) => resolveMessagingOptions(await factory(...args)),
+        },
         ...PROVIDERS,
       ],
       exports: [MESSAGING_OPTIONS, ...PROVIDERS],

@@ -41,7 +41,11 @@ class ScanRequestedHandler {
 }
 
 function scanRequested(requestId = uuidv7()) {
-  return { type: Events.ScanRequested, payload: { requestId, image: 'docker.io/library/alpine:3.20', trigger: ScanTrigger.Api }, tenantId: 'acme' };
+  return {
+    type: Events.ScanRequested,
+    payload: { requestId, image: 'docker.io/library/alpine:3.20', trigger: ScanTrigger.Api },
+    tenantId: 'acme',
+  };
 }
 
 describe('outbox → relay → transport (real Postgres and RabbitMQ)', () => {
@@ -83,7 +87,10 @@ describe('outbox → relay → transport (real Postgres and RabbitMQ)', () => {
     await waitFor('the three events', () => requestIds.every((id) => recorder.byRequest(id).length === 1));
     // Published in commit order (UUIDv7 ids).
     expect(recorder.received.map((r) => r.envelope.payload.requestId)).toEqual(requestIds);
-    await waitFor('rows marked published', async () => (await sql(`SELECT count(*)::int AS n FROM "${scope.schema}".outbox WHERE published_at IS NULL`))[0].n === 0);
+    await waitFor(
+      'rows marked published',
+      async () => (await sql(`SELECT count(*)::int AS n FROM "${scope.schema}".outbox WHERE published_at IS NULL`))[0].n === 0,
+    );
   });
 
   it('delivers a committed event to its handler within milliseconds', async () => {
@@ -156,7 +163,10 @@ describe('outbox → relay → transport (real Postgres and RabbitMQ)', () => {
     channel.publish(`${scope.prefix}.events`, Events.ScanRequested, Buffer.from(JSON.stringify(envelope)));
     await channel.waitForConfirms();
     await model.close();
-    const [received] = await waitFor('the event with an extra field', () => recorder.byRequest(requestId).length === 1 && recorder.byRequest(requestId));
+    const [received] = await waitFor(
+      'the event with an extra field',
+      () => recorder.byRequest(requestId).length === 1 && recorder.byRequest(requestId),
+    );
     expect(received.envelope.payload).toMatchObject({ requestId, addedInV2: { anything: true } });
   });
 
@@ -165,14 +175,24 @@ describe('outbox → relay → transport (real Postgres and RabbitMQ)', () => {
     const old = await add();
     const fresh = await add();
     await waitFor('both handled', () => recorder.handledOnce.includes(old.id) && recorder.handledOnce.includes(fresh.id));
-    await waitFor('both marked published', async () =>
-      (await sql(`SELECT count(*)::int AS n FROM "${scope.schema}".outbox WHERE id = ANY($1::uuid[]) AND published_at IS NOT NULL`, [[old.id, fresh.id]]))[0].n === 2,
+    await waitFor(
+      'both marked published',
+      async () =>
+        (
+          await sql(`SELECT count(*)::int AS n FROM "${scope.schema}".outbox WHERE id = ANY($1::uuid[]) AND published_at IS NOT NULL`, [
+            [old.id, fresh.id],
+          ])
+        )[0].n === 2,
     );
     await sql(`UPDATE "${scope.schema}".outbox SET published_at = now() - interval '200 hours' WHERE id = $1`, [old.id]);
     await sql(`UPDATE "${scope.schema}".inbox SET received_at = now() - interval '200 hours' WHERE message_id = $1`, [old.id]);
     await app.get(OutboxRelay).prune();
-    expect(await sql(`SELECT id FROM "${scope.schema}".outbox WHERE id = ANY($1::uuid[])`, [[old.id, fresh.id]])).toEqual([{ id: fresh.id }]);
-    expect(await sql(`SELECT message_id FROM "${scope.schema}".inbox WHERE message_id = ANY($1::uuid[])`, [[old.id, fresh.id]])).toEqual([{ message_id: fresh.id }]);
+    expect(await sql(`SELECT id FROM "${scope.schema}".outbox WHERE id = ANY($1::uuid[])`, [[old.id, fresh.id]])).toEqual([
+      { id: fresh.id },
+    ]);
+    expect(await sql(`SELECT message_id FROM "${scope.schema}".inbox WHERE message_id = ANY($1::uuid[])`, [[old.id, fresh.id]])).toEqual([
+      { message_id: fresh.id },
+    ]);
     const pending = await register.getSingleMetric('outbox_pending')?.get();
     expect(pending?.values.find((value) => value.labels.schema === scope.schema)?.value).toBe(0);
   });

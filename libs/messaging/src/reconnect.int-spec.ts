@@ -38,7 +38,12 @@ describe('broker connection lost mid-stream (real RabbitMQ and Postgres)', () =>
   beforeAll(async () => {
     await createSchema(scope);
     await sql(`CREATE TABLE "${scope.schema}".effects (request_id uuid NOT NULL)`);
-    app = await startTestApp({ scope, options: { service: SERVICE }, controllers: [StreamHandler], providers: [{ provide: Counter, useValue: counter }] });
+    app = await startTestApp({
+      scope,
+      options: { service: SERVICE },
+      controllers: [StreamHandler],
+      providers: [{ provide: Counter, useValue: counter }],
+    });
   });
 
   afterAll(async () => {
@@ -55,14 +60,20 @@ describe('broker connection lost mid-stream (real RabbitMQ and Postgres)', () =>
         await dataSourceOf(app).transaction((manager) =>
           outbox.addMany(
             manager,
-            requestIds.slice(i, i + 10).map((requestId) => ({ type: Events.ScanRequested, payload: { requestId, image: 'docker.io/library/alpine:3.20', trigger: ScanTrigger.Api } })),
+            requestIds.slice(i, i + 10).map((requestId) => ({
+              type: Events.ScanRequested,
+              payload: { requestId, image: 'docker.io/library/alpine:3.20', trigger: ScanTrigger.Api },
+            })),
           ),
         );
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
 
-    await waitFor('the stream to be flowing', async () => Number((await sql(`SELECT count(*)::int AS n FROM "${scope.schema}".effects`))[0].n) >= 50);
+    await waitFor(
+      'the stream to be flowing',
+      async () => Number((await sql(`SELECT count(*)::int AS n FROM "${scope.schema}".effects`))[0].n) >= 50,
+    );
     destroyBrokerSocket(app);
     // While it is down, remove part of its topology: the reconnect must declare it again.
     const admin = await connect(AMQP_URL);
@@ -70,10 +81,14 @@ describe('broker connection lost mid-stream (real RabbitMQ and Postgres)', () =>
     await channel.deleteQueue(names.retryQueue(names.serviceQueue, 1));
     await produce;
 
-    const effects = await waitFor('every event handled', async () => {
-      const rows = await sql(`SELECT request_id FROM "${scope.schema}".effects`);
-      return rows.length >= TOTAL && rows;
-    }, 30_000);
+    const effects = await waitFor(
+      'every event handled',
+      async () => {
+        const rows = await sql(`SELECT request_id FROM "${scope.schema}".effects`);
+        return rows.length >= TOTAL && rows;
+      },
+      30_000,
+    );
     expect(effects).toHaveLength(TOTAL);
     expect(new Set(effects.map((row) => row.request_id))).toEqual(new Set(requestIds));
     // At-least-once below, exactly-once effects above: redeliveries are possible, never required.
@@ -84,8 +99,14 @@ describe('broker connection lost mid-stream (real RabbitMQ and Postgres)', () =>
 
     const after = uuidv7();
     await dataSourceOf(app).transaction((manager) =>
-      outbox.add(manager, { type: Events.ScanRequested, payload: { requestId: after, image: 'docker.io/library/alpine:3.20', trigger: ScanTrigger.Api } }),
+      outbox.add(manager, {
+        type: Events.ScanRequested,
+        payload: { requestId: after, image: 'docker.io/library/alpine:3.20', trigger: ScanTrigger.Api },
+      }),
     );
-    await waitFor('an event after the reconnect', async () => (await sql(`SELECT 1 FROM "${scope.schema}".effects WHERE request_id = $1`, [after])).length === 1);
+    await waitFor(
+      'an event after the reconnect',
+      async () => (await sql(`SELECT 1 FROM "${scope.schema}".effects WHERE request_id = $1`, [after])).length === 1,
+    );
   });
 });

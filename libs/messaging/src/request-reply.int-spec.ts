@@ -65,14 +65,20 @@ describe('request/reply over direct reply-to (real RabbitMQ)', () => {
   });
 
   it('serves concurrent requests, each with its own reply', async () => {
-    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => requester().request(Commands.CreateScan, createScan(`docker.io/library/app:${i}`))));
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => requester().request(Commands.CreateScan, createScan(`docker.io/library/app:${i}`))),
+    );
     expect(replies).toHaveLength(20);
   });
 
   it('turns a CommandRejectedError into a CommandFailedError with its code and status', async () => {
     const failing = requester().request(Commands.CreateScan, createScan('forbidden.example.com/x:1'));
     await expect(failing).rejects.toBeInstanceOf(CommandFailedError);
-    await expect(failing).rejects.toMatchObject({ code: 'host_not_allowed', status: 422, message: 'forbidden.example.com/x:1 is not allowed' });
+    await expect(failing).rejects.toMatchObject({
+      code: 'host_not_allowed',
+      status: 422,
+      message: 'forbidden.example.com/x:1 is not allowed',
+    });
   });
 
   it('answers an unexpected handler error as internal without leaking it, and does not retry', async () => {
@@ -116,7 +122,14 @@ describe('request/reply over direct reply-to (real RabbitMQ)', () => {
     const replies: unknown[] = [];
     await channel.consume('amq.rabbitmq.reply-to', (message) => message && replies.push(message.content.toString()), { noAck: true });
     const before = seen.commands.length;
-    const envelope = { id: uuidv7(), type: Commands.CreateScan, version: 1, occurredAt: new Date(Date.now() - 10_000).toISOString(), correlationId: 'late', payload: createScan('docker.io/library/late:1') };
+    const envelope = {
+      id: uuidv7(),
+      type: Commands.CreateScan,
+      version: 1,
+      occurredAt: new Date(Date.now() - 10_000).toISOString(),
+      correlationId: 'late',
+      payload: createScan('docker.io/library/late:1'),
+    };
     channel.publish(`${scope.prefix}.events`, Commands.CreateScan, Buffer.from(JSON.stringify(envelope)), {
       replyTo: 'amq.rabbitmq.reply-to',
       correlationId: envelope.id,

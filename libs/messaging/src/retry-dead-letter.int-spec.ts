@@ -1,9 +1,25 @@
 import { Controller, INestApplication, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { BlobDownloadedPayload, Commands, Events, ManifestCachedPayload, MessageEnvelope, ScanRequestedPayload, ScanTrigger } from '@vulnscan/contracts';
+import {
+  BlobDownloadedPayload,
+  Commands,
+  Events,
+  ManifestCachedPayload,
+  MessageEnvelope,
+  ScanRequestedPayload,
+  ScanTrigger,
+} from '@vulnscan/contracts';
 import { connect } from 'amqplib';
 import { v7 as uuidv7 } from 'uuid';
-import { AmqpContext, AmqpRequester, CommandFailedError, DeadLetters, deadLetterReplayRoutingKey, NonRetryableError, Outbox } from './index';
+import {
+  AmqpContext,
+  AmqpRequester,
+  CommandFailedError,
+  DeadLetters,
+  deadLetterReplayRoutingKey,
+  NonRetryableError,
+  Outbox,
+} from './index';
 import { AMQP_URL, cleanUp, createSchema, dataSourceOf, startTestApp, uniqueScope, waitFor } from './test-support/messaging-test-app';
 
 const SERVICE = 'retrying';
@@ -47,7 +63,10 @@ class FlakyHandlers {
   }
 }
 
-const request = (requestId: string, image: string) => ({ type: Events.ScanRequested, payload: { requestId, image, trigger: ScanTrigger.Api } });
+const request = (requestId: string, image: string) => ({
+  type: Events.ScanRequested,
+  payload: { requestId, image, trigger: ScanTrigger.Api },
+});
 
 describe('retries and dead letters (real Postgres and RabbitMQ)', () => {
   const calls = new Calls();
@@ -76,7 +95,9 @@ describe('retries and dead letters (real Postgres and RabbitMQ)', () => {
   it('retries a failing handler with backoff until it succeeds', async () => {
     const requestId = uuidv7();
     await publish(request(requestId, 'registry.example.com/flaky:1'));
-    const attempts = await waitFor('three attempts', () => (calls.attempts.get(requestId)?.length === 3 ? calls.attempts.get(requestId) : undefined));
+    const attempts = await waitFor('three attempts', () =>
+      calls.attempts.get(requestId)?.length === 3 ? calls.attempts.get(requestId) : undefined,
+    );
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
     // Backoff: base·2^(n-1) with jitter 0.5–1.5 → ≥ 50 ms, then ≥ 100 ms.
     expect(attempts[1].at - attempts[0].at).toBeGreaterThanOrEqual(45);
@@ -125,7 +146,14 @@ describe('retries and dead letters (real Postgres and RabbitMQ)', () => {
     const model = await connect(AMQP_URL);
     const channel = await model.createConfirmChannel();
     const badId = uuidv7();
-    const bad = { id: badId, type: Events.ManifestCached, version: 1, occurredAt: new Date().toISOString(), correlationId: 'c', payload: { upstream: 'docker-hub', repository: 'library/alpine', digest: 'not a digest', mediaType: 'x' } };
+    const bad = {
+      id: badId,
+      type: Events.ManifestCached,
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      correlationId: 'c',
+      payload: { upstream: 'docker-hub', repository: 'library/alpine', digest: 'not a digest', mediaType: 'x' },
+    };
     channel.publish(`${scope.prefix}.events`, Events.ManifestCached, Buffer.from(JSON.stringify(bad)), { messageId: badId });
     const goodDigest = `sha256:${'c'.repeat(64)}`;
     const good = { ...bad, id: uuidv7(), payload: { ...bad.payload, digest: goodDigest } };
@@ -148,9 +176,15 @@ describe('retries and dead letters (real Postgres and RabbitMQ)', () => {
     calls.broken.delete(requestId);
 
     const requester = app.get(AmqpRequester);
-    const answer = await requester.request(Commands.ReplayDeadLetter, { deadLetterId: dead.id }, { routingKey: deadLetterReplayRoutingKey(SERVICE) });
+    const answer = await requester.request(
+      Commands.ReplayDeadLetter,
+      { deadLetterId: dead.id },
+      { routingKey: deadLetterReplayRoutingKey(SERVICE) },
+    );
     expect(answer).toEqual({ replayed: true });
-    const attempts = await waitFor('the replayed delivery', () => (calls.attempts.get(requestId)?.length === MAX_ATTEMPTS + 1 ? calls.attempts.get(requestId) : undefined));
+    const attempts = await waitFor('the replayed delivery', () =>
+      calls.attempts.get(requestId)?.length === MAX_ATTEMPTS + 1 ? calls.attempts.get(requestId) : undefined,
+    );
     // A replay is a fresh first attempt.
     expect(attempts[MAX_ATTEMPTS].attempt).toBe(1);
     const replayed = (await app.get(DeadLetters).list({ limit: 100 })).items.find((item) => item.id === dead.id);
@@ -159,7 +193,11 @@ describe('retries and dead letters (real Postgres and RabbitMQ)', () => {
     await expect(app.get(DeadLetters).replay(dead.id)).resolves.toBe(true);
     await waitFor('the second replay', () => calls.attempts.get(requestId)?.length === MAX_ATTEMPTS + 2);
 
-    const missing = requester.request(Commands.ReplayDeadLetter, { deadLetterId: uuidv7() }, { routingKey: deadLetterReplayRoutingKey(SERVICE) });
+    const missing = requester.request(
+      Commands.ReplayDeadLetter,
+      { deadLetterId: uuidv7() },
+      { routingKey: deadLetterReplayRoutingKey(SERVICE) },
+    );
     await expect(missing).rejects.toBeInstanceOf(CommandFailedError);
     await expect(missing).rejects.toMatchObject({ code: 'not_found', status: 404 });
 

@@ -33,7 +33,12 @@ describe('trace context across the outbox (real Postgres and RabbitMQ)', () => {
 
   beforeAll(async () => {
     await createSchema(scope);
-    app = await startTestApp({ scope, options: { service: 'traced' }, controllers: [TracedHandler], providers: [{ provide: Seen, useValue: seen }] });
+    app = await startTestApp({
+      scope,
+      options: { service: 'traced' },
+      controllers: [TracedHandler],
+      providers: [{ provide: Seen, useValue: seen }],
+    });
   });
 
   afterAll(async () => {
@@ -45,18 +50,29 @@ describe('trace context across the outbox (real Postgres and RabbitMQ)', () => {
     const requestId = uuidv7();
     await trace.getTracer('test').startActiveSpan('POST /api/v1/scans', async (span) => {
       await dataSourceOf(app).transaction((manager) =>
-        app.get(Outbox).add(manager, { type: Events.ScanRequested, payload: { requestId, image: 'docker.io/library/alpine:3.20', trigger: ScanTrigger.Api } }),
+        app.get(Outbox).add(manager, {
+          type: Events.ScanRequested,
+          payload: { requestId, image: 'docker.io/library/alpine:3.20', trigger: ScanTrigger.Api },
+        }),
       );
       span.end();
     });
     const [handled] = await waitFor('the traced event', () => seen.handled.length === 1 && seen.handled);
-    const producerSpan = exporter.getFinishedSpans().find((span) => span.name === 'POST /api/v1/scans' && span.spanContext().traceId === handled.traceId);
+    const producerSpan = exporter
+      .getFinishedSpans()
+      .find((span) => span.name === 'POST /api/v1/scans' && span.spanContext().traceId === handled.traceId);
     expect(producerSpan).toBeDefined();
     expect(handled.envelope.traceparent).toBe(`00-${producerSpan!.spanContext().traceId}-${producerSpan!.spanContext().spanId}-01`);
-    const consumerSpan = await waitFor('the consumer span', () => exporter.getFinishedSpans().find((span) => span.name === Events.ScanRequested));
+    const consumerSpan = await waitFor('the consumer span', () =>
+      exporter.getFinishedSpans().find((span) => span.name === Events.ScanRequested),
+    );
     expect(consumerSpan.kind).toBe(SpanKind.CONSUMER);
     expect(consumerSpan.spanContext()).toMatchObject({ traceId: handled.traceId, spanId: handled.spanId });
     expect(consumerSpan.parentSpanContext?.spanId).toBe(producerSpan!.spanContext().spanId);
-    expect(consumerSpan.attributes).toMatchObject({ 'messaging.system': 'rabbitmq', 'messaging.message.id': handled.envelope.id, 'messaging.attempt': 1 });
+    expect(consumerSpan.attributes).toMatchObject({
+      'messaging.system': 'rabbitmq',
+      'messaging.message.id': handled.envelope.id,
+      'messaging.attempt': 1,
+    });
   });
 });

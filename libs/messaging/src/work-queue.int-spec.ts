@@ -7,7 +7,13 @@ import { destroyBrokerSocket } from './test-support/crash';
 import { cleanUp, createSchema, dataSourceOf, startTestApp, uniqueScope, waitFor } from './test-support/messaging-test-app';
 
 const scope = uniqueScope('workq');
-const SCAN_JOBS: QueueSpec = { name: 'scan-jobs', routingKeys: [Events.ScanJobQueued], deliveryLimit: 2, deadLetterRoutingKey: Events.ScanJobDeadLettered, prefetch: 1 };
+const SCAN_JOBS: QueueSpec = {
+  name: 'scan-jobs',
+  routingKeys: [Events.ScanJobQueued],
+  deliveryLimit: 2,
+  deadLetterRoutingKey: Events.ScanJobDeadLettered,
+  prefetch: 1,
+};
 
 class Observed {
   readonly jobDeliveries: Array<{ id: string; queue: string }> = [];
@@ -48,8 +54,18 @@ describe('shared work queue with a delivery limit (real RabbitMQ)', () => {
     await createSchema(scope);
     const providers = [{ provide: Observed, useValue: observed }];
     // The scheduler declares the work queue too (it publishes into it) with identical arguments.
-    scheduler = await startTestApp({ scope, options: { service: 'scheduler', queues: [SCAN_JOBS] }, controllers: [SchedulerSide], providers });
-    worker = await startTestApp({ scope, options: { service: 'worker', queues: [SCAN_JOBS], relayEnabled: false }, controllers: [CrashingWorker], providers });
+    scheduler = await startTestApp({
+      scope,
+      options: { service: 'scheduler', queues: [SCAN_JOBS] },
+      controllers: [SchedulerSide],
+      providers,
+    });
+    worker = await startTestApp({
+      scope,
+      options: { service: 'worker', queues: [SCAN_JOBS], relayEnabled: false },
+      controllers: [CrashingWorker],
+      providers,
+    });
   });
 
   afterAll(async () => {
@@ -64,7 +80,11 @@ describe('shared work queue with a delivery limit (real RabbitMQ)', () => {
     const envelope = await dataSourceOf(scheduler).transaction((manager) =>
       scheduler.get(Outbox).add(manager, { type: Events.ScanJobQueued, payload: job, tenantId: 'acme' }),
     );
-    const [deadLettered] = await waitFor('the dead-lettered job', () => observed.deadLetteredJobs.length > 0 && observed.deadLetteredJobs, 20_000);
+    const [deadLettered] = await waitFor(
+      'the dead-lettered job',
+      () => observed.deadLetteredJobs.length > 0 && observed.deadLetteredJobs,
+      20_000,
+    );
     expect(deadLettered).toMatchObject({ id: envelope.id, type: Events.ScanJobQueued, tenantId: 'acme', payload: job });
     // Delivered to the shared queue (not a service queue) once plus `deliveryLimit` redeliveries.
     expect(observed.jobDeliveries).toEqual(Array.from({ length: 3 }, () => ({ id: envelope.id, queue: `${scope.prefix}.scan-jobs` })));

@@ -26,11 +26,17 @@ export const Metrics = {
   outboxLagSeconds: () => gauge('outbox_lag_seconds', 'Age of the oldest unpublished outbox row', ['schema']),
   outboxPending: () => gauge('outbox_pending', 'Unpublished outbox rows', ['schema']),
   eventLatency: () =>
-    histogram('event_delivery_seconds', 'From an event\'s commit (occurredAt) to its consumer', ['type'], [
-      0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-    ]),
+    histogram(
+      'event_delivery_seconds',
+      "From an event's commit (occurredAt) to its consumer",
+      ['type'],
+      [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    ),
   httpRequests: () =>
-    histogram('http_request_duration_seconds', 'HTTP requests by method, route and status', ['method', 'route', 'status'], [
-      0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-    ]),
+    histogram(
+      'http_request_duration_seconds',
+      'HTTP requests by method, route and status',
+      ['method', 'route', 'status'],
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    ),
 };

@@ -9,10 +9,7 @@ import { HealthModule, HttpMetricsMiddleware, loggerParams, MetricsController } 
 import { serviceDataSourceOptions } from '@vulnscan/persistence';
 import { SERVICE_DEFINITION, SERVICE_ENV, ServiceDefinition } from './service-definition';
 
-export function dataSourceOptionsFor(
-  definition: Pick<ServiceDefinition, 'name' | 'schema' | 'entities' | 'migrations'>,
-  env: BaseEnv,
-) {
+export function dataSourceOptionsFor(definition: Pick<ServiceDefinition, 'name' | 'schema' | 'entities' | 'migrations'>, env: BaseEnv) {
   return serviceDataSourceOptions({
     url: env.DATABASE_URL,
     schema: definition.schema,

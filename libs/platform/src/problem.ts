@@ -95,7 +95,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       // the body parser's own errors (http-errors): a body over the limit, a bad encoding
       status = exception.status;
       code = DEFAULT_CODES[status] ?? 'invalid_request';
-      detail = exception.type === 'entity.too.large' ? `the request body is larger than the limit of ${exception.limit} bytes` : exception.message;
+      detail =
+        exception.type === 'entity.too.large' ? `the request body is larger than the limit of ${exception.limit} bytes` : exception.message;
     }
     if (status >= 500 && !(exception instanceof ApiError)) {
       this.logger.error({ err: exception, correlationId }, `request failed: ${detail}`);

@@ -1,4 +1,10 @@
-export { InvalidReferenceError, formatReference, parseImageReference, parseRepositoryName, referenceFromParts } from './reference/image-reference';
+export {
+  InvalidReferenceError,
+  formatReference,
+  parseImageReference,
+  parseRepositoryName,
+  referenceFromParts,
+} from './reference/image-reference';
 export type { ImageReference } from './reference/image-reference';
 export { isDigest } from './reference/digest';
 export { RegistryHostPolicy } from './policy/registry-host-policy';

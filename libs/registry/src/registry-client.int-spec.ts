@@ -104,15 +104,25 @@ describe('RegistryClient against docker-registry without auth', () => {
   it('picks linux/amd64 from an index by default and arm64 when asked', async () => {
     const byArch = Object.fromEntries(index.manifests.map((m) => [m.platform.architecture, m.digest]));
     const amd64 = await registryClient.resolve(ref(reg, 'library/multi:1'));
-    expect(amd64).toMatchObject({ indexDigest: index.indexDigest, manifestDigest: byArch['amd64'], platform: { os: 'linux', architecture: 'amd64' } });
+    expect(amd64).toMatchObject({
+      indexDigest: index.indexDigest,
+      manifestDigest: byArch['amd64'],
+      platform: { os: 'linux', architecture: 'amd64' },
+    });
     expect(amd64.mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
 
     const arm64 = await registryClient.resolve(ref(reg, 'library/multi:1'), { platform: { os: 'linux', architecture: 'arm64' } });
-    expect(arm64).toMatchObject({ indexDigest: index.indexDigest, manifestDigest: byArch['arm64'], platform: { architecture: 'arm64', variant: 'v8' } });
+    expect(arm64).toMatchObject({
+      indexDigest: index.indexDigest,
+      manifestDigest: byArch['arm64'],
+      platform: { architecture: 'arm64', variant: 'v8' },
+    });
   });
 
   it('answers platform_not_found with the available platforms', async () => {
-    const error = await scanError(registryClient.resolve(ref(reg, 'library/multi:1'), { platform: { os: 'linux', architecture: 's390x' } }));
+    const error = await scanError(
+      registryClient.resolve(ref(reg, 'library/multi:1'), { platform: { os: 'linux', architecture: 's390x' } }),
+    );
     expect(error.code).toBe(ScanErrorCode.PlatformNotFound);
     expect(error.message).toMatch(/has no image for linux\/s390x; available: linux\/amd64, linux\/arm64\/v8$/);
   });
@@ -120,12 +130,17 @@ describe('RegistryClient against docker-registry without auth', () => {
   it('answers not_found for a missing tag or repository, naming host and repository', async () => {
     const tag = await scanError(registryClient.resolve(ref(reg, 'library/alpine:no-such-tag')));
     expect(tag.code).toBe(ScanErrorCode.NotFound);
-    expect(tag.message).toBe(`manifest no-such-tag of repository library/alpine on registry ${reg.host} not found (HTTP 404, MANIFEST_UNKNOWN)`);
+    expect(tag.message).toBe(
+      `manifest no-such-tag of repository library/alpine on registry ${reg.host} not found (HTTP 404, MANIFEST_UNKNOWN)`,
+    );
     expect((await scanError(registryClient.resolve(ref(reg, 'nobody/nothing:1')))).code).toBe(ScanErrorCode.NotFound);
   });
 
   it('denies a loopback registry that the policy does not list, and metadata addresses always', async () => {
-    const unlisted = new RegistryClient({ insecureRegistries: [reg.host], policy: new RegistryHostPolicy({ allowedHosts: [], insecureRegistries: [] }) });
+    const unlisted = new RegistryClient({
+      insecureRegistries: [reg.host],
+      policy: new RegistryHostPolicy({ allowedHosts: [], insecureRegistries: [] }),
+    });
     cleanups.push(() => unlisted.close());
     const loopback = await scanError(unlisted.resolve(ref(reg, 'library/alpine:3.10')));
     expect(loopback.code).toBe(ScanErrorCode.HostNotAllowed);
@@ -143,7 +158,9 @@ describe('RegistryClient and content that does not match its digest', () => {
   it('fails the blob stream with digest_mismatch instead of ending', async () => {
     const reg = await registry();
     await pushImage(ALPINE(), reg, 'library/alpine:3.10');
-    const raw = JSON.parse((await inspectRaw(reg, 'library/alpine:3.10')).raw.toString('utf8')) as { layers: { digest: string; size: number }[] };
+    const raw = JSON.parse((await inspectRaw(reg, 'library/alpine:3.10')).raw.toString('utf8')) as {
+      layers: { digest: string; size: number }[];
+    };
     const layer = raw.layers[0]!;
     await corruptBlob(reg, layer.digest);
 
@@ -223,7 +240,9 @@ describe('RegistryClient and an unreachable registry', () => {
 
     const first = await scanError(breaking.resolve(target));
     expect(first.code).toBe(ScanErrorCode.Unreachable);
-    expect(first.message).toMatch(new RegExp(`^registry ${reg.host} is unreachable for manifest 3\\.10 of repository library/alpine .*ECONNREFUSED`));
+    expect(first.message).toMatch(
+      new RegExp(`^registry ${reg.host} is unreachable for manifest 3\\.10 of repository library/alpine .*ECONNREFUSED`),
+    );
     await scanError(breaking.resolve(target));
     const open = await scanError(breaking.resolve(target));
     expect(open.code).toBe(ScanErrorCode.Unreachable);

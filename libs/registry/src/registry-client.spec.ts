@@ -110,7 +110,9 @@ describe('RegistryClient (fake servers)', () => {
     const registry = await serve(() => undefined);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    const error = await failure(clientFor(registry.host).resolve(parseImageReference(`${registry.host}/app:1`), { signal: controller.signal }));
+    const error = await failure(
+      clientFor(registry.host).resolve(parseImageReference(`${registry.host}/app:1`), { signal: controller.signal }),
+    );
     expect(error).not.toBeInstanceOf(ScanError);
     expect((error as Error).name).toBe('AbortError');
   });
@@ -121,12 +123,18 @@ describe('RegistryClient (fake servers)', () => {
         res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json', 'Content-Length': String(5 * 1024 * 1024) });
         res.write('{');
       } else {
-        res.writeHead(200, { 'Content-Type': 'application/vnd.docker.distribution.manifest.v1+prettyjws' }).end('{"schemaVersion":1,"name":"app"}');
+        res
+          .writeHead(200, { 'Content-Type': 'application/vnd.docker.distribution.manifest.v1+prettyjws' })
+          .end('{"schemaVersion":1,"name":"app"}');
       }
     });
     const client = clientFor(registry.host);
-    expect(await failure(client.resolve(parseImageReference(`${registry.host}/huge:1`)))).toMatchObject({ code: ScanErrorCode.ManifestInvalid });
-    expect(await failure(client.resolve(parseImageReference(`${registry.host}/old:1`)))).toMatchObject({ code: ScanErrorCode.UnsupportedMediaType });
+    expect(await failure(client.resolve(parseImageReference(`${registry.host}/huge:1`)))).toMatchObject({
+      code: ScanErrorCode.ManifestInvalid,
+    });
+    expect(await failure(client.resolve(parseImageReference(`${registry.host}/old:1`)))).toMatchObject({
+      code: ScanErrorCode.UnsupportedMediaType,
+    });
   });
 
   it('fails a blob stream that breaks off mid-transfer as unreachable, never as a clean end', async () => {
@@ -137,9 +145,11 @@ describe('RegistryClient (fake servers)', () => {
     const stream = await clientFor(registry.host).openBlob(parseImageReference(`${registry.host}/app:1`), blob);
     let ended = false;
     stream.on('end', () => (ended = true));
-    const error = await failure((async () => {
-      for await (const _chunk of stream) void _chunk;
-    })());
+    const error = await failure(
+      (async () => {
+        for await (const _chunk of stream) void _chunk;
+      })(),
+    );
     expect(error).toMatchObject({ code: ScanErrorCode.Unreachable });
     expect(ended).toBe(false);
   });

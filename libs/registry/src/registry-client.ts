@@ -53,7 +53,13 @@ export class RegistryClient {
 
     const entries = parseIndex(topKind.json, topWhere);
     const wanted = options.platform ?? DEFAULT_PLATFORM;
-    const chosen = entries[selectPlatform(entries.map((e) => e.platform), wanted)];
+    const chosen =
+      entries[
+        selectPlatform(
+          entries.map((e) => e.platform),
+          wanted,
+        )
+      ];
     if (!chosen?.platform) {
       // Attestation manifests (unknown/unknown) are not platforms anyone can ask for.
       const available = new Set(entries.flatMap((e) => (e.platform && e.platform.os !== 'unknown' ? [formatPlatform(e.platform)] : [])));

@@ -22,7 +22,10 @@ export class BatchReader {
   }
 
   /** Newest first, keyset-paginated on id (uuid v7, so creation order). */
-  async schedules(tenantId: string, { after, limit }: { after?: string; limit: number }): Promise<{ items: ScheduleEntity[]; nextCursor: string | null }> {
+  async schedules(
+    tenantId: string,
+    { after, limit }: { after?: string; limit: number },
+  ): Promise<{ items: ScheduleEntity[]; nextCursor: string | null }> {
     const builder = this.dataSource
       .getRepository(ScheduleEntity)
       .createQueryBuilder('s')

@@ -15,7 +15,11 @@ export class StatusReader {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Every repository holding this manifest, or only `upstream`/`repository` when given. */
-  find(tenantId: string, manifestDigest: string, where: { upstream?: string; repository?: string } = {}): Promise<ManifestSecurityStatusEntity[]> {
+  find(
+    tenantId: string,
+    manifestDigest: string,
+    where: { upstream?: string; repository?: string } = {},
+  ): Promise<ManifestSecurityStatusEntity[]> {
     return this.dataSource.getRepository(ManifestSecurityStatusEntity).find({
       where: { tenantId, manifestDigest, ...where },
       order: { upstream: 'ASC', repository: 'ASC' },

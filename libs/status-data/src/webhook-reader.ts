@@ -38,7 +38,8 @@ export function presentWebhook(row: { id: string; url: string; events: WebhookEv
   return { id: row.id, url: row.url, events: row.events, createdAt: row.createdAt.toISOString() };
 }
 
-const toView = (row: WebhookRow): WebhookView => presentWebhook({ id: row.id, url: row.url, events: row.events, createdAt: row.created_at });
+const toView = (row: WebhookRow): WebhookView =>
+  presentWebhook({ id: row.id, url: row.url, events: row.events, createdAt: row.created_at });
 
 /**
  * Read-only access to webhooks and their deliveries for other services (the gateway), always

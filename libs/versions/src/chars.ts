@@ -43,14 +43,7 @@ export function isDigits(s: string): boolean {
  * of any size: leading zeros are skipped, then the longer run is larger, then the first
  * differing digit decides. An empty run counts as zero.
  */
-export function compareDigitRuns(
-  a: string,
-  aStart: number,
-  aEnd: number,
-  b: string,
-  bStart: number,
-  bEnd: number,
-): Comparison {
+export function compareDigitRuns(a: string, aStart: number, aEnd: number, b: string, bStart: number, bEnd: number): Comparison {
   while (aStart < aEnd && a.charCodeAt(aStart) === ZERO) aStart++;
   while (bStart < bEnd && b.charCodeAt(bStart) === ZERO) bStart++;
   const aLength = aEnd - aStart;
@@ -69,14 +62,7 @@ export function compareDigits(a: string, b: string): Comparison {
 }
 
 /** Compares `a[aStart..aEnd)` with `b[bStart..bEnd)` code unit by code unit (C `strcmp` order). */
-export function compareRuns(
-  a: string,
-  aStart: number,
-  aEnd: number,
-  b: string,
-  bStart: number,
-  bEnd: number,
-): Comparison {
+export function compareRuns(a: string, aStart: number, aEnd: number, b: string, bStart: number, bEnd: number): Comparison {
   const aLength = aEnd - aStart;
   const bLength = bEnd - bStart;
   const common = aLength < bLength ? aLength : bLength;

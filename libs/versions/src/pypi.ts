@@ -62,7 +62,7 @@ function pep440Key(version: string): Pep440Key | undefined {
   while (release.length > 0 && release[release.length - 1] === 0) release.pop();
 
   const preLetter = parsed.pre !== null ? String(parsed.pre[0]) : undefined;
-  let pre = marker(parsed.pre, preLetter === undefined ? 0 : PRE_RANK.get(preLetter) ?? 0);
+  let pre = marker(parsed.pre, preLetter === undefined ? 0 : (PRE_RANK.get(preLetter) ?? 0));
   const post = marker(parsed.post, 0);
   const dev = marker(parsed.dev, 0);
   // 1.0.dev0 sorts before 1.0a0: a dev release with neither pre nor post takes the lowest pre.

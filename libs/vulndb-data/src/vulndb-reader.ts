@@ -14,7 +14,9 @@ export class VulnDbReader {
 
   /** The current database version: the newest import that changed anything; undefined before the first. */
   async currentVersion(): Promise<string | undefined> {
-    const [row] = (await this.dataSource.query('SELECT max(version)::text AS version FROM worker.vulndb_versions')) as { version: string | null }[];
+    const [row] = (await this.dataSource.query('SELECT max(version)::text AS version FROM worker.vulndb_versions')) as {
+      version: string | null;
+    }[];
     return row?.version ?? undefined;
   }
 }

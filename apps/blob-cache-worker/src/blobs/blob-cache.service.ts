@@ -55,7 +55,11 @@ export class BlobCache {
     this.requests.inc({ kind: 'blob', result: stored ? 'hit' : 'miss' });
     if (!known) {
       if (request.onlyIfCached) throw notCached('blob', what);
-      throw new OciError(404, 'BLOB_UNKNOWN', `${what} is not named by any manifest pulled through this cache; pull a manifest that names it first`);
+      throw new OciError(
+        404,
+        'BLOB_UNKNOWN',
+        `${what} is not named by any manifest pulled through this cache; pull a manifest that names it first`,
+      );
     }
     if (stored) {
       if (!known.placed) this.recordPlacement(digest);
@@ -100,6 +104,8 @@ export class BlobCache {
 
   /** In storage but not recorded (the process stopped between the two): record it now. */
   private recordPlacement(digest: string): void {
-    this.placement.place(digest).catch((error: unknown) => this.logger.warn({ err: error, digest }, 'could not record a stored blob as placed'));
+    this.placement
+      .place(digest)
+      .catch((error: unknown) => this.logger.warn({ err: error, digest }, 'could not record a stored blob as placed'));
   }
 }

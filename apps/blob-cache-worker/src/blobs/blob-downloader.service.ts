@@ -152,7 +152,9 @@ export class BlobDownloader implements OnApplicationBootstrap, BeforeApplication
          WHERE digest = $1 AND lease_owner = $2 AND placed_at IS NULL`,
         [blob.digest, this.owner, message.slice(0, 2000), giveUp, delay],
       )
-      .catch((dbError: unknown) => this.logger.warn({ err: dbError, digest: blob.digest }, 'could not record a failed download; its lease expires'));
+      .catch((dbError: unknown) =>
+        this.logger.warn({ err: dbError, digest: blob.digest }, 'could not record a failed download; its lease expires'),
+      );
   }
 
   private async renewLeases(): Promise<void> {

@@ -161,7 +161,8 @@ export class BlobFlight {
         if (body.isPaused()) body.resume();
         const { bytesWritten } = await spool.handle.writev(batch, this.written);
         // A short write (rare on files) leaves the rest to write at its own position.
-        if (bytesWritten < bytes) await spool.handle.write(Buffer.concat(batch).subarray(bytesWritten), 0, bytes - bytesWritten, this.written + bytesWritten);
+        if (bytesWritten < bytes)
+          await spool.handle.write(Buffer.concat(batch).subarray(bytesWritten), 0, bytes - bytesWritten, this.written + bytesWritten);
         this.written += bytes;
         this.changes.emit('change');
         continue;

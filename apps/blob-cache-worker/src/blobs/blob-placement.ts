@@ -33,7 +33,11 @@ export class BlobPlacement {
       [digest],
     );
     if (!placed) return false;
-    await this.outbox.add(manager, { type: Events.BlobDownloaded, tenantId: CONFIG_TENANT, payload: { digest, size: Number(placed.size) } });
+    await this.outbox.add(manager, {
+      type: Events.BlobDownloaded,
+      tenantId: CONFIG_TENANT,
+      payload: { digest, size: Number(placed.size) },
+    });
     return true;
   }
 }

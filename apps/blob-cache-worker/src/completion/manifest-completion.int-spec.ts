@@ -38,7 +38,14 @@ describe('manifest completion against Postgres', () => {
     const options = dataSourceOptionsFor(cacheService, env);
     await runServiceMigrations(options);
     dataSource = await new DataSource(options).initialize();
-    const outbox = new Outbox(resolveMessagingOptions({ service: cacheService.name, schema: cacheService.schema, amqpUrl: 'amqp://unused', databaseUrl: env.DATABASE_URL }));
+    const outbox = new Outbox(
+      resolveMessagingOptions({
+        service: cacheService.name,
+        schema: cacheService.schema,
+        amqpUrl: 'amqp://unused',
+        databaseUrl: env.DATABASE_URL,
+      }),
+    );
     placement = new BlobPlacement(dataSource, outbox);
     completion = new ManifestCompletion(outbox);
     manifests = new ManifestStore(dataSource, outbox);
@@ -97,7 +104,9 @@ describe('manifest completion against Postgres', () => {
     await firstUpdated;
     const second = check(b.digest);
     expect((await Promise.all([first, second])).sort()).toEqual([0, 1]);
-    expect(await published('manifest.complete.v1', 'race/both-see', digest)).toEqual([{ upstream: UPSTREAM, repository: 'race/both-see', digest }]);
+    expect(await published('manifest.complete.v1', 'race/both-see', digest)).toEqual([
+      { upstream: UPSTREAM, repository: 'race/both-see', digest },
+    ]);
   });
 
   it('completes the manifest in the check of whichever of the last two placements commits later', async () => {

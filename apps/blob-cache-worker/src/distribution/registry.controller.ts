@@ -59,7 +59,8 @@ export class RegistryController {
     const route = parseRegistryPath(request.path);
     if (route.kind === 'base') return this.base(request, response);
     const ns = request.query['ns'];
-    if (ns !== undefined && typeof ns !== 'string') throw new OciError(400, 'NAME_INVALID', 'give ?ns= (the upstream registry host) at most once');
+    if (ns !== undefined && typeof ns !== 'string')
+      throw new OciError(400, 'NAME_INVALID', 'give ?ns= (the upstream registry host) at most once');
     const onlyIfCached = /(^|[\s,])only-if-cached($|[\s,])/i.test(request.get('cache-control') ?? '');
     const requester = await this.auth.authenticate(request.get('authorization'));
     // The internal token reads what tenants' own pulls cached; it never makes the cache pull.
@@ -71,7 +72,13 @@ export class RegistryController {
     const headOnly = request.method === 'HEAD';
 
     if (route.kind === 'manifest') {
-      const { manifest, source } = await this.manifests.get({ upstream, repository, reference: route.reference, byDigest: route.byDigest, onlyIfCached });
+      const { manifest, source } = await this.manifests.get({
+        upstream,
+        repository,
+        reference: route.reference,
+        byDigest: route.byDigest,
+        onlyIfCached,
+      });
       response.status(200).set({
         ...API_VERSION,
         'Content-Type': manifest.mediaType,
@@ -84,7 +91,14 @@ export class RegistryController {
       return;
     }
 
-    const answer = await this.blobs.get({ upstream, repository, digest: route.digest, onlyIfCached, headOnly, range: request.get('range') });
+    const answer = await this.blobs.get({
+      upstream,
+      repository,
+      digest: route.digest,
+      onlyIfCached,
+      headOnly,
+      range: request.get('range'),
+    });
     const common = { ...API_VERSION, 'Docker-Content-Digest': route.digest, 'Accept-Ranges': 'bytes', ETag: `"${route.digest}"` };
     if (answer.status === 416) {
       throw new OciError(416, 'RANGE_INVALID', `the blob is ${answer.size} bytes; the requested range is outside it`, {
@@ -114,7 +128,8 @@ export class RegistryController {
     } catch (error) {
       response.destroy();
       // The client hanging up is its business; a body that failed (content that did not verify) is ours.
-      if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') this.logger.debug({ digest, source }, 'the client closed the blob transfer');
+      if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE')
+        this.logger.debug({ digest, source }, 'the client closed the blob transfer');
       else this.logger.warn({ digest, source, err: error }, 'blob transfer cut: its content failed');
     }
   }

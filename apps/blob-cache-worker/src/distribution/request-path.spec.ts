@@ -16,8 +16,18 @@ function failure(path: string): { status: number; code: string } {
 describe('parseRegistryPath', () => {
   it('finds the base, manifests by tag or digest, and blobs, with names of several segments', () => {
     expect(parseRegistryPath('/v2/')).toEqual({ kind: 'base' });
-    expect(parseRegistryPath('/v2/library/alpine/manifests/3.10')).toEqual({ kind: 'manifest', name: 'library/alpine', reference: '3.10', byDigest: false });
-    expect(parseRegistryPath(`/v2/a/b/c/manifests/${DIGEST}`)).toEqual({ kind: 'manifest', name: 'a/b/c', reference: DIGEST, byDigest: true });
+    expect(parseRegistryPath('/v2/library/alpine/manifests/3.10')).toEqual({
+      kind: 'manifest',
+      name: 'library/alpine',
+      reference: '3.10',
+      byDigest: false,
+    });
+    expect(parseRegistryPath(`/v2/a/b/c/manifests/${DIGEST}`)).toEqual({
+      kind: 'manifest',
+      name: 'a/b/c',
+      reference: DIGEST,
+      byDigest: true,
+    });
     expect(parseRegistryPath(`/v2/alpine/blobs/${DIGEST}`)).toEqual({ kind: 'blob', name: 'alpine', digest: DIGEST });
     // the last /manifests/ separates name and reference
     expect(parseRegistryPath('/v2/foo/manifests/manifests/latest')).toMatchObject({ name: 'foo/manifests', reference: 'latest' });

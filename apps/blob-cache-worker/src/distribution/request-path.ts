@@ -22,7 +22,11 @@ export function parseRegistryPath(path: string): RegistryRoute {
   if (path === '/v2' || path === '/v2/') return { kind: 'base' };
   const match = ROUTE.exec(path);
   if (!match) {
-    throw new OciError(404, 'UNSUPPORTED', 'this pull-through cache serves GET and HEAD of /v2/<name>/manifests/<reference> and /v2/<name>/blobs/<digest>');
+    throw new OciError(
+      404,
+      'UNSUPPORTED',
+      'this pull-through cache serves GET and HEAD of /v2/<name>/manifests/<reference> and /v2/<name>/blobs/<digest>',
+    );
   }
   const [, name = '', what, reference = ''] = match;
   checkName(name);
@@ -35,7 +39,11 @@ export function parseRegistryPath(path: string): RegistryRoute {
     return { kind: 'manifest', name, reference, byDigest: true };
   }
   if (!TAG.test(reference)) {
-    throw new OciError(400, 'TAG_INVALID', `tag "${clip(reference)}" is invalid: letters, digits, "_", "." and "-", starting with a letter, digit or "_", at most 128`);
+    throw new OciError(
+      400,
+      'TAG_INVALID',
+      `tag "${clip(reference)}" is invalid: letters, digits, "_", "." and "-", starting with a letter, digit or "_", at most 128`,
+    );
   }
   return { kind: 'manifest', name, reference, byDigest: false };
 }
@@ -56,7 +64,11 @@ function checkName(name: string): void {
 }
 
 function invalidDigest(value: string): OciError {
-  return new OciError(400, 'DIGEST_INVALID', `"${clip(value)}" is not a digest this cache can verify (sha256, sha384 or sha512 with lowercase hex)`);
+  return new OciError(
+    400,
+    'DIGEST_INVALID',
+    `"${clip(value)}" is not a digest this cache can verify (sha256, sha384 or sha512 with lowercase hex)`,
+  );
 }
 
 function clip(value: string): string {

@@ -99,7 +99,13 @@ export class ManifestCache {
   }
 
   /** The manifest and, for an index, all its descendants (children first), each with the blobs it needs. */
-  private async prepare(upstream: Upstream, repository: string, fetched: Fetched, where: string, depth: number): Promise<PreparedManifest[]> {
+  private async prepare(
+    upstream: Upstream,
+    repository: string,
+    fetched: Fetched,
+    where: string,
+    depth: number,
+  ): Promise<PreparedManifest[]> {
     const document = parseManifestDocument(fetched.bytes, fetched.contentType, where);
     const own = { digest: fetched.digest, bytes: fetched.bytes, document };
     if (document.kind === 'image') return [{ ...own, blobs: document.blobs }];
@@ -112,7 +118,13 @@ export class ManifestCache {
     return [...children.flat(), { ...own, blobs: [...blobs.values()] }];
   }
 
-  private async child(upstream: Upstream, repository: string, child: ContentRef, parent: string, depth: number): Promise<PreparedManifest[]> {
+  private async child(
+    upstream: Upstream,
+    repository: string,
+    child: ContentRef,
+    parent: string,
+    depth: number,
+  ): Promise<PreparedManifest[]> {
     const where = `manifest ${child.digest} listed in ${parent}`;
     const held = await this.store.findManifest(upstream, repository, child.digest);
     const fetched: Fetched = held

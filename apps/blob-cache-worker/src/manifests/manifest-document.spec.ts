@@ -45,7 +45,17 @@ describe('parseManifestDocument', () => {
   });
 
   it('lists the children of an index (inferred from its shape without a type)', () => {
-    const index = { schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: d('a'), size: 500, platform: { os: 'linux', architecture: 'arm64' } }] };
+    const index = {
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: d('a'),
+          size: 500,
+          platform: { os: 'linux', architecture: 'arm64' },
+        },
+      ],
+    };
     expect(parseManifestDocument(json(index), undefined, 'm')).toEqual({
       kind: 'index',
       mediaType: 'application/vnd.oci.image.index.v1+json',
@@ -58,10 +68,32 @@ describe('parseManifestDocument', () => {
     ['not JSON', Buffer.from('{nope'), ScanErrorCode.ManifestInvalid, /not valid JSON/],
     ['schema 1', json({ schemaVersion: 1, fsLayers: [] }), ScanErrorCode.UnsupportedMediaType, /schema 1/],
     ['an unknown type', json({ schemaVersion: 2, mediaType: 'text/html' }), ScanErrorCode.UnsupportedMediaType, /text\/html/],
-    ['a bad layer digest', json({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: { mediaType: DOCKER_CONFIG, digest: d('c'), size: 1 }, layers: [{ mediaType: LAYER, digest: 'sha256:../../etc', size: 1 }] }), ScanErrorCode.ManifestInvalid, /layers\[0\]: sha256 digest must be 64 lowercase hex/],
-    ['a negative size', json({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: { mediaType: DOCKER_CONFIG, digest: d('c'), size: -1 }, layers: [] }), ScanErrorCode.ManifestInvalid, /config: size/],
-    ['no layers array', json({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: { mediaType: DOCKER_CONFIG, digest: d('c'), size: 1 } }), ScanErrorCode.ManifestInvalid, /layers: must be an array/],
+    [
+      'a bad layer digest',
+      json({
+        schemaVersion: 2,
+        mediaType: DOCKER_MANIFEST,
+        config: { mediaType: DOCKER_CONFIG, digest: d('c'), size: 1 },
+        layers: [{ mediaType: LAYER, digest: 'sha256:../../etc', size: 1 }],
+      }),
+      ScanErrorCode.ManifestInvalid,
+      /layers\[0\]: sha256 digest must be 64 lowercase hex/,
+    ],
+    [
+      'a negative size',
+      json({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: { mediaType: DOCKER_CONFIG, digest: d('c'), size: -1 }, layers: [] }),
+      ScanErrorCode.ManifestInvalid,
+      /config: size/,
+    ],
+    [
+      'no layers array',
+      json({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: { mediaType: DOCKER_CONFIG, digest: d('c'), size: 1 } }),
+      ScanErrorCode.ManifestInvalid,
+      /layers: must be an array/,
+    ],
   ])('refuses %s', (_name, bytes, code, message) => {
-    expect(() => parseManifestDocument(bytes, undefined, 'manifest x')).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
+    expect(() => parseManifestDocument(bytes, undefined, 'manifest x')).toThrow(
+      expect.objectContaining({ code, message: expect.stringMatching(message) }),
+    );
   });
 });

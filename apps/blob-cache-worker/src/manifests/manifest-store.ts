@@ -87,7 +87,12 @@ export class ManifestStore {
     });
   }
 
-  private async insert(manager: EntityManager, upstream: UpstreamKey, repository: string, manifest: PreparedManifest): Promise<OutboxMessage[]> {
+  private async insert(
+    manager: EntityManager,
+    upstream: UpstreamKey,
+    repository: string,
+    manifest: PreparedManifest,
+  ): Promise<OutboxMessage[]> {
     const { document } = manifest;
     const [created] = (await manager.query(
       `INSERT INTO cache.cached_manifests (id, scope, tenant_id, upstream, repository, digest, media_type, config_media_type, size, content)

@@ -29,9 +29,13 @@ export class CacheUpstreams1764000000002 implements MigrationInterface {
     await queryRunner.query(`CREATE UNIQUE INDEX upstreams_config_registry ON cache.upstreams (registry) WHERE source = 'config'`);
     await queryRunner.query(`CREATE UNIQUE INDEX upstreams_tenant_registry ON cache.upstreams (tenant_id, registry) WHERE source = 'api'`);
 
-    await queryRunner.query(`ALTER TABLE cache.cached_manifests ADD COLUMN scope text NOT NULL DEFAULT '', ADD COLUMN tenant_id text NOT NULL DEFAULT 'default'`);
+    await queryRunner.query(
+      `ALTER TABLE cache.cached_manifests ADD COLUMN scope text NOT NULL DEFAULT '', ADD COLUMN tenant_id text NOT NULL DEFAULT 'default'`,
+    );
     await queryRunner.query(`ALTER TABLE cache.cached_manifests DROP CONSTRAINT cached_manifests_upstream_repository_digest_key`);
-    await queryRunner.query(`ALTER TABLE cache.cached_manifests ADD CONSTRAINT cached_manifests_scoped_key UNIQUE (scope, upstream, repository, digest)`);
+    await queryRunner.query(
+      `ALTER TABLE cache.cached_manifests ADD CONSTRAINT cached_manifests_scoped_key UNIQUE (scope, upstream, repository, digest)`,
+    );
     await queryRunner.query(`ALTER TABLE cache.cached_tags ADD COLUMN scope text NOT NULL DEFAULT ''`);
     await queryRunner.query(`ALTER TABLE cache.cached_tags DROP CONSTRAINT cached_tags_pkey`);
     await queryRunner.query(`ALTER TABLE cache.cached_tags ADD PRIMARY KEY (scope, upstream, repository, tag)`);
@@ -44,7 +48,9 @@ export class CacheUpstreams1764000000002 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE cache.cached_tags DROP COLUMN scope`);
     await queryRunner.query(`DELETE FROM cache.cached_manifests WHERE scope <> ''`);
     await queryRunner.query(`ALTER TABLE cache.cached_manifests DROP CONSTRAINT cached_manifests_scoped_key`);
-    await queryRunner.query(`ALTER TABLE cache.cached_manifests ADD CONSTRAINT cached_manifests_upstream_repository_digest_key UNIQUE (upstream, repository, digest)`);
+    await queryRunner.query(
+      `ALTER TABLE cache.cached_manifests ADD CONSTRAINT cached_manifests_upstream_repository_digest_key UNIQUE (upstream, repository, digest)`,
+    );
     await queryRunner.query(`ALTER TABLE cache.cached_manifests DROP COLUMN scope, DROP COLUMN tenant_id`);
     await queryRunner.query('DROP TABLE cache.upstreams');
   }

@@ -90,7 +90,9 @@ export class UpstreamTable {
 
   /** Whether any tenant has an upstream for this registry (an anonymous pull of it is asked to authenticate). */
   async anyTenantHas(registry: string): Promise<boolean> {
-    const rows = (await this.dataSource.query(`SELECT 1 FROM cache.upstreams WHERE source = 'api' AND registry = $1 LIMIT 1`, [registry])) as unknown[];
+    const rows = (await this.dataSource.query(`SELECT 1 FROM cache.upstreams WHERE source = 'api' AND registry = $1 LIMIT 1`, [
+      registry,
+    ])) as unknown[];
     return rows.length > 0;
   }
 
@@ -104,7 +106,11 @@ export class UpstreamTable {
     const urlProblem = upstreamUrlProblem(command.url);
     if (urlProblem) throw new CommandRejectedError('validation_failed', urlProblem, 400);
     if (configured(registry)) {
-      throw new CommandRejectedError('upstream_conflict', `registry ${registry} is a configured upstream of the cache (CACHE_UPSTREAMS); it cannot be registered`, 409);
+      throw new CommandRejectedError(
+        'upstream_conflict',
+        `registry ${registry} is a configured upstream of the cache (CACHE_UPSTREAMS); it cannot be registered`,
+        409,
+      );
     }
     const hasCredentials = command.username !== undefined && command.password !== undefined;
     if ((command.username === undefined) !== (command.password === undefined)) {
@@ -113,7 +119,8 @@ export class UpstreamTable {
     const cipher = hasCredentials ? this.requireCipher() : null;
     const url = new URL(command.url);
     await this.checkHost(url);
-    const secret = cipher && command.password !== undefined ? cipher.encrypt(command.password, upstreamSecretContext(command.tenantId, registry)) : null;
+    const secret =
+      cipher && command.password !== undefined ? cipher.encrypt(command.password, upstreamSecretContext(command.tenantId, registry)) : null;
 
     const row = await this.dataSource.transaction(async (manager) => {
       // One registration per tenant at a time, so the limit holds under concurrent requests.
@@ -139,13 +146,18 @@ export class UpstreamTable {
   }
 
   async delete(tenantId: string, id: string): Promise<void> {
-    const rows = (await this.dataSource.query(`DELETE FROM cache.upstreams WHERE id = $1 AND tenant_id = $2 AND source = 'api' RETURNING id`, [
-      id,
-      tenantId,
-    ])) as unknown[];
+    const rows = (await this.dataSource.query(
+      `DELETE FROM cache.upstreams WHERE id = $1 AND tenant_id = $2 AND source = 'api' RETURNING id`,
+      [id, tenantId],
+    )) as unknown[];
     // DELETE … RETURNING answers [rows, affected] through TypeORM's postgres driver.
     const deleted = Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
-    if (deleted === 0) throw new CommandRejectedError('upstream_not_found', `upstream ${id} not found (configured upstreams cannot be deleted through the API)`, 404);
+    if (deleted === 0)
+      throw new CommandRejectedError(
+        'upstream_not_found',
+        `upstream ${id} not found (configured upstreams cannot be deleted through the API)`,
+        404,
+      );
   }
 
   /** The URL's host must pass the outbound policy now (and does again on every connection). */
@@ -164,9 +176,16 @@ export class UpstreamTable {
     let credentials: Upstream['credentials'];
     if (row.username !== null && row.secret !== null) {
       if (!this.cipher) {
-        throw new OciError(503, 'UNAVAILABLE', `the credentials of upstream ${row.registry} cannot be decrypted: the cache has no CACHE_ENCRYPTION_KEY`);
+        throw new OciError(
+          503,
+          'UNAVAILABLE',
+          `the credentials of upstream ${row.registry} cannot be decrypted: the cache has no CACHE_ENCRYPTION_KEY`,
+        );
       }
-      credentials = { username: row.username, password: this.cipher.decrypt(row.secret, upstreamSecretContext(row.tenant_id, row.registry)) };
+      credentials = {
+        username: row.username,
+        password: this.cipher.decrypt(row.secret, upstreamSecretContext(row.tenant_id, row.registry)),
+      };
     }
     return {
       name: row.registry,

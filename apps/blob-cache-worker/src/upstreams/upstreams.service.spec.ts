@@ -23,28 +23,42 @@ describe('Upstreams.resolve', () => {
     findForTenant: async (tenantId: string, registry: string) => rows.find((row) => row.tenantId === tenantId && row.name === registry),
     anyTenantHas: async (registry: string) => rows.some((row) => row.name === registry),
   } as unknown as UpstreamTable;
-  const upstreams = new Upstreams({ CACHE_UPSTREAMS: 'docker.io=https://registry-1.docker.io,quay.io=https://quay.io', CACHE_UPSTREAM_TIMEOUT_MS: 1000 } as BlobCacheEnv, table);
+  const upstreams = new Upstreams(
+    { CACHE_UPSTREAMS: 'docker.io=https://registry-1.docker.io,quay.io=https://quay.io', CACHE_UPSTREAM_TIMEOUT_MS: 1000 } as BlobCacheEnv,
+    table,
+  );
   afterAll(() => upstreams.onApplicationShutdown());
 
   it('answers without ?ns= with the first configured upstream, and configured ones to anyone', async () => {
     expect((await upstreams.resolve(undefined, { kind: 'anonymous' })).name).toBe('docker.io');
-    expect(await upstreams.resolve('QUAY.io', { kind: 'anonymous' })).toMatchObject({ name: 'quay.io', source: 'config', tenantId: 'default', scope: '' });
+    expect(await upstreams.resolve('QUAY.io', { kind: 'anonymous' })).toMatchObject({
+      name: 'quay.io',
+      source: 'config',
+      tenantId: 'default',
+      scope: '',
+    });
     expect(await upstreams.resolve('quay.io', { kind: 'tenant', tenantId: 'team-a' })).toMatchObject({ source: 'config' });
   });
 
   it("finds a tenant's own upstream with its key or the internal token naming it", async () => {
     expect(await upstreams.resolve('ghcr.io', { kind: 'tenant', tenantId: 'team-a' })).toMatchObject({ source: 'api', tenantId: 'team-a' });
-    expect(await upstreams.resolve('ghcr.io', { kind: 'internal', tenantId: 'team-a' })).toMatchObject({ source: 'api', tenantId: 'team-a' });
+    expect(await upstreams.resolve('ghcr.io', { kind: 'internal', tenantId: 'team-a' })).toMatchObject({
+      source: 'api',
+      tenantId: 'team-a',
+    });
   });
 
-  it('asks anonymous clients to authenticate for tenants\' registries; others get 404 NAME_UNKNOWN', async () => {
+  it("asks anonymous clients to authenticate for tenants' registries; others get 404 NAME_UNKNOWN", async () => {
     await expect(upstreams.resolve('ghcr.io', { kind: 'anonymous' })).rejects.toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
-    await expect(upstreams.resolve('ghcr.io', { kind: 'tenant', tenantId: 'team-b' })).rejects.toMatchObject({ status: 404, code: 'NAME_UNKNOWN' });
+    await expect(upstreams.resolve('ghcr.io', { kind: 'tenant', tenantId: 'team-b' })).rejects.toMatchObject({
+      status: 404,
+      code: 'NAME_UNKNOWN',
+    });
     await expect(upstreams.resolve('ghcr.io', { kind: 'internal' })).rejects.toMatchObject({ status: 404, code: 'NAME_UNKNOWN' });
     await expect(upstreams.resolve('unknown.example', { kind: 'anonymous' })).rejects.toMatchObject({ status: 404, code: 'NAME_UNKNOWN' });
   });
 
-  it("gives each tenant upstream its own client, and the configured ones the shared one", async () => {
+  it('gives each tenant upstream its own client, and the configured ones the shared one', async () => {
     const own = await upstreams.resolve('ghcr.io', { kind: 'tenant', tenantId: 'team-a' });
     expect(upstreams.clientFor(own)).toBe(upstreams.clientFor(own));
     expect(upstreams.clientFor(own)).not.toBe(upstreams.client);

@@ -39,7 +39,10 @@ export class DeadLettersController {
   @ApiOperation({ summary: 'Messages every service gave up on, newest first' })
   async list(@Query() query: PageQuery) {
     try {
-      const page = await DeadLetters.readAll(this.dataSource, await this.migratedSchemas(), { limit: query.limit ?? 50, cursor: query.cursor });
+      const page = await DeadLetters.readAll(this.dataSource, await this.migratedSchemas(), {
+        limit: query.limit ?? 50,
+        cursor: query.cursor,
+      });
       return {
         items: page.items.map((letter) => ({
           id: letter.id,

@@ -19,7 +19,8 @@ export class AuditController {
     let before: { createdAt: string; id: string } | undefined;
     if (query.cursor) {
       const [createdAt, id] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('|');
-      if (!id || Number.isNaN(Date.parse(createdAt))) throw new ApiError(400, 'invalid_cursor', 'cursor is not one this API issued', { fields: ['cursor'] });
+      if (!id || Number.isNaN(Date.parse(createdAt)))
+        throw new ApiError(400, 'invalid_cursor', 'cursor is not one this API issued', { fields: ['cursor'] });
       before = { createdAt, id };
     }
     await this.audit.flush();

@@ -21,7 +21,8 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new ApiError(401, 'unauthorized', 'An API key is required: Authorization: Bearer <key>.', {}, { 'WWW-Authenticate': 'Bearer' });
+    if (!match)
+      throw new ApiError(401, 'unauthorized', 'An API key is required: Authorization: Bearer <key>.', {}, { 'WWW-Authenticate': 'Bearer' });
     const principal = await this.keys.verify(match[1]);
     if (!principal) throw new ApiError(401, 'unauthorized', 'The API key is not valid.', {}, { 'WWW-Authenticate': 'Bearer' });
     const required = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES, [context.getHandler(), context.getClass()]) ?? [];

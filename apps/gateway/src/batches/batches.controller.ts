@@ -1,7 +1,25 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOperation, ApiPropertyOptional, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiPropertyOptional,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { Commands, IsRegExpPattern, MAX_BULK_IMAGES, REGISTRY_HOST_PATTERN } from '@vulnscan/contracts';
 import { ApiError } from '@vulnscan/platform';
 import { BatchReader } from '@vulnscan/scan-data';
@@ -66,23 +84,30 @@ export class BatchesController {
   @Post('scans/bulk')
   @HttpCode(202)
   @Authenticated(Scope.Admin)
-  @ApiOperation({ summary: 'Scan many images: a list of references or a filter over known images; one bulk per tenant per cooldown (BULK_COOLDOWN)' })
+  @ApiOperation({
+    summary: 'Scan many images: a list of references or a filter over known images; one bulk per tenant per cooldown (BULK_COOLDOWN)',
+  })
   @ApiAcceptedResponse({ type: BatchCreatedResponse })
   @ApiTooManyRequestsResponse({ description: 'Within the cooldown of the previous bulk scan; Retry-After says when' })
   async bulk(@Body() body: BulkScanDto, @CurrentPrincipal() principal: Principal) {
-    if (body.images !== undefined && body.filter !== undefined) throw new ApiError(400, 'invalid_request', 'give images or filter, not both', { fields: ['images', 'filter'] });
-    const outcome = await this.commands.send<{ batchId: string; count: number; deduplicated: number; skipped: number }>(Commands.CreateBulkScan, principal.tenantId, {
-      tenantId: principal.tenantId,
-      ...(body.images !== undefined ? { images: body.images } : { filter: body.filter }),
-      ...(body.force_rescan !== undefined ? { forceRescan: body.force_rescan } : {}),
-      requestedBy: principal.keyId,
-    });
+    if (body.images !== undefined && body.filter !== undefined)
+      throw new ApiError(400, 'invalid_request', 'give images or filter, not both', { fields: ['images', 'filter'] });
+    const outcome = await this.commands.send<{ batchId: string; count: number; deduplicated: number; skipped: number }>(
+      Commands.CreateBulkScan,
+      principal.tenantId,
+      {
+        tenantId: principal.tenantId,
+        ...(body.images !== undefined ? { images: body.images } : { filter: body.filter }),
+        ...(body.force_rescan !== undefined ? { forceRescan: body.force_rescan } : {}),
+        requestedBy: principal.keyId,
+      },
+    );
     return presentBatchCreated(outcome);
   }
 
   @Get('batches/:id')
   @Authenticated(Scope.ScansRead)
-  @ApiOperation({ summary: "A batch (bulk scan or schedule run) with its scans counted per status" })
+  @ApiOperation({ summary: 'A batch (bulk scan or schedule run) with its scans counted per status' })
   @ApiNotFoundResponse({ description: 'No such batch in this tenant' })
   async get(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string, @CurrentPrincipal() principal: Principal) {
     const summary = await this.reader.batch(principal.tenantId, id);
@@ -92,10 +117,13 @@ export class BatchesController {
 
   @Post('batches/:id/cancel')
   @Authenticated(Scope.ScansWrite)
-  @ApiOperation({ summary: "Cancel a batch: its queued scans never start, running ones stop at the next layer" })
+  @ApiOperation({ summary: 'Cancel a batch: its queued scans never start, running ones stop at the next layer' })
   @ApiNotFoundResponse({ description: 'No such batch in this tenant' })
   async cancel(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string, @CurrentPrincipal() principal: Principal) {
-    const { canceled } = await this.commands.send<{ canceled: number }>(Commands.CancelBatch, principal.tenantId, { tenantId: principal.tenantId, batchId: id });
+    const { canceled } = await this.commands.send<{ canceled: number }>(Commands.CancelBatch, principal.tenantId, {
+      tenantId: principal.tenantId,
+      batchId: id,
+    });
     return { ...(await this.get(id, principal)), canceled_now: canceled };
   }
 }

@@ -12,7 +12,10 @@ import { Scope } from '../entities';
 import { PageQuery } from '../page-query.dto';
 
 class SecurityQuery {
-  @ApiPropertyOptional({ description: 'Repository with its registry host, as pulled through the cache', example: 'docker.io/library/alpine' })
+  @ApiPropertyOptional({
+    description: 'Repository with its registry host, as pulled through the cache',
+    example: 'docker.io/library/alpine',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1024)
@@ -64,7 +67,8 @@ export class ManifestsController {
   @Authenticated(Scope.ScansRead)
   @ApiOperation({ summary: "A cached manifest's security status, with its last report's summary" })
   async security(@Param('digest') digest: string, @Query() query: SecurityQuery, @CurrentPrincipal() principal: Principal) {
-    if (!DIGEST_PATTERN.test(digest)) throw new ApiError(400, 'invalid_digest', 'digest: must be a digest such as sha256:<hex>', { fields: ['digest'] });
+    if (!DIGEST_PATTERN.test(digest))
+      throw new ApiError(400, 'invalid_digest', 'digest: must be a digest such as sha256:<hex>', { fields: ['digest'] });
     const rows = await this.statuses.find(principal.tenantId, digest, query.repository ? this.repository(query.repository, digest) : {});
     if (rows.length === 0) {
       const where = query.repository ? ` in ${query.repository}` : '';
@@ -72,16 +76,27 @@ export class ManifestsController {
     }
     if (rows.length > 1) {
       const repositories = rows.map((row) => `${row.upstream}/${row.repository}`).join(', ');
-      throw new ApiError(400, 'repository_required', `repository: ${digest} is cached for several repositories (${repositories}); name one.`, {
-        fields: ['repository'],
-      });
+      throw new ApiError(
+        400,
+        'repository_required',
+        `repository: ${digest} is cached for several repositories (${repositories}); name one.`,
+        {
+          fields: ['repository'],
+        },
+      );
     }
     const [row] = rows;
     const report = row.lastCompletedScanId ? await this.reports.forScan(principal.tenantId, row.lastCompletedScanId) : undefined;
     return {
       ...present(row),
       report: report
-        ? { report_id: report.id, scan_id: report.scanId, vulndb_version: report.vulndbVersion, created_at: report.createdAt.toISOString(), summary: report.summary }
+        ? {
+            report_id: report.id,
+            scan_id: report.scanId,
+            vulndb_version: report.vulndbVersion,
+            created_at: report.createdAt.toISOString(),
+            summary: report.summary,
+          }
         : null,
     };
   }
@@ -93,7 +108,8 @@ export class ManifestsController {
       if (reference.tag) throw new InvalidReferenceError(value, 'a repository has no tag');
       return { upstream: reference.registry, repository: reference.repository };
     } catch (error) {
-      if (error instanceof InvalidReferenceError) throw new ApiError(400, 'invalid_repository', `repository: ${error.reason}`, { fields: ['repository'] });
+      if (error instanceof InvalidReferenceError)
+        throw new ApiError(400, 'invalid_repository', `repository: ${error.reason}`, { fields: ['repository'] });
       throw error;
     }
   }

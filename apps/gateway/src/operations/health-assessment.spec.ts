@@ -52,7 +52,10 @@ describe('assessHealth', () => {
   });
 
   it('is degraded when a probed service is down', () => {
-    const result = assessHealth({ scheduler: running, probed: [{ name: 'blob-cache-worker', status: 'down', detail: 'no answer within 1000 ms' }] }, limits);
+    const result = assessHealth(
+      { scheduler: running, probed: [{ name: 'blob-cache-worker', status: 'down', detail: 'no answer within 1000 ms' }] },
+      limits,
+    );
     expect(result.status).toBe('degraded');
     expect(result.reasons).toEqual(['blob-cache-worker is down: no answer within 1000 ms']);
   });

@@ -75,7 +75,9 @@ export function assessHealth(input: HealthInput, limits: HealthLimits): HealthAs
       name: 'scanner-worker',
       status: workers > 0 ? 'up' : 'down',
       detail:
-        facts.workerCount === null ? 'unknown: no scheduler is running to count them' : `${plural(workers, 'consumer')} of the scan work queue`,
+        facts.workerCount === null
+          ? 'unknown: no scheduler is running to count them'
+          : `${plural(workers, 'consumer')} of the scan work queue`,
     });
     if (schedulerUp && workers === 0) stopped.push('no scanner-worker consumes the scan work queue');
     if (facts.queueDepth > limits.maxQueueDepth) {

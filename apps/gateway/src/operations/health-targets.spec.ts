@@ -4,7 +4,9 @@ import { parseHealthTargets } from './health-targets';
 
 describe('HEALTH_CHECK_URLS', () => {
   it('parses named readiness URLs, trimming blanks', () => {
-    expect(parseHealthTargets(' blob-cache-worker=http://cache:5001/health/ready , security-status=https://status.internal/health/ready,')).toEqual([
+    expect(
+      parseHealthTargets(' blob-cache-worker=http://cache:5001/health/ready , security-status=https://status.internal/health/ready,'),
+    ).toEqual([
       { name: 'blob-cache-worker', url: 'http://cache:5001/health/ready' },
       { name: 'security-status', url: 'https://status.internal/health/ready' },
     ]);
@@ -18,7 +20,10 @@ describe('HEALTH_CHECK_URLS', () => {
     ['cache=ftp://cache/health', 'the URL of cache must be http(s)'],
     ['cache=http://user:secret@cache/health', 'the URL of cache must not carry credentials'],
     ['cache=http://a/,cache=http://b/', 'cache is listed twice'],
-    ['scan-scheduler=http://scheduler:8081/health/ready', "scan-scheduler is judged from the scheduler's heartbeats and the database, not probed; leave it out"],
+    [
+      'scan-scheduler=http://scheduler:8081/health/ready',
+      "scan-scheduler is judged from the scheduler's heartbeats and the database, not probed; leave it out",
+    ],
     [',', 'list at least one <name>=<url>, or set it to none'],
   ])('refuses %j', (value, message) => {
     expect(() => parseHealthTargets(value)).toThrow(message);

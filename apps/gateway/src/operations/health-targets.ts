@@ -22,7 +22,10 @@ const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 export function parseHealthTargets(value: string): HealthTarget[] {
   if (value.trim() === NO_HEALTH_TARGETS) return [];
   const targets: HealthTarget[] = [];
-  for (const entry of value.split(',').map((item) => item.trim()).filter((item) => item.length > 0)) {
+  for (const entry of value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0)) {
     const separator = entry.indexOf('=');
     const name = separator > 0 ? entry.slice(0, separator).trim() : '';
     const url = separator > 0 ? entry.slice(separator + 1).trim() : '';

@@ -15,7 +15,15 @@ const EXAMPLE = {
     { name: 'blob-cache-worker', status: 'up', detail: 'ready' },
     { name: 'security-status', status: 'up', detail: 'ready' },
   ],
-  numbers: { scheduler_instances: 2, worker_count: 4, queue_depth: 1200, active_scans: 8, finished_last_15m: 310, failed_last_15m: 12, error_rate: 0.0387 },
+  numbers: {
+    scheduler_instances: 2,
+    worker_count: 4,
+    queue_depth: 1200,
+    active_scans: 8,
+    finished_last_15m: 310,
+    failed_last_15m: 12,
+    error_rate: 0.0387,
+  },
   thresholds: { max_queue_depth: 1000, max_error_rate: 0.5, min_finished_for_error_rate: 10, window_minutes: 15 },
 };
 

@@ -12,7 +12,12 @@ class SchedulerStatusView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Latest run of a schedule; null if none ran' })
   last_run_at!: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Next planned run of an enabled schedule; null if there is none' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Next planned run of an enabled schedule; null if there is none',
+  })
   next_run_at!: string | null;
 
   @ApiProperty({ description: 'Scans handed to a worker and not finished yet' })
@@ -24,7 +29,8 @@ class SchedulerStatusView {
   @ApiProperty({
     type: Number,
     nullable: true,
-    description: 'scanner-worker processes consuming the scan work queue, platform-wide, at the freshest heartbeat; null while no scheduler is running',
+    description:
+      'scanner-worker processes consuming the scan work queue, platform-wide, at the freshest heartbeat; null while no scheduler is running',
   })
   worker_count!: number | null;
 
@@ -34,7 +40,10 @@ class SchedulerStatusView {
   @ApiProperty({ description: 'Failed scans still kept (retention deletes old ones)' })
   total_failed!: number;
 
-  @ApiProperty({ enum: ['tenant', 'platform'], description: 'Whose scans the counts cover: the key\'s tenant, or every tenant for an admin key' })
+  @ApiProperty({
+    enum: ['tenant', 'platform'],
+    description: "Whose scans the counts cover: the key's tenant, or every tenant for an admin key",
+  })
   scope!: 'tenant' | 'platform';
 }
 
@@ -49,7 +58,7 @@ export class SchedulerStatusController {
     summary: 'Whether the scheduler runs, schedule runs, the backlog and scan totals',
     description:
       '`running` and `worker_count` describe the platform. `last_run_at` and `next_run_at` (schedules), `active_scans`, ' +
-      '`queue_depth`, `total_completed` and `total_failed` cover the key\'s tenant, or every tenant for a key with the ' +
+      "`queue_depth`, `total_completed` and `total_failed` cover the key's tenant, or every tenant for a key with the " +
       '`admin` scope (`scope` says which).',
   })
   @ApiOkResponse({ type: SchedulerStatusView })

@@ -68,7 +68,10 @@ export class RegistriesController {
   @HttpCode(204)
   @Authenticated(Scope.ScansWrite)
   @ApiOperation({ summary: 'Delete registry credentials' })
-  async delete(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async delete(
+    @Param('id', new ParseUUIDPipe({ version: undefined })) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
     await this.commands.send(Commands.DeleteRegistryCredential, principal.tenantId, { tenantId: principal.tenantId, id });
   }
 }

@@ -15,7 +15,14 @@ const SEVERITIES = ['Unknown', 'Negligible', 'Low', 'Medium', 'High', 'Critical'
 class ReportQuery {
   @ApiPropertyOptional({ description: 'Comma-separated severities to keep', example: 'High,Critical' })
   @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value))
+  @Transform(({ value }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : value,
+  )
   @IsArray()
   @IsIn([...SEVERITIES], { each: true, message: `severity must be among ${SEVERITIES.join(', ')}` })
   severity?: string[];
@@ -66,7 +73,11 @@ export class ReportsController {
   @Get('scans/:id/report')
   @Authenticated(Scope.ScansRead)
   @ApiOperation({ summary: "A completed scan's vulnerability report: counts by severity, coverage and findings (filterable)" })
-  async report(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string, @Query() query: ReportQuery, @CurrentPrincipal() principal: Principal) {
+  async report(
+    @Param('id', new ParseUUIDPipe({ version: undefined })) id: string,
+    @Query() query: ReportQuery,
+    @CurrentPrincipal() principal: Principal,
+  ) {
     const { scan, report } = await this.reportOf(principal.tenantId, id);
     const findings = await this.reports.findings(report.id, { severities: query.severity, fixable: query.fixable });
     return {
@@ -89,9 +100,14 @@ export class ReportsController {
   async diff(@Param('reference') reference: string, @Query() query: DiffQuery, @CurrentPrincipal() principal: Principal) {
     const image = normalizeImage(reference, 'reference');
     const [from, to] = [await this.reportOf(principal.tenantId, query.from), await this.reportOf(principal.tenantId, query.to)];
-    for (const [field, side] of [['from', from], ['to', to]] as const) {
+    for (const [field, side] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
       if (side.scan.image !== image) {
-        throw new ApiError(400, 'scan_of_another_image', `${field}: scan ${side.scan.id} is of ${side.scan.image}, not ${image}.`, { fields: [field] });
+        throw new ApiError(400, 'scan_of_another_image', `${field}: scan ${side.scan.id} is of ${side.scan.image}, not ${image}.`, {
+          fields: [field],
+        });
       }
     }
     const [before, after] = [await this.reports.findings(from.report.id), await this.reports.findings(to.report.id)];

@@ -45,7 +45,10 @@ export class SbomsController {
     }
     const stored = await this.sboms.latest(scan.manifestDigest);
     if (!stored) throw new ApiError(404, 'sbom_not_found', `No SBOM is stored for ${scan.manifestDigest}.`);
-    const { mediaType, document } = exportSbom(withReference(validateSbom(stored.document), scan.image), query.format ?? DEFAULT_SBOM_FORMAT);
+    const { mediaType, document } = exportSbom(
+      withReference(validateSbom(stored.document), scan.image),
+      query.format ?? DEFAULT_SBOM_FORMAT,
+    );
     response.setHeader('Content-Type', mediaType);
     return document;
   }

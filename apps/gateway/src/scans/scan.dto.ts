@@ -4,7 +4,10 @@ import { ScanStatus } from '@vulnscan/scan-data';
 import { PageQuery } from '../page-query.dto';
 
 export class CreateScanDto {
-  @ApiPropertyOptional({ example: 'docker.io/library/alpine:3.10', description: 'Any docker/OCI reference; Docker Hub and library/ by default' })
+  @ApiPropertyOptional({
+    example: 'docker.io/library/alpine:3.10',
+    description: 'Any docker/OCI reference; Docker Hub and library/ by default',
+  })
   @ValidateIf((body: CreateScanDto) => body.image !== undefined || body.image_name === undefined)
   @IsString({ message: 'image is required (or the older image_name/image_tag pair)' })
   @MaxLength(1024)

@@ -7,7 +7,10 @@ const INTERVAL_MESSAGE = 'interval must be seconds or a duration such as 30m, 6h
 
 /** The timing fields shared by create and update. */
 class ScheduleTimingDto {
-  @ApiPropertyOptional({ example: '6h', description: 'Seconds, or a duration (90s, 30m, 6h, 1d). Default SCAN_INTERVAL when neither interval nor cron is given.' })
+  @ApiPropertyOptional({
+    example: '6h',
+    description: 'Seconds, or a duration (90s, 30m, 6h, 1d). Default SCAN_INTERVAL when neither interval nor cron is given.',
+  })
   @IsOptional()
   @ToSeconds()
   @IsInt({ message: INTERVAL_MESSAGE })
@@ -15,7 +18,10 @@ class ScheduleTimingDto {
   @Max(MAX_SCHEDULE_INTERVAL_SECONDS, { message: INTERVAL_MESSAGE })
   interval?: number;
 
-  @ApiPropertyOptional({ example: '0 3 * * *', description: 'Cron expression in UTC (5 fields, or 6 with seconds first); instead of interval' })
+  @ApiPropertyOptional({
+    example: '0 3 * * *',
+    description: 'Cron expression in UTC (5 fields, or 6 with seconds first); instead of interval',
+  })
   @IsOptional()
   @MaxLength(200)
   @IsCronExpression()

@@ -18,25 +18,30 @@ type TargetFields = Pick<CreateScheduleDto, 'image' | 'repository' | 'registry' 
 /** The one target the body names, normalized; undefined when it names none (an update may). */
 function targetOf(body: TargetFields): ScheduleTargetDto | undefined {
   const given = (['image', 'repository', 'registry'] as const).filter((field) => body[field] !== undefined);
-  if (given.length > 1) throw new ApiError(400, 'invalid_target', `give one of image, repository and registry, not ${given.join(' and ')}`, { fields: given });
+  if (given.length > 1)
+    throw new ApiError(400, 'invalid_target', `give one of image, repository and registry, not ${given.join(' and ')}`, { fields: given });
   const tagFilter = body.tag_filter !== undefined ? { tagFilter: body.tag_filter } : {};
   if (body.image !== undefined) {
-    if (body.tag_filter !== undefined) throw new ApiError(400, 'invalid_target', 'tag_filter applies to repository and registry targets only', { fields: ['tag_filter'] });
+    if (body.tag_filter !== undefined)
+      throw new ApiError(400, 'invalid_target', 'tag_filter applies to repository and registry targets only', { fields: ['tag_filter'] });
     return { kind: ScheduleTargetKind.Image, image: normalizeImage(body.image) };
   }
   if (body.repository !== undefined) {
     try {
       return { kind: ScheduleTargetKind.Repository, ...parseRepositoryName(body.repository), ...tagFilter };
     } catch (error) {
-      if (error instanceof InvalidReferenceError) throw new ApiError(400, 'invalid_reference', `repository: ${error.reason}`, { fields: ['repository'] });
+      if (error instanceof InvalidReferenceError)
+        throw new ApiError(400, 'invalid_reference', `repository: ${error.reason}`, { fields: ['repository'] });
       throw error;
     }
   }
   if (body.registry !== undefined) {
-    if (!REGISTRY_HOST_PATTERN.test(body.registry)) throw new ApiError(400, 'invalid_target', 'registry must be a host or host:port', { fields: ['registry'] });
+    if (!REGISTRY_HOST_PATTERN.test(body.registry))
+      throw new ApiError(400, 'invalid_target', 'registry must be a host or host:port', { fields: ['registry'] });
     return { kind: ScheduleTargetKind.Catalog, registry: body.registry.toLowerCase(), ...tagFilter };
   }
-  if (body.tag_filter !== undefined) throw new ApiError(400, 'invalid_target', 'tag_filter needs a repository or registry', { fields: ['tag_filter'] });
+  if (body.tag_filter !== undefined)
+    throw new ApiError(400, 'invalid_target', 'tag_filter needs a repository or registry', { fields: ['tag_filter'] });
   return undefined;
 }
 
@@ -77,11 +82,17 @@ export class SchedulesController {
 
   @Post()
   @Authenticated(Scope.ScansWrite)
-  @ApiOperation({ summary: 'Create a schedule: an image, a repository (its tags, filtered) or a registry catalog, at an interval or a cron time' })
+  @ApiOperation({
+    summary: 'Create a schedule: an image, a repository (its tags, filtered) or a registry catalog, at an interval or a cron time',
+  })
   async create(@Body() body: CreateScheduleDto, @CurrentPrincipal() principal: Principal) {
     const target = targetOf(body);
-    if (!target) throw new ApiError(400, 'invalid_target', 'give one of image, repository and registry', { fields: ['image', 'repository', 'registry'] });
-    if (body.interval !== undefined && body.cron !== undefined) throw new ApiError(400, 'invalid_schedule', 'give either interval or cron, not both', { fields: ['interval', 'cron'] });
+    if (!target)
+      throw new ApiError(400, 'invalid_target', 'give one of image, repository and registry', {
+        fields: ['image', 'repository', 'registry'],
+      });
+    if (body.interval !== undefined && body.cron !== undefined)
+      throw new ApiError(400, 'invalid_schedule', 'give either interval or cron, not both', { fields: ['interval', 'cron'] });
     const { id } = await this.commands.send<{ id: string }>(Commands.CreateSchedule, principal.tenantId, {
       tenantId: principal.tenantId,
       name: body.name,
@@ -96,10 +107,17 @@ export class SchedulesController {
   @Authenticated(Scope.ScansRead)
   @ApiOperation({ summary: "This tenant's schedules, newest first" })
   async list(@Query() query: PageQuery, @CurrentPrincipal() principal: Principal) {
-    if (query.cursor !== undefined && !/^[0-9a-f-]{36}$/i.test(query.cursor)) throw new ApiError(400, 'invalid_cursor', 'cursor must be the next_cursor of the previous page');
+    if (query.cursor !== undefined && !/^[0-9a-f-]{36}$/i.test(query.cursor))
+      throw new ApiError(400, 'invalid_cursor', 'cursor must be the next_cursor of the previous page');
     const page = await this.reader.schedules(principal.tenantId, { after: query.cursor, limit: query.limit ?? 50 });
-    const batches = await this.reader.batches(principal.tenantId, page.items.flatMap((schedule) => (schedule.lastBatchId ? [schedule.lastBatchId] : [])));
-    return { items: page.items.map((schedule) => presentSchedule(schedule, batches.get(schedule.lastBatchId ?? ''))), next_cursor: page.nextCursor };
+    const batches = await this.reader.batches(
+      principal.tenantId,
+      page.items.flatMap((schedule) => (schedule.lastBatchId ? [schedule.lastBatchId] : [])),
+    );
+    return {
+      items: page.items.map((schedule) => presentSchedule(schedule, batches.get(schedule.lastBatchId ?? ''))),
+      next_cursor: page.nextCursor,
+    };
   }
 
   @Get(':id')
@@ -114,8 +132,13 @@ export class SchedulesController {
   @Authenticated(Scope.ScansWrite)
   @ApiOperation({ summary: 'Change a schedule; a new interval or cron (or enabling it again) plans its next run from now' })
   @ApiNotFoundResponse({ description: 'No such schedule in this tenant' })
-  async update(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string, @Body() body: UpdateScheduleDto, @CurrentPrincipal() principal: Principal) {
-    if (body.interval !== undefined && body.cron !== undefined) throw new ApiError(400, 'invalid_schedule', 'give either interval or cron, not both', { fields: ['interval', 'cron'] });
+  async update(
+    @Param('id', new ParseUUIDPipe({ version: undefined })) id: string,
+    @Body() body: UpdateScheduleDto,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    if (body.interval !== undefined && body.cron !== undefined)
+      throw new ApiError(400, 'invalid_schedule', 'give either interval or cron, not both', { fields: ['interval', 'cron'] });
     const target = targetOf(body);
     await this.commands.send(Commands.UpdateSchedule, principal.tenantId, {
       tenantId: principal.tenantId,
@@ -133,7 +156,10 @@ export class SchedulesController {
   @ApiOperation({ summary: 'Delete a schedule (its scans and batches stay)' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'No such schedule in this tenant' })
-  async delete(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async delete(
+    @Param('id', new ParseUUIDPipe({ version: undefined })) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
     await this.commands.send(Commands.DeleteSchedule, principal.tenantId, { tenantId: principal.tenantId, id });
   }
 
@@ -144,7 +170,9 @@ export class SchedulesController {
   @ApiAcceptedResponse({ type: BatchCreatedResponse })
   @ApiNotFoundResponse({ description: 'No such schedule in this tenant' })
   async trigger(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string, @CurrentPrincipal() principal: Principal) {
-    return presentBatchCreated(await this.commands.send(Commands.TriggerSchedule, principal.tenantId, { tenantId: principal.tenantId, id }));
+    return presentBatchCreated(
+      await this.commands.send(Commands.TriggerSchedule, principal.tenantId, { tenantId: principal.tenantId, id }),
+    );
   }
 
   private timing(body: { interval?: number; cron?: string; enabled?: boolean }) {

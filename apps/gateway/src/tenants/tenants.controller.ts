@@ -62,7 +62,8 @@ export class TenantsController {
   @ApiOperation({ summary: 'Create an API key; its secret is in this answer only' })
   async createKey(@Body() body: CreateApiKeyDto) {
     const tenant = await this.dataSource.getRepository(TenantEntity).findOneBy({ id: body.tenant_id, deletedAt: IsNull() });
-    if (!tenant) throw new ApiError(400, 'tenant_not_found', `tenant_id: tenant ${body.tenant_id} does not exist.`, { fields: ['tenant_id'] });
+    if (!tenant)
+      throw new ApiError(400, 'tenant_not_found', `tenant_id: tenant ${body.tenant_id} does not exist.`, { fields: ['tenant_id'] });
     const { key, secret } = await this.keys.create(tenant.id, body.name, [...new Set(body.scopes)]);
     return { ...presentKey(key), key: secret };
   }

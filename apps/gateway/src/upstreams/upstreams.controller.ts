@@ -1,5 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { Commands, IsUpstreamUrl, REGISTRY_HOST_PATTERN, UPSTREAM_URL_MAX_LENGTH, UpstreamView } from '@vulnscan/contracts';
 import { UpstreamReader } from '@vulnscan/cache-data';
@@ -16,7 +25,11 @@ class PutUpstreamDto {
   @MaxLength(255)
   registry!: string;
 
-  @ApiProperty({ example: 'https://ghcr.io', maxLength: UPSTREAM_URL_MAX_LENGTH, description: 'http(s) registry root, no path or credentials; its host must pass the outbound policy' })
+  @ApiProperty({
+    example: 'https://ghcr.io',
+    maxLength: UPSTREAM_URL_MAX_LENGTH,
+    description: 'http(s) registry root, no path or credentials; its host must pass the outbound policy',
+  })
   @IsUpstreamUrl()
   url!: string;
 
@@ -62,7 +75,9 @@ export class UpstreamsController {
 
   @Post()
   @Authenticated(Scope.ScansWrite)
-  @ApiOperation({ summary: "Create or replace this tenant's cache upstream for a registry host (pulls with ?ns=<registry> and one of its API keys)" })
+  @ApiOperation({
+    summary: "Create or replace this tenant's cache upstream for a registry host (pulls with ?ns=<registry> and one of its API keys)",
+  })
   @ApiCreatedResponse({ description: 'The upstream (never its password)' })
   @ApiConflictResponse({ description: 'The registry is a configured upstream of the cache' })
   async put(@Body() body: PutUpstreamDto, @CurrentPrincipal() principal: Principal) {
@@ -88,7 +103,10 @@ export class UpstreamsController {
   @ApiOperation({ summary: "Delete one of this tenant's upstreams; pulls through it answer 404 NAME_UNKNOWN from then on" })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'No such upstream of this tenant (configured ones cannot be deleted)' })
-  async delete(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async delete(
+    @Param('id', new ParseUUIDPipe({ version: undefined })) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
     await this.commands.send(Commands.DeleteUpstream, principal.tenantId, { tenantId: principal.tenantId, id });
   }
 }

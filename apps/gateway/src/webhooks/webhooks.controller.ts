@@ -1,7 +1,34 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
-import { Commands, CreatedWebhookView, IsWebhookUrl, WEBHOOK_EVENTS, WEBHOOK_URL_MAX_LENGTH, WebhookEvent, WebhookView } from '@vulnscan/contracts';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import {
+  Commands,
+  CreatedWebhookView,
+  IsWebhookUrl,
+  WEBHOOK_EVENTS,
+  WEBHOOK_URL_MAX_LENGTH,
+  WebhookEvent,
+  WebhookView,
+} from '@vulnscan/contracts';
 import { ApiError } from '@vulnscan/platform';
 import { DeliveryView, WebhookReader } from '@vulnscan/status-data';
 import type { Principal } from '../auth/api-keys.service';
@@ -11,7 +38,11 @@ import { OwnerCommands } from '../owner-commands.service';
 import { PageQuery } from '../page-query.dto';
 
 class CreateWebhookDto {
-  @ApiProperty({ example: 'https://hooks.example.com/vulnscan', maxLength: WEBHOOK_URL_MAX_LENGTH, description: 'http(s), no credentials; its host must pass the outbound policy' })
+  @ApiProperty({
+    example: 'https://hooks.example.com/vulnscan',
+    maxLength: WEBHOOK_URL_MAX_LENGTH,
+    description: 'http(s), no credentials; its host must pass the outbound policy',
+  })
   @IsWebhookUrl()
   url!: string;
 
@@ -98,7 +129,10 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Delete a webhook; its pending deliveries are dropped' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'No such webhook in this tenant' })
-  async delete(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async delete(
+    @Param('id', new ParseUUIDPipe({ version: undefined })) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
     await this.commands.send(Commands.DeleteWebhook, principal.tenantId, { tenantId: principal.tenantId, id });
   }
 

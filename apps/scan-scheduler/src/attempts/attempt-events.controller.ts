@@ -48,9 +48,7 @@ export class AttemptEventsController {
   @EventPattern(Events.ScanAttemptSucceeded)
   async succeeded(@Payload() message: MessageEnvelope<ScanAttemptSucceededPayload>): Promise<void> {
     const { scanId, attempt, result } = message.payload;
-    await this.onCurrent('attempt-succeeded', message, scanId, attempt, (manager, scan) =>
-      this.lifecycle.succeeded(manager, scan, result),
-    );
+    await this.onCurrent('attempt-succeeded', message, scanId, attempt, (manager, scan) => this.lifecycle.succeeded(manager, scan, result));
     this.dispatcher.wake();
   }
 

@@ -1,13 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import {
-  CancelScanReply,
-  Events,
-  ResolvedImageDto,
-  SCAN_ERRORS,
-  ScanErrorCode,
-  ScanErrorDto,
-} from '@vulnscan/contracts';
+import { CancelScanReply, Events, ResolvedImageDto, SCAN_ERRORS, ScanErrorCode, ScanErrorDto } from '@vulnscan/contracts';
 import { CommandRejectedError, Outbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { ACTIVE_STATUSES, ScanAttemptEntity, ScanEntity, ScanStatus } from '@vulnscan/scan-data';
@@ -28,7 +21,6 @@ export function scanRetryDelayMs(attempt: number, baseMs: number, retryAfterSeco
   const ceiling = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.max(random() * ceiling, retryAfterSeconds * 1000);
 }
-
 
 /**
  * The only place a scan changes state. Every transition runs inside the caller's transaction
@@ -118,7 +110,10 @@ export class ScanLifecycle {
     const nextAttemptAt = new Date(Date.now() + backoffMs);
     if (retryable && scan.attempt <= this.env.SCAN_MAX_RETRIES && nextAttemptAt < scan.timeoutAt) {
       countRetry(error.code);
-      this.logger.log({ scanId: scan.id, attempt: scan.attempt, code: error.code, retryInMs: Math.round(backoffMs) }, 'scan attempt will be retried');
+      this.logger.log(
+        { scanId: scan.id, attempt: scan.attempt, code: error.code, retryInMs: Math.round(backoffMs) },
+        'scan attempt will be retried',
+      );
       await this.update(manager, scan, {
         status: ScanStatus.Queued,
         dispatchedAt: null,
@@ -179,7 +174,7 @@ export class ScanLifecycle {
        WHERE batch_id = $1 AND tenant_id = $2 AND status IN ('queued', 'running')
        RETURNING id, image, attempt, dispatched_at AS "dispatchedAt", trigger, created_at AS "createdAt", completed_at AS "completedAt"`,
       [batchId, tenantId],
-    )) as [(Pick<ScanEntity, 'id' | 'image' | 'attempt' | 'dispatchedAt' | 'trigger' | 'createdAt' | 'completedAt'>)[], number];
+    )) as [Pick<ScanEntity, 'id' | 'image' | 'attempt' | 'dispatchedAt' | 'trigger' | 'createdAt' | 'completedAt'>[], number];
     const inFlight = scans.filter((scan) => scan.dispatchedAt !== null);
     if (inFlight.length > 0) {
       await manager.query(

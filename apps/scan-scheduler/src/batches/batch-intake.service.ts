@@ -57,7 +57,13 @@ export class BatchIntake {
        SELECT unnest($1::uuid[]), $2, unnest($3::text[]), unnest($4::text[]), unnest($5::text[])
        ON CONFLICT (tenant_id, reference) DO UPDATE SET reference = EXCLUDED.reference
        RETURNING id, reference`,
-      [images.map(() => uuidv7()), request.tenantId, images.map((i) => i.image), images.map((i) => i.registry), images.map((i) => i.repository)],
+      [
+        images.map(() => uuidv7()),
+        request.tenantId,
+        images.map((i) => i.image),
+        images.map((i) => i.registry),
+        images.map((i) => i.repository),
+      ],
     )) as { id: string; reference: string }[];
     const imageIds = new Map(upserted.map((row) => [row.reference, row.id]));
 
@@ -74,7 +80,16 @@ export class BatchIntake {
     await manager.query(
       `INSERT INTO scheduler.scan_batches (id, tenant_id, source, schedule_id, requested_by, count, skipped, deduplicated, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())`,
-      [batchId, request.tenantId, request.source, request.scheduleId ?? null, request.requestedBy ?? null, fresh.length, skipped, images.length - fresh.length],
+      [
+        batchId,
+        request.tenantId,
+        request.source,
+        request.scheduleId ?? null,
+        request.requestedBy ?? null,
+        fresh.length,
+        skipped,
+        images.length - fresh.length,
+      ],
     );
     if (fresh.length > 0) {
       await manager.query(
@@ -119,10 +134,18 @@ export class BatchIntake {
     }
     if (invalid.length > 0 && request.invalid === 'reject') {
       const shown = invalid.slice(0, 5).join('; ');
-      throw new CommandRejectedError('invalid_reference', `${invalid.length} image reference(s) are not valid: ${shown}${invalid.length > 5 ? '; ...' : ''}`, 400);
+      throw new CommandRejectedError(
+        'invalid_reference',
+        `${invalid.length} image reference(s) are not valid: ${shown}${invalid.length > 5 ? '; ...' : ''}`,
+        400,
+      );
     }
     if (byImage.size > this.env.BATCH_MAX_IMAGES) {
-      throw new CommandRejectedError('too_many_images', `the batch would scan ${byImage.size} images; at most ${this.env.BATCH_MAX_IMAGES} (BATCH_MAX_IMAGES)`, 422);
+      throw new CommandRejectedError(
+        'too_many_images',
+        `the batch would scan ${byImage.size} images; at most ${this.env.BATCH_MAX_IMAGES} (BATCH_MAX_IMAGES)`,
+        422,
+      );
     }
     return { images: [...byImage.values()], skipped: skipped + invalid.length };
   }

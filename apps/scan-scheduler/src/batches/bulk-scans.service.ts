@@ -28,7 +28,8 @@ export class BulkScans {
     const outcome = await this.dataSource.transaction(async (manager) => {
       await this.checkCooldown(manager, command.tenantId);
       const references = command.images ?? (await this.knownImages(manager, command));
-      if (references.length === 0) throw new CommandRejectedError('no_images', 'the filter selects no image this tenant has scanned before', 422);
+      if (references.length === 0)
+        throw new CommandRejectedError('no_images', 'the filter selects no image this tenant has scanned before', 422);
       return this.batches.create(manager, {
         tenantId: command.tenantId,
         source: BatchSource.Bulk,
@@ -49,7 +50,10 @@ export class BulkScans {
    */
   async cancel(tenantId: string, batchId: string): Promise<{ canceled: number }> {
     const canceled = await this.dataSource.transaction(async (manager) => {
-      const [batch] = (await manager.query(`SELECT id FROM scheduler.scan_batches WHERE id = $1 AND tenant_id = $2 FOR UPDATE`, [batchId, tenantId])) as {
+      const [batch] = (await manager.query(`SELECT id FROM scheduler.scan_batches WHERE id = $1 AND tenant_id = $2 FOR UPDATE`, [
+        batchId,
+        tenantId,
+      ])) as {
         id: string;
       }[];
       if (!batch) throw new CommandRejectedError('not_found', `batch ${batchId} not found`, 404);
@@ -69,7 +73,12 @@ export class BulkScans {
     )) as { age: number }[];
     if (last && last.age < this.env.BULK_COOLDOWN) {
       const wait = Math.max(1, Math.ceil(this.env.BULK_COOLDOWN - last.age));
-      throw new CommandRejectedError('rate_limited', `one bulk scan per ${this.env.BULK_COOLDOWN} s per tenant; try again in ${wait} s`, 429, wait);
+      throw new CommandRejectedError(
+        'rate_limited',
+        `one bulk scan per ${this.env.BULK_COOLDOWN} s per tenant; try again in ${wait} s`,
+        429,
+        wait,
+      );
     }
   }
 

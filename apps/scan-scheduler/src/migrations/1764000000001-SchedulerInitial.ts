@@ -49,9 +49,15 @@ export class SchedulerInitial1764000000001 implements MigrationInterface {
       )`);
     await queryRunner.query(`CREATE INDEX scans_tenant_created ON scheduler.scans (tenant_id, created_at DESC, id DESC)`);
     await queryRunner.query(`CREATE INDEX scans_tenant_image_created ON scheduler.scans (tenant_id, image, created_at DESC, id DESC)`);
-    await queryRunner.query(`CREATE INDEX scans_active_by_image ON scheduler.scans (image_id, created_at DESC) WHERE status IN ('queued', 'running')`);
-    await queryRunner.query(`CREATE INDEX scans_backlog ON scheduler.scans (next_attempt_at, created_at) WHERE status = 'queued' AND dispatched_at IS NULL`);
-    await queryRunner.query(`CREATE INDEX scans_in_flight ON scheduler.scans (registry) WHERE dispatched_at IS NOT NULL AND status IN ('queued', 'running')`);
+    await queryRunner.query(
+      `CREATE INDEX scans_active_by_image ON scheduler.scans (image_id, created_at DESC) WHERE status IN ('queued', 'running')`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX scans_backlog ON scheduler.scans (next_attempt_at, created_at) WHERE status = 'queued' AND dispatched_at IS NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX scans_in_flight ON scheduler.scans (registry) WHERE dispatched_at IS NOT NULL AND status IN ('queued', 'running')`,
+    );
     await queryRunner.query(`CREATE INDEX scans_request_id ON scheduler.scans (request_id) WHERE request_id IS NOT NULL`);
     await queryRunner.query(`
       CREATE TABLE scheduler.scan_attempts (

@@ -6,7 +6,9 @@ export class ScansByDigest1764000000002 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE INDEX scans_completed_by_digest ON scheduler.scans (manifest_digest) WHERE status = 'completed'`);
-    await queryRunner.query(`CREATE INDEX scans_completed_by_image ON scheduler.scans (image_id, created_at DESC) WHERE status = 'completed'`);
+    await queryRunner.query(
+      `CREATE INDEX scans_completed_by_image ON scheduler.scans (image_id, created_at DESC) WHERE status = 'completed'`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

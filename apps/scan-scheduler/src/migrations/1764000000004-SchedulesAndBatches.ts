@@ -42,7 +42,9 @@ export class SchedulesAndBatches1764000000004 implements MigrationInterface {
         created_at timestamptz NOT NULL,
         canceled_at timestamptz
       )`);
-    await queryRunner.query(`CREATE INDEX scan_batches_tenant_source_created ON scheduler.scan_batches (tenant_id, source, created_at DESC)`);
+    await queryRunner.query(
+      `CREATE INDEX scan_batches_tenant_source_created ON scheduler.scan_batches (tenant_id, source, created_at DESC)`,
+    );
     await queryRunner.query(`CREATE INDEX scan_batches_created ON scheduler.scan_batches (created_at)`); // retention
     await queryRunner.query(`ALTER TABLE scheduler.scans ADD COLUMN batch_id uuid`);
     // the dispatcher reads the first few of each tenant's backlog, API scans apart (a bulk must not hide them)

@@ -68,7 +68,7 @@ export class SchedulerHeartbeat implements OnApplicationBootstrap, BeforeApplica
     await channel?.close().catch(() => undefined);
     await this.dataSource
       .query(`DELETE FROM scheduler.scheduler_instances WHERE instance_id = $1`, [this.instanceId])
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not remove this replica\'s heartbeat row; it expires on its own'));
+      .catch((error: unknown) => this.logger.warn({ err: error }, "could not remove this replica's heartbeat row; it expires on its own"));
   }
 
   private tick(): void {
@@ -88,10 +88,9 @@ export class SchedulerHeartbeat implements OnApplicationBootstrap, BeforeApplica
          SET heartbeat_at = now(), scan_enabled = EXCLUDED.scan_enabled, worker_count = EXCLUDED.worker_count`,
       [this.instanceId, this.startedAt, this.env.SCAN_ENABLED, workers],
     );
-    await this.dataSource.query(
-      `DELETE FROM scheduler.scheduler_instances WHERE heartbeat_at < now() - make_interval(secs => $1)`,
-      [STALE_ROW_SECONDS],
-    );
+    await this.dataSource.query(`DELETE FROM scheduler.scheduler_instances WHERE heartbeat_at < now() - make_interval(secs => $1)`, [
+      STALE_ROW_SECONDS,
+    ]);
     const [backlog] = (await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE dispatched_at IS NULL AND status = 'queued' AND trigger = 'api')::int AS api,
               count(*) FILTER (WHERE dispatched_at IS NULL AND status = 'queued' AND trigger <> 'api')::int AS background,

@@ -10,12 +10,14 @@ const DURATION_BUCKETS = [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600,
 
 const scanDuration = histogram(
   'vulnscan_scan_duration_seconds',
-  'From a scan\'s creation to its end (backlog wait and every attempt included), by trigger and outcome',
+  "From a scan's creation to its end (backlog wait and every attempt included), by trigger and outcome",
   ['trigger', 'outcome'],
   DURATION_BUCKETS,
 );
 
-const retries = counter('vulnscan_scan_retries_total', 'Scan attempts that failed with a retryable error and were given a new attempt', ['code']);
+const retries = counter('vulnscan_scan_retries_total', 'Scan attempts that failed with a retryable error and were given a new attempt', [
+  'code',
+]);
 
 const registryErrors = counter(
   'vulnscan_registry_errors_total',

@@ -74,7 +74,11 @@ export class PeriodicJobs implements OnApplicationShutdown {
       this.logger.warn({ err: error, job: job.name }, 'periodic job failed; it runs again next period');
     }
     await this.dataSource
-      .query(`UPDATE scheduler.periodic_jobs SET last_duration_ms = $2, last_error = $3 WHERE name = $1`, [job.name, Date.now() - started, failure])
+      .query(`UPDATE scheduler.periodic_jobs SET last_duration_ms = $2, last_error = $3 WHERE name = $1`, [
+        job.name,
+        Date.now() - started,
+        failure,
+      ])
       .catch((error: unknown) => this.logger.warn({ err: error, job: job.name }, 'could not record a periodic run'));
     return true;
   }

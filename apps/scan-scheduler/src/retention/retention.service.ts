@@ -67,7 +67,11 @@ export class Retention implements OnApplicationBootstrap, BeforeApplicationShutd
       if (this.stopping) return this.interrupted(result);
       const batch = await this.dataSource.transaction(async (manager) => {
         const purged = await purgeScanBatch(manager, cutoff, limit, cursor);
-        const events = [...byTenant(purged.scans)].map(([tenantId, scanIds]) => ({ type: Events.ScansPurged, tenantId, payload: { scanIds } }));
+        const events = [...byTenant(purged.scans)].map(([tenantId, scanIds]) => ({
+          type: Events.ScansPurged,
+          tenantId,
+          payload: { scanIds },
+        }));
         if (events.length > 0) await this.outbox.addMany(manager, events);
         return purged;
       });
@@ -89,7 +93,14 @@ export class Retention implements OnApplicationBootstrap, BeforeApplicationShutd
       if (deleted < limit) break;
     }
     this.logger.log(
-      { cutoff: cutoff.toISOString(), scans: result.scans, attempts: result.attempts, batches: result.batches, transactions: result.scanBatches, ms: Date.now() - started },
+      {
+        cutoff: cutoff.toISOString(),
+        scans: result.scans,
+        attempts: result.attempts,
+        batches: result.batches,
+        transactions: result.scanBatches,
+        ms: Date.now() - started,
+      },
       'retention run finished',
     );
     return result;

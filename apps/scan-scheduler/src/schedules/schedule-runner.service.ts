@@ -75,10 +75,9 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnApplicationShut
         .setOnLocked('skip_locked')
         .getMany();
       for (const schedule of due) {
-        await manager.getRepository(ScheduleEntity).update(
-          { id: schedule.id },
-          { nextRunAt: nextRunAfter(schedule, schedule.nextRunAt, now) },
-        );
+        await manager
+          .getRepository(ScheduleEntity)
+          .update({ id: schedule.id }, { nextRunAt: nextRunAfter(schedule, schedule.nextRunAt, now) });
       }
       return due;
     });
@@ -101,7 +100,10 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnApplicationShut
       references = await this.references(schedule);
     } catch (error) {
       const message = error instanceof CommandFailedError ? `${error.code}: ${error.message}` : String((error as Error).message ?? error);
-      await this.dataSource.query(`UPDATE scheduler.schedules SET last_run_at = now(), last_error = $2, updated_at = now() WHERE id = $1`, [schedule.id, message]);
+      await this.dataSource.query(`UPDATE scheduler.schedules SET last_run_at = now(), last_error = $2, updated_at = now() WHERE id = $1`, [
+        schedule.id,
+        message,
+      ]);
       this.logger.warn({ scheduleId: schedule.id, error: message }, 'schedule target could not be listed; nothing queued this run');
       return { error: message };
     }
@@ -116,7 +118,10 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnApplicationShut
         skip: this.skip,
         invalid: 'skip',
       });
-      await manager.query(`UPDATE scheduler.schedules SET last_run_at = now(), last_batch_id = $2, last_error = NULL WHERE id = $1`, [schedule.id, created.batchId]);
+      await manager.query(`UPDATE scheduler.schedules SET last_run_at = now(), last_batch_id = $2, last_error = NULL WHERE id = $1`, [
+        schedule.id,
+        created.batchId,
+      ]);
       return created;
     });
     this.logger.log({ scheduleId: schedule.id, batchId: outcome.batchId, count: outcome.count, skipped: outcome.skipped }, 'schedule ran');
@@ -132,7 +137,10 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnApplicationShut
       { tenantId: schedule.tenantId, timeoutMs: LIST_TIMEOUT_MS },
     );
     if (reply.truncated) {
-      this.logger.warn({ scheduleId: schedule.id, limit: this.env.BATCH_MAX_IMAGES }, 'schedule target has more images than BATCH_MAX_IMAGES; scanning the first ones');
+      this.logger.warn(
+        { scheduleId: schedule.id, limit: this.env.BATCH_MAX_IMAGES },
+        'schedule target has more images than BATCH_MAX_IMAGES; scanning the first ones',
+      );
     }
     return reply.images;
   }

@@ -38,9 +38,12 @@ export class SchedulesController {
   /** Runs the schedule now, outside its timing (which it keeps). */
   @MessagePattern(Commands.TriggerSchedule)
   async trigger(@Payload() message: MessageEnvelope<ScheduleRefCommand>): Promise<BatchOutcome> {
-    const schedule = await this.dataSource.transaction((manager) => this.schedules.lock(manager, message.payload.tenantId, message.payload.id));
+    const schedule = await this.dataSource.transaction((manager) =>
+      this.schedules.lock(manager, message.payload.tenantId, message.payload.id),
+    );
     const outcome = await this.runner.run(schedule);
-    if ('error' in outcome) throw new CommandRejectedError('target_unavailable', `the schedule's target could not be listed: ${outcome.error}`, 502);
+    if ('error' in outcome)
+      throw new CommandRejectedError('target_unavailable', `the schedule's target could not be listed: ${outcome.error}`, 502);
     return outcome;
   }
 }

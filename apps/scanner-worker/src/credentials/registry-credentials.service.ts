@@ -40,7 +40,14 @@ export class RegistryCredentials {
        ON CONFLICT (tenant_id, registry) DO UPDATE
          SET username = EXCLUDED.username, secret = EXCLUDED.secret, updated_at = EXCLUDED.updated_at
        RETURNING id, registry, username, created_at, updated_at`,
-      [uuidv7(), command.tenantId, registry, command.username, cipher.encrypt(command.password, credentialContext(command.tenantId, registry)), now],
+      [
+        uuidv7(),
+        command.tenantId,
+        registry,
+        command.username,
+        cipher.encrypt(command.password, credentialContext(command.tenantId, registry)),
+        now,
+      ],
     )) as { id: string; registry: string; username: string; created_at: Date; updated_at: Date }[];
     return presentCredential(
       Object.assign(new RegistryCredentialEntity(), {

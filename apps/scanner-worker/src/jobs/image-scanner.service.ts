@@ -1,5 +1,14 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { analyzeImage, analyzerSetVersion, buildSbom, defaultAnalyzers, LayerLimitError, type LayerLimits, pickOs, type Sbom } from '@vulnscan/analysis';
+import {
+  analyzeImage,
+  analyzerSetVersion,
+  buildSbom,
+  defaultAnalyzers,
+  LayerLimitError,
+  type LayerLimits,
+  pickOs,
+  type Sbom,
+} from '@vulnscan/analysis';
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import type { PlatformDto, ResolvedImageDto } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
@@ -67,7 +76,11 @@ export class ImageScanner implements OnApplicationShutdown {
       }));
       const analysis = await analyzeImage(layers, defaultAnalyzers(), {
         signal: hooks.signal,
-        limits: { maxLayerBytes: this.env.LAYER_MAX_BYTES, maxEntrySize: this.env.LAYER_MAX_ENTRY_BYTES, maxEntries: this.env.LAYER_MAX_ENTRIES },
+        limits: {
+          maxLayerBytes: this.env.LAYER_MAX_BYTES,
+          maxEntrySize: this.env.LAYER_MAX_ENTRY_BYTES,
+          maxEntries: this.env.LAYER_MAX_ENTRIES,
+        },
         onLayer: async (index, total) => {
           await hooks.progress(0.1 + (0.85 * (index + 1)) / total, `layer ${index + 1}/${total}`);
           if (index + 1 < total) await hooks.checkpoint();
@@ -111,7 +124,8 @@ export class ImageScanner implements OnApplicationShutdown {
    */
   async stored(manifestDigest: string): Promise<{ result: ResolvedImageDto; sbom: Sbom }> {
     const sbom = await this.sboms.latest(manifestDigest);
-    if (!sbom) throw new ScanError(ScanErrorCode.NotFound, `No SBOM of ${manifestDigest} is stored; a rematch needs one (scan the image instead).`);
+    if (!sbom)
+      throw new ScanError(ScanErrorCode.NotFound, `No SBOM of ${manifestDigest} is stored; a rematch needs one (scan the image instead).`);
     const { image } = sbom;
     return {
       result: {

@@ -60,10 +60,12 @@ export class SbomStore {
     const { manifestDigest } = sbom.image;
     const analyzerVersion = sbom.analyzer.version;
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO worker.sboms (manifest_digest, analyzer_version, document, package_count) VALUES ($1, $2, $3, $4)`,
-        [manifestDigest, analyzerVersion, JSON.stringify(sbom), sbom.packages.length],
-      );
+      await manager.query(`INSERT INTO worker.sboms (manifest_digest, analyzer_version, document, package_count) VALUES ($1, $2, $3, $4)`, [
+        manifestDigest,
+        analyzerVersion,
+        JSON.stringify(sbom),
+        sbom.packages.length,
+      ]);
       if (sbom.packages.length === 0) return;
       const column = <K extends keyof Sbom['packages'][number]>(key: K) => sbom.packages.map((pkg) => pkg[key] ?? null);
       const keys = sbom.packages.map((pkg) => matchKey(pkg, sbom.os));

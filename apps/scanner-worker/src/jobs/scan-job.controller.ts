@@ -69,13 +69,19 @@ export class ScanJobController {
       const stored = rematch ? await this.scanner.stored(rematch) : undefined;
       const result =
         stored?.result ??
-        (await this.scanner.fetch(tenantId, image, platform, {
-          signal: controller.signal,
-          checkpoint: async () => {
-            if (controller.signal.aborted || !(await this.stillWanted(tenantId, scanId, attempt))) throw new AttemptAbandoned();
+        (await this.scanner.fetch(
+          tenantId,
+          image,
+          platform,
+          {
+            signal: controller.signal,
+            checkpoint: async () => {
+              if (controller.signal.aborted || !(await this.stillWanted(tenantId, scanId, attempt))) throw new AttemptAbandoned();
+            },
+            progress,
           },
-          progress,
-        }, { viaCache: job.payload.viaCache }));
+          { viaCache: job.payload.viaCache },
+        ));
       await progress(0.97, 'matching');
       // The report and the attempt's success commit together, with the inbox row.
       const report = stored
@@ -83,8 +89,17 @@ export class ScanJobController {
         : await this.reports.build(result.manifestDigest, this.scanner.analyzerVersion);
       await this.inbox.runOnce(JOB_CONSUMER, job, async (manager) => {
         const saved = await saveReport(manager, { tenantId, scanId, attempt }, report);
-        const summary = { reportId: saved.reportId, vulndbVersion: saved.vulndbVersion, findings: report.summary.total, fixable: report.summary.fixable };
-        return this.outbox.add(manager, { type: Events.ScanAttemptSucceeded, tenantId: job.tenantId, payload: { ...base, result, report: summary } });
+        const summary = {
+          reportId: saved.reportId,
+          vulndbVersion: saved.vulndbVersion,
+          findings: report.summary.total,
+          fixable: report.summary.fixable,
+        };
+        return this.outbox.add(manager, {
+          type: Events.ScanAttemptSucceeded,
+          tenantId: job.tenantId,
+          payload: { ...base, result, report: summary },
+        });
       });
     } catch (error) {
       if (error instanceof AttemptAbandoned || controller.signal.aborted) {

@@ -11,12 +11,21 @@ describe('listingRejection', () => {
     [ScanErrorCode.Internal, 502],
   ])('answers %s with %i, the scan error code and a message naming what was listed', (code, status) => {
     const rejection = listingRejection(new ScanError(code, 'registry r.example.com said no'), 'the tags of r.example.com/team/app');
-    expect(rejection).toMatchObject({ code, status, message: 'Cannot list the tags of r.example.com/team/app: registry r.example.com said no' });
+    expect(rejection).toMatchObject({
+      code,
+      status,
+      message: 'Cannot list the tags of r.example.com/team/app: registry r.example.com said no',
+    });
   });
 
   it('passes the registry’s Retry-After on in the message', () => {
-    const rejection = listingRejection(new ScanError(ScanErrorCode.RateLimited, 'registry r.example.com is rate limiting', 6.2), 'the catalog of r.example.com');
-    expect(rejection.message).toBe('Cannot list the catalog of r.example.com: registry r.example.com is rate limiting; the registry asks to retry after 7 s');
+    const rejection = listingRejection(
+      new ScanError(ScanErrorCode.RateLimited, 'registry r.example.com is rate limiting', 6.2),
+      'the catalog of r.example.com',
+    );
+    expect(rejection.message).toBe(
+      'Cannot list the catalog of r.example.com: registry r.example.com is rate limiting; the registry asks to retry after 7 s',
+    );
     expect(rejection.retryAfterSeconds).toBe(7);
   });
 });

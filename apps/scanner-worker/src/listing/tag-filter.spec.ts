@@ -23,7 +23,11 @@ describe('TagFilter', () => {
       }
     })();
     expect(error).toBeInstanceOf(CommandRejectedError);
-    expect(error).toMatchObject({ code: 'invalid_target', status: 400, message: 'target.tagFilter is not a valid regular expression: Invalid regular expression: /v(1/: Unterminated group' });
+    expect(error).toMatchObject({
+      code: 'invalid_target',
+      status: 400,
+      message: 'target.tagFilter is not a valid regular expression: Invalid regular expression: /v(1/: Unterminated group',
+    });
   });
 
   it('stops a catastrophically backtracking pattern within its budget and rejects it with 400', () => {

@@ -27,15 +27,23 @@ describe('TargetImages against docker-registry', () => {
 
   beforeAll(async () => {
     [open, basic] = await Promise.all([startRegistry(), startRegistry({ auth: 'basic', users: [USER] })]);
-    stops.push(() => open.stop(), () => basic.stop());
+    stops.push(
+      () => open.stop(),
+      () => basic.stop(),
+    );
     await Promise.all([pushImage(ALPINE(), open, 'library/alpine:3.10'), pushImage(ALPINE(), basic, 'team/private:1.0', USER)]);
     // One at a time: concurrent writes of the same content make docker-registry's filesystem driver answer 500.
     for (const target of ['library/alpine:3.11', 'library/alpine:edge', 'team/api:1.0', 'team/api:1.1', 'team/api:2.0', 'team/web:1.0']) {
       await copy(open, 'library/alpine:3.10', target);
     }
     await blobOnly(open, 'team/broken');
-    const env = Object.assign(new WorkerEnv(), { INSECURE_REGISTRIES: [open.host, basic.host], REGISTRY_ALLOWED_HOSTS: [open.host, basic.host] });
-    const credentials = { lookup: async (tenantId: string, host: string) => (tenantId === 'acme' && host === basic.host ? USER : undefined) };
+    const env = Object.assign(new WorkerEnv(), {
+      INSECURE_REGISTRIES: [open.host, basic.host],
+      REGISTRY_ALLOWED_HOSTS: [open.host, basic.host],
+    });
+    const credentials = {
+      lookup: async (tenantId: string, host: string) => (tenantId === 'acme' && host === basic.host ? USER : undefined),
+    };
     clients = new TenantRegistryClients(env, credentials as RegistryCredentials);
     targets = new TargetImages(clients);
   });
@@ -49,14 +57,23 @@ describe('TargetImages against docker-registry', () => {
     targets.list(Object.assign(new ListTargetImagesCommand(), { tenantId, target: target as ScheduleTargetDto, limit }));
 
   async function rejection(promise: Promise<unknown>): Promise<CommandRejectedError> {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     if (!(error instanceof CommandRejectedError)) throw new Error(`expected a CommandRejectedError, got ${String(error)}`);
     return error;
   }
 
   it('answers an image target with its normalized reference, without asking any registry', async () => {
-    expect(await list({ kind: ScheduleTargetKind.Image, image: 'alpine:3.10' })).toEqual({ images: ['docker.io/library/alpine:3.10'], truncated: false });
-    expect(await list({ kind: ScheduleTargetKind.Image, image: 'alpine:3.10', tagFilter: '^3\\.11$' })).toEqual({ images: [], truncated: false });
+    expect(await list({ kind: ScheduleTargetKind.Image, image: 'alpine:3.10' })).toEqual({
+      images: ['docker.io/library/alpine:3.10'],
+      truncated: false,
+    });
+    expect(await list({ kind: ScheduleTargetKind.Image, image: 'alpine:3.10', tagFilter: '^3\\.11$' })).toEqual({
+      images: [],
+      truncated: false,
+    });
   });
 
   it('answers a repository target with every tag, filtered on the tag only', async () => {
@@ -85,7 +102,10 @@ describe('TargetImages against docker-registry', () => {
       images: [`${open.host}/team/api:1.0`, `${open.host}/team/api:1.1`, `${open.host}/team/web:1.0`],
       truncated: false,
     });
-    expect(await list({ ...catalog, tagFilter: '^1\\.' }, 2)).toEqual({ images: [`${open.host}/team/api:1.0`, `${open.host}/team/api:1.1`], truncated: true });
+    expect(await list({ ...catalog, tagFilter: '^1\\.' }, 2)).toEqual({
+      images: [`${open.host}/team/api:1.0`, `${open.host}/team/api:1.1`],
+      truncated: true,
+    });
   });
 
   it('lists with the tenant’s own credentials, and answers 401 to a tenant without any', async () => {
@@ -123,7 +143,11 @@ describe('TargetImages against docker-registry', () => {
     const relayClients = new TenantRegistryClients(env, { lookup: async () => undefined } as unknown as RegistryCredentials);
     const viaRelay = new TargetImages(relayClients);
     stops.push(async () => relayClients.onApplicationShutdown());
-    const target = { tenantId: 'acme', target: { kind: ScheduleTargetKind.Repository, registry: relay.host, repository: 'team/api' }, limit: 10 };
+    const target = {
+      tenantId: 'acme',
+      target: { kind: ScheduleTargetKind.Repository, registry: relay.host, repository: 'team/api' },
+      limit: 10,
+    };
 
     relay.answer(() => true, { status: 429, headers: { 'Retry-After': '30' }, body: '{"errors":[{"code":"TOOMANYREQUESTS"}]}' });
     const limited = await rejection(viaRelay.list(target));
@@ -136,16 +160,25 @@ describe('TargetImages against docker-registry', () => {
     await relay.stop();
     const down = await rejection(viaRelay.list(target));
     expect(down).toMatchObject({ code: 'unreachable', status: 502 });
-    expect(down.message).toMatch(new RegExp(`^Cannot list the tags of ${relay.host}/team/api: registry ${relay.host} is unreachable for tag list of repository team\\/api .*(ECONNREFUSED|ECONNRESET)`));
+    expect(down.message).toMatch(
+      new RegExp(
+        `^Cannot list the tags of ${relay.host}/team/api: registry ${relay.host} is unreachable for tag list of repository team\\/api .*(ECONNREFUSED|ECONNRESET)`,
+      ),
+    );
   });
 
   it('answers 400 for an invalid target or tag filter, before any registry request', async () => {
-    expect(await rejection(list({ kind: ScheduleTargetKind.Repository, registry: open.host, repository: 'team/api', tagFilter: '(' }))).toMatchObject({
+    expect(
+      await rejection(list({ kind: ScheduleTargetKind.Repository, registry: open.host, repository: 'team/api', tagFilter: '(' })),
+    ).toMatchObject({
       code: 'invalid_target',
       status: 400,
       message: 'target.tagFilter is not a valid regular expression: Invalid regular expression: /(/: Unterminated group',
     });
-    expect(await rejection(list({ kind: ScheduleTargetKind.Catalog, registry: 'intranet' }))).toMatchObject({ code: 'invalid_target', status: 400 });
+    expect(await rejection(list({ kind: ScheduleTargetKind.Catalog, registry: 'intranet' }))).toMatchObject({
+      code: 'invalid_target',
+      status: 400,
+    });
     expect(await rejection(list({ kind: ScheduleTargetKind.Repository, registry: open.host }))).toMatchObject({
       status: 400,
       message: 'target.repository is required for a repository target',

@@ -1,5 +1,12 @@
 import { CommandRejectedError } from '@vulnscan/messaging';
-import { ImageReference, InvalidReferenceError, RepositoryName, formatReference, parseImageReference, parseRepositoryName } from '@vulnscan/registry';
+import {
+  ImageReference,
+  InvalidReferenceError,
+  RepositoryName,
+  formatReference,
+  parseImageReference,
+  parseRepositoryName,
+} from '@vulnscan/registry';
 
 /**
  * Target fields as the registry lib normalizes references (`docker.io`, `library/`), so listed
@@ -16,7 +23,9 @@ export function targetRegistry(registry: string | undefined): string {
   // Docker reads a first component without "." or ":" (other than localhost) as a Docker Hub namespace.
   const host = registry.toLowerCase();
   if (!host.includes('.') && !host.includes(':') && host !== 'localhost') {
-    throw invalidTarget(`target.registry "${registry}" cannot name a registry in image references: it needs a "." or a port, or must be localhost`);
+    throw invalidTarget(
+      `target.registry "${registry}" cannot name a registry in image references: it needs a "." or a port, or must be localhost`,
+    );
   }
   return parsed('target.registry', () => parseRepositoryName(`${host}/x`)).registry;
 }

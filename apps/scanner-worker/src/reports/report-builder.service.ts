@@ -70,7 +70,9 @@ export class ReportBuilder {
   }
 
   private async match(manager: EntityManager, sbom: Sbom): Promise<ComputedReport> {
-    const [{ version }] = (await manager.query(`SELECT max(version)::text AS version FROM worker.vulndb_versions`)) as { version: string | null }[];
+    const [{ version }] = (await manager.query(`SELECT max(version)::text AS version FROM worker.vulndb_versions`)) as {
+      version: string | null;
+    }[];
     const cache = this.cacheFor(version ?? '0');
     const keys = new Map<string, { ecosystem: string; name: string }>();
     for (const pkg of sbom.packages) {
@@ -128,7 +130,11 @@ export class ReportBuilder {
     for (const ecosystem of missing) cache.ecosystems.set(ecosystem, found.has(ecosystem));
   }
 
-  private async loadCandidates(manager: EntityManager, cache: VersionCache, keys: Map<string, { ecosystem: string; name: string }>): Promise<void> {
+  private async loadCandidates(
+    manager: EntityManager,
+    cache: VersionCache,
+    keys: Map<string, { ecosystem: string; name: string }>,
+  ): Promise<void> {
     const missing = [...keys].filter(([id]) => !cache.candidates.has(id)).map(([, key]) => key);
     if (!missing.length) return;
     const rows = (await manager.query(

@@ -18,13 +18,18 @@ export interface ScanResultsDeleted {
  */
 export async function deleteScanResults(manager: EntityManager, tenantId: string, scanIds: string[]): Promise<ScanResultsDeleted> {
   const reportIds = (
-    (await manager.query(`SELECT id FROM worker.reports WHERE tenant_id = $1 AND scan_id = ANY($2::uuid[])`, [tenantId, scanIds])) as { id: string }[]
+    (await manager.query(`SELECT id FROM worker.reports WHERE tenant_id = $1 AND scan_id = ANY($2::uuid[])`, [tenantId, scanIds])) as {
+      id: string;
+    }[]
   ).map((row) => row.id);
   if (reportIds.length === 0) return { reports: 0, findings: 0 };
   // Findings first, by report id: one index scan, where the foreign key's cascade deletes row by
   // row. Not `report_id IN (SELECT ...)`: costing that join makes the planner walk the index
   // entries of every finding deleted since the last VACUUM (100+ ms per statement at 10 million).
-  const [, findings] = (await manager.query(`DELETE FROM worker.findings WHERE report_id = ANY($1::uuid[])`, [reportIds])) as [unknown, number];
+  const [, findings] = (await manager.query(`DELETE FROM worker.findings WHERE report_id = ANY($1::uuid[])`, [reportIds])) as [
+    unknown,
+    number,
+  ];
   const [, reports] = (await manager.query(`DELETE FROM worker.reports WHERE id = ANY($1::uuid[])`, [reportIds])) as [unknown, number];
   return { reports, findings };
 }

@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Events } from '@vulnscan/contracts';
 import { Outbox } from '@vulnscan/messaging';
-import { type Advisory, comparableName, type FeedItem, SEVERITIES, type FeedSourceConfig, type SkippedRecord, severityFromCvss } from '@vulnscan/vulndb';
+import {
+  type Advisory,
+  comparableName,
+  type FeedItem,
+  SEVERITIES,
+  type FeedSourceConfig,
+  type SkippedRecord,
+  severityFromCvss,
+} from '@vulnscan/vulndb';
 
 /** Advisories written per round trip. */
 const BATCH = 500;
@@ -104,11 +112,15 @@ export class FeedImporter {
     if (seen.size === 0) {
       // A source that suddenly reads as empty (a wrong path, every record malformed) is far more
       // likely broken than emptied: refuse rather than delete the feed's data.
-      const [{ stored }] = (await manager.query(`SELECT count(*)::int AS stored FROM worker.advisories WHERE feed = $1`, [config.name])) as {
+      const [{ stored }] = (await manager.query(`SELECT count(*)::int AS stored FROM worker.advisories WHERE feed = $1`, [
+        config.name,
+      ])) as {
         stored: number;
       }[];
       if (stored > 0) {
-        throw new Error(`${config.name} (${config.location}) yielded no advisories (${counts.skipped} records skipped); its ${stored} stored advisories are kept`);
+        throw new Error(
+          `${config.name} (${config.location}) yielded no advisories (${counts.skipped} records skipped); its ${stored} stored advisories are kept`,
+        );
       }
     }
 
@@ -243,7 +255,14 @@ export class FeedImporter {
         // Stored as matching compares it (PEP 503 for PyPI), so lookups are exact.
         const name = comparableName(pkg.ecosystem, pkg.name);
         note(pkg.ecosystem, name);
-        return { key: advisory.key, ecosystem: pkg.ecosystem, name, ranges: pkg.ranges, versions: pkg.versions, severity: pkg.severity ?? null };
+        return {
+          key: advisory.key,
+          ecosystem: pkg.ecosystem,
+          name,
+          ranges: pkg.ranges,
+          versions: pkg.versions,
+          severity: pkg.severity ?? null,
+        };
       }),
     );
     if (rows.length) {

@@ -114,12 +114,16 @@ export class FeedSync implements OnApplicationBootstrap, OnApplicationShutdown {
       if (wait) {
         // Poll rather than block, so a waiting request does not pin a connection in a lock wait forever.
         for (;;) {
-          const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [SYNC_LOCK])) as { locked: boolean }[];
+          const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [SYNC_LOCK])) as {
+            locked: boolean;
+          }[];
           if (locked) break;
           await new Promise((resolve) => setTimeout(resolve, 500));
         }
       } else {
-        const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [SYNC_LOCK])) as { locked: boolean }[];
+        const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [SYNC_LOCK])) as {
+          locked: boolean;
+        }[];
         if (!locked) return undefined;
       }
       try {

@@ -28,9 +28,13 @@ export class SecurityStatus1764000000001 implements MigrationInterface {
       )`);
     await queryRunner.query(`CREATE INDEX manifest_status_by_digest ON status.manifest_security_status (tenant_id, manifest_digest)`);
     await queryRunner.query(`CREATE INDEX manifest_status_by_status ON status.manifest_security_status (tenant_id, status, id DESC)`);
-    await queryRunner.query(`CREATE INDEX manifest_status_by_request ON status.manifest_security_status (request_id) WHERE request_id IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX manifest_status_by_request ON status.manifest_security_status (request_id) WHERE request_id IS NOT NULL`,
+    );
     await queryRunner.query(`CREATE INDEX manifest_status_by_scan ON status.manifest_security_status (scan_id) WHERE scan_id IS NOT NULL`);
-    await queryRunner.query(`CREATE INDEX manifest_status_retry_due ON status.manifest_security_status (retry_at) WHERE retry_at IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX manifest_status_retry_due ON status.manifest_security_status (retry_at) WHERE retry_at IS NOT NULL`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

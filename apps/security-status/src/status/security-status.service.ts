@@ -14,7 +14,11 @@ import { unsupportedReason } from './media-types';
 type StatusRow = ManifestSecurityStatusEntity;
 type ManifestKey = Pick<StatusRow, 'tenantId' | 'upstream' | 'repository' | 'manifestDigest'>;
 
-const resets = counter('proxy_cache_security_reset_total', 'Security statuses reset and rescanned because every blob of the manifest reached the cache', []);
+const resets = counter(
+  'proxy_cache_security_reset_total',
+  'Security statuses reset and rescanned because every blob of the manifest reached the cache',
+  [],
+);
 const requests = counter('security_status_scans_requested_total', 'Scans security-status requested, by trigger', ['trigger']);
 
 /**
@@ -88,7 +92,13 @@ export class SecurityStatusService {
 
   async scanCompleted(manager: EntityManager, tenantId: string, scanId: string): Promise<void> {
     for (const row of await this.rowsOfScan(manager, tenantId, scanId)) {
-      await this.update(manager, row, { status: SecurityStatus.Completed, reason: null, message: null, lastCompletedScanId: scanId, retryAt: null });
+      await this.update(manager, row, {
+        status: SecurityStatus.Completed,
+        reason: null,
+        message: null,
+        lastCompletedScanId: scanId,
+        retryAt: null,
+      });
     }
   }
 
@@ -100,7 +110,11 @@ export class SecurityStatusService {
   async scanFailed(manager: EntityManager, tenantId: string, scanId: string, error: ScanErrorDto): Promise<void> {
     for (const row of await this.rowsOfScan(manager, tenantId, scanId)) {
       if (error.code === ScanErrorCode.LayersUnavailable) {
-        await this.update(manager, row, { status: SecurityStatus.Unsupported, reason: UnsupportedReason.LayersUnavailable, message: error.message });
+        await this.update(manager, row, {
+          status: SecurityStatus.Unsupported,
+          reason: UnsupportedReason.LayersUnavailable,
+          message: error.message,
+        });
         // Every blob arrived while the scan ran (its ManifestComplete may not be here yet): ask now.
         if (!row.cacheComplete && (await this.cache.manifestStatus(row.upstream, row.repository, row.manifestDigest)).complete) {
           await this.update(manager, row, { cacheComplete: true });
@@ -112,7 +126,12 @@ export class SecurityStatusService {
         const retryAt = new Date(Date.now() + this.env.STATUS_RETRY_DELAY_SECONDS * 1000);
         await this.update(manager, row, { status: SecurityStatus.Failed, reason: error.code, message: error.message, retryAt });
       } else {
-        await this.update(manager, row, { status: SecurityStatus.RetriesExhausted, reason: error.code, message: error.message, retryAt: null });
+        await this.update(manager, row, {
+          status: SecurityStatus.RetriesExhausted,
+          reason: error.code,
+          message: error.message,
+          retryAt: null,
+        });
       }
     }
   }
@@ -132,7 +151,12 @@ export class SecurityStatusService {
     return due.length;
   }
 
-  private async requestScan(manager: EntityManager, row: StatusRow, trigger: ScanTrigger, options: { reset?: boolean } = {}): Promise<void> {
+  private async requestScan(
+    manager: EntityManager,
+    row: StatusRow,
+    trigger: ScanTrigger,
+    options: { reset?: boolean } = {},
+  ): Promise<void> {
     const requestId = uuidv7();
     await this.outbox.add(manager, {
       type: Events.ScanRequested,
@@ -157,7 +181,11 @@ export class SecurityStatusService {
     });
   }
 
-  private async lockOrCreate(manager: EntityManager, key: ManifestKey, mediaType: string | null): Promise<{ row: StatusRow; created: boolean }> {
+  private async lockOrCreate(
+    manager: EntityManager,
+    key: ManifestKey,
+    mediaType: string | null,
+  ): Promise<{ row: StatusRow; created: boolean }> {
     const inserted = (await manager.query(
       `INSERT INTO status.manifest_security_status (id, tenant_id, upstream, repository, manifest_digest, media_type, status)
        VALUES ($1, $2, $3, $4, $5, $6, 'queued')

@@ -34,7 +34,9 @@ export class StatusEventsController {
 
   @EventPattern(Events.ManifestComplete)
   async manifestComplete(@Payload() message: MessageEnvelope<ManifestCompletePayload>): Promise<void> {
-    await this.handle('manifest-complete', message, (manager, tenantId) => this.statuses.manifestComplete(manager, tenantId, message.payload));
+    await this.handle('manifest-complete', message, (manager, tenantId) =>
+      this.statuses.manifestComplete(manager, tenantId, message.payload),
+    );
   }
 
   @EventPattern(Events.ScanAccepted)
@@ -59,12 +61,14 @@ export class StatusEventsController {
   @EventPattern(Events.ScanFailed)
   async scanFailed(@Payload() message: MessageEnvelope<ScanFailedPayload>): Promise<void> {
     const { scanId, error } = message.payload;
-    await this.handle('scan-failed', message, (manager, tenantId) =>
-      this.statuses.scanFailed(manager, tenantId, scanId, error),
-    );
+    await this.handle('scan-failed', message, (manager, tenantId) => this.statuses.scanFailed(manager, tenantId, scanId, error));
   }
 
-  private async handle(consumer: string, message: MessageEnvelope, apply: (manager: EntityManager, tenantId: string) => Promise<void>): Promise<void> {
+  private async handle(
+    consumer: string,
+    message: MessageEnvelope,
+    apply: (manager: EntityManager, tenantId: string) => Promise<void>,
+  ): Promise<void> {
     const tenantId = message.tenantId;
     if (!tenantId) throw new NonRetryableError(`${message.type} without a tenantId: no tenant owns it`);
     await this.inbox.runOnce(consumer, message, (manager) => apply(manager, tenantId));

@@ -13,7 +13,12 @@ export function retryDelayMs(attempt: number, { baseMs, maxMs }: BackoffOptions,
 }
 
 /** The receiver's Retry-After (429, 503) wins over a shorter backoff, never beyond `maxMs`. */
-export function nextDelayMs(attempt: number, options: BackoffOptions, retryAfterSeconds?: number, random: () => number = Math.random): number {
+export function nextDelayMs(
+  attempt: number,
+  options: BackoffOptions,
+  retryAfterSeconds?: number,
+  random: () => number = Math.random,
+): number {
   const backoff = retryDelayMs(attempt, options, random);
   if (retryAfterSeconds === undefined) return backoff;
   return Math.max(backoff, Math.min(options.maxMs, retryAfterSeconds * 1000));

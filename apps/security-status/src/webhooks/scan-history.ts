@@ -63,7 +63,12 @@ export class ScanHistory {
    * Findings of `reportId` absent from `previousReportId` (every finding when null), compared like
    * the API's diff: by advisory, package type, name and path. At most `limit` items, and the total.
    */
-  async newFindings(manager: EntityManager, reportId: string, previousReportId: string | null, limit: number): Promise<{ items: NewFinding[]; total: number }> {
+  async newFindings(
+    manager: EntityManager,
+    reportId: string,
+    previousReportId: string | null,
+    limit: number,
+  ): Promise<{ items: NewFinding[]; total: number }> {
     const rows = (await manager.query(
       `SELECT f.advisory_id, f.package_type, f.package_name, f.package_version, f.path, f.ecosystem, f.installed_version,
               f.fixed_version, f.severity, count(*) OVER () AS total

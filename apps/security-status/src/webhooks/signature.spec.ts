@@ -19,7 +19,14 @@ describe('webhook signatures', () => {
 
   it('puts event, delivery id, attempt, timestamp and a verifiable signature in the headers', () => {
     const body = '{"a":1}';
-    const headers = deliveryHeaders({ secret: 's3cret-s3cret-s3cret', event: WebhookEvent.ScanCompleted, deliveryId: 'd-1', attempt: 2, body, timestamp: 1700000123 });
+    const headers = deliveryHeaders({
+      secret: 's3cret-s3cret-s3cret',
+      event: WebhookEvent.ScanCompleted,
+      deliveryId: 'd-1',
+      attempt: 2,
+      body,
+      timestamp: 1700000123,
+    });
     expect(headers).toMatchObject({
       'content-type': 'application/json',
       'X-Vulnscan-Event': 'scan.completed',

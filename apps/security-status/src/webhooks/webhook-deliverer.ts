@@ -145,7 +145,12 @@ export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicati
     return postWebhook({ url, addresses, headers, body: delivery.body, timeoutMs: this.env.WEBHOOK_TIMEOUT_MS });
   }
 
-  private async record(delivery: ClaimedDelivery & { leaseToken: string }, attempt: number, at: Date, response: WebhookResponse): Promise<void> {
+  private async record(
+    delivery: ClaimedDelivery & { leaseToken: string },
+    attempt: number,
+    at: Date,
+    response: WebhookResponse,
+  ): Promise<void> {
     const ok = response.error === null;
     const entry: DeliveryAttempt = {
       attempt,
@@ -175,14 +180,19 @@ export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicati
     attemptsMetric.inc({ outcome: ok ? 'delivered' : status === DeliveryStatus.Failed ? 'failed' : 'retry' });
     if (!ok) {
       const level = status === DeliveryStatus.Failed ? 'warn' : 'debug';
-      this.logger[level]({ deliveryId: delivery.id, webhookId: delivery.webhookId, attempt, error: response.error }, `webhook attempt failed (${status})`);
+      this.logger[level](
+        { deliveryId: delivery.id, webhookId: delivery.webhookId, attempt, error: response.error },
+        `webhook attempt failed (${status})`,
+      );
     }
   }
 
   /** Finished deliveries past their retention go, a batch at a time, by one replica at a time. */
   private async prune(): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const [{ claimed }] = (await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('security-status:webhook-prune')) AS claimed`)) as {
+      const [{ claimed }] = (await manager.query(
+        `SELECT pg_try_advisory_xact_lock(hashtext('security-status:webhook-prune')) AS claimed`,
+      )) as {
         claimed: boolean;
       }[];
       if (!claimed) return;

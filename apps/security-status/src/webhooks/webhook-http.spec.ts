@@ -96,7 +96,13 @@ describe('postWebhook', () => {
   it('connects only to the addresses it is given, whatever DNS says', async () => {
     const url = await receiver((req, res) => res.writeHead(200).end(req.headers.host));
     const pinned = new URL(`http://receiver.invalid:${url.port}/hook`);
-    const result = await postWebhook({ url: pinned, addresses: [{ address: '127.0.0.1', family: 4 }], headers: {}, body: '{}', timeoutMs: 2000 });
+    const result = await postWebhook({
+      url: pinned,
+      addresses: [{ address: '127.0.0.1', family: 4 }],
+      headers: {},
+      body: '{}',
+      timeoutMs: 2000,
+    });
     expect(result).toMatchObject({ statusCode: 200, error: null });
   });
 });

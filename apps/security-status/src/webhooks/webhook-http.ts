@@ -85,7 +85,11 @@ function describe(error: NodeJS.ErrnoException): string {
 }
 
 function answerError(statusCode: number, body: Buffer): string {
-  const text = body.toString('utf8').replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 200);
+  const text = body
+    .toString('utf8')
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .trim()
+    .slice(0, 200);
   return text ? `HTTP ${statusCode}: ${text}` : `HTTP ${statusCode}`;
 }
 
@@ -97,7 +101,10 @@ function pinnedLookup(addresses: readonly ResolvedAddress[]): LookupFunction {
     if (!first) {
       callback(Object.assign(new Error(`no allowed IPv${family} address`), { code: 'ENOTFOUND' }), '', 4);
     } else if (options.all) {
-      callback(null, candidates.map(({ address, family: f }) => ({ address, family: f })));
+      callback(
+        null,
+        candidates.map(({ address, family: f }) => ({ address, family: f })),
+      );
     } else {
       callback(null, first.address, first.family);
     }

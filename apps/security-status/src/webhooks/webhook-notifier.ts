@@ -56,7 +56,10 @@ export class WebhookNotifier {
       }
     }
     if (rows.length === 0) return;
-    const values = rows.map((_, i) => `($${i * 6 + 1}, $${i * 6 + 2}, $${i * 6 + 3}, $${i * 6 + 4}, $${i * 6 + 5}, $${i * 6 + 6}, 'pending', now(), now(), now())`);
+    const values = rows.map(
+      (_, i) =>
+        `($${i * 6 + 1}, $${i * 6 + 2}, $${i * 6 + 3}, $${i * 6 + 4}, $${i * 6 + 5}, $${i * 6 + 6}, 'pending', now(), now(), now())`,
+    );
     await manager.query(
       `INSERT INTO status.notifications (id, tenant_id, webhook_id, event, scan_id, body, status, next_attempt_at, created_at, updated_at)
        VALUES ${values.join(', ')}

@@ -9,9 +9,15 @@ describe('WebhookRegistrations', () => {
   const command = { tenantId: 'team-a', url: 'https://hooks.example.com/x', events: [WebhookEvent.ScanCompleted] };
 
   it('refuses with a 503 rather than store a secret it could not protect', async () => {
-    const registrations = new WebhookRegistrations({} as DataSource, new SecurityStatusEnv(), { cipher: null } as unknown as WebhookSecurity);
+    const registrations = new WebhookRegistrations({} as DataSource, new SecurityStatusEnv(), {
+      cipher: null,
+    } as unknown as WebhookSecurity);
     const refusal = registrations.create(command);
     await expect(refusal).rejects.toBeInstanceOf(CommandRejectedError);
-    await expect(refusal).rejects.toMatchObject({ code: 'webhooks_disabled', status: 503, message: expect.stringContaining('WEBHOOK_ENCRYPTION_KEY') });
+    await expect(refusal).rejects.toMatchObject({
+      code: 'webhooks_disabled',
+      status: 503,
+      message: expect.stringContaining('WEBHOOK_ENCRYPTION_KEY'),
+    });
   });
 });

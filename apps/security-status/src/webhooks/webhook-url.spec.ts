@@ -29,7 +29,10 @@ describe('webhook URL validation', () => {
     ['', /absolute/],
   ])('refuses %s on its face', async (url, message) => {
     expect(webhookUrlProblem(url)).toMatch(message);
-    await expect(checkWebhookUrl(url, policy())).rejects.toMatchObject({ code: 'invalid_webhook_url', message: expect.stringMatching(/^url /) });
+    await expect(checkWebhookUrl(url, policy())).rejects.toMatchObject({
+      code: 'invalid_webhook_url',
+      message: expect.stringMatching(/^url /),
+    });
   });
 
   it('accepts public http(s) URLs and returns the addresses to connect to', async () => {
@@ -49,17 +52,25 @@ describe('webhook URL validation', () => {
 
   it('allows private and loopback hosts only when WEBHOOK_ALLOWED_HOSTS lists them', async () => {
     for (const url of ['http://127.0.0.1:9000/hook', 'http://localhost:9000/', 'https://internal.example.com/', 'http://[::1]:9000/']) {
-      await expect(checkWebhookUrl(url, policy())).rejects.toMatchObject({ code: 'host_not_allowed', message: expect.stringContaining('WEBHOOK_ALLOWED_HOSTS') });
+      await expect(checkWebhookUrl(url, policy())).rejects.toMatchObject({
+        code: 'host_not_allowed',
+        message: expect.stringContaining('WEBHOOK_ALLOWED_HOSTS'),
+      });
     }
     await expect(checkWebhookUrl('http://127.0.0.1:9000/hook', policy(['127.0.0.1']))).resolves.toBeDefined();
     await expect(checkWebhookUrl('https://internal.example.com/', policy(['10.0.0.0/8']))).resolves.toBeDefined();
     // A host:port entry matches the scheme's default port when the URL names none.
     await expect(checkWebhookUrl('https://receiver.internal/x', policy(['receiver.internal:443']))).resolves.toBeDefined();
-    await expect(checkWebhookUrl('http://receiver.internal/x', policy(['receiver.internal:443']))).rejects.toMatchObject({ code: 'host_not_allowed' });
+    await expect(checkWebhookUrl('http://receiver.internal/x', policy(['receiver.internal:443']))).rejects.toMatchObject({
+      code: 'host_not_allowed',
+    });
   });
 
   it('reports a host that does not resolve', async () => {
-    await expect(checkWebhookUrl('https://nowhere.invalid/', policy())).rejects.toMatchObject({ code: 'host_unresolvable', message: expect.stringMatching(/^url: cannot resolve/) });
+    await expect(checkWebhookUrl('https://nowhere.invalid/', policy())).rejects.toMatchObject({
+      code: 'host_unresolvable',
+      message: expect.stringMatching(/^url: cannot resolve/),
+    });
   });
 
   it('makes default ports explicit for the policy', () => {

@@ -45,7 +45,11 @@ interface Finding {
  * file to the analyzers while it streams by. Limits and corrupt layers fail the call with a
  * ScanError; an analyzer's failure is only a warning.
  */
-export async function analyzeImage(layers: ImageLayer[], analyzers: FileAnalyzer[], options: AnalyzeImageOptions = {}): Promise<ImageAnalysis> {
+export async function analyzeImage(
+  layers: ImageLayer[],
+  analyzers: FileAnalyzer[],
+  options: AnalyzeImageOptions = {},
+): Promise<ImageAnalysis> {
   const { signal } = options;
   const limits = layerLimits(options.limits);
   const log = new WarningLog();
@@ -73,7 +77,10 @@ export async function analyzeImage(layers: ImageLayer[], analyzers: FileAnalyzer
       let cutOff = (): void => undefined;
       // A cut-off analyzer's result is not waited for: it may never settle.
       const abandoned = new Promise<undefined>((resolve) => (cutOff = () => resolve(undefined)));
-      const result = Promise.race([run(analyzer, { path: entry.path, size: entry.size, mode: entry.mode, content: stream }, log.add), abandoned]);
+      const result = Promise.race([
+        run(analyzer, { path: entry.path, size: entry.size, mode: entry.mode, content: stream }, log.add),
+        abandoned,
+      ]);
       findings.push({ analyzer, content, path: entry.path, result });
       return { analyzer, stream, done: result, cutOff };
     });
@@ -103,7 +110,8 @@ export async function analyzeImage(layers: ImageLayer[], analyzers: FileAnalyzer
     await walkLayer(blob, layer.mediaType, { label, limits, warn: log.add, signal }, async (entry) => {
       const outcome = view.apply(entry, index);
       // Directories a layer only implies (`a/b/c` without `a/`) take memory too, so they count.
-      if (view.size - sizeBefore > limits.maxEntries) throw limitExceeded('maxEntries', label, `more than ${limits.maxEntries} paths, implied directories included`);
+      if (view.size - sizeBefore > limits.maxEntries)
+        throw limitExceeded('maxEntries', label, `more than ${limits.maxEntries} paths, implied directories included`);
       if (outcome.effect !== 'added') return;
       if (entry.type === 'file') await offer(entry, outcome.content);
       else if (entry.type === 'hardlink') checkHardlink(entry, outcome.content, view.get(entry.path)?.size ?? 0);
@@ -159,7 +167,12 @@ async function run(analyzer: FileAnalyzer, file: AnalyzedFile, warn: (message: s
  * one that never settles loses its result (with a warning) instead of hanging the scan; a cancel
  * ends the wait at once.
  */
-async function settled(findings: Finding[], graceMs: number, signal: AbortSignal | undefined, warn: (message: string) => void): Promise<(AnalyzerResult | undefined)[]> {
+async function settled(
+  findings: Finding[],
+  graceMs: number,
+  signal: AbortSignal | undefined,
+  warn: (message: string) => void,
+): Promise<(AnalyzerResult | undefined)[]> {
   signal?.throwIfAborted();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));

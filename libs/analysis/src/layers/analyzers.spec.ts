@@ -13,24 +13,45 @@ const hasher: FileAnalyzer = {
   async analyze(file) {
     const hash = createHash('sha256');
     for await (const chunk of file.content) hash.update(chunk as Buffer);
-    return { packages: [{ type: 'npm', name: file.path, version: hash.digest('hex'), path: file.path }], warnings: [`read ${file.size} bytes`] };
+    return {
+      packages: [{ type: 'npm', name: file.path, version: hash.digest('hex'), path: file.path }],
+      warnings: [`read ${file.size} bytes`],
+    };
   },
 };
 
-function analyzer(name: string, analyze: (file: AnalyzedFile) => Promise<{ warnings?: string[] }>, accepts: FileAnalyzer['accepts'] = () => true): FileAnalyzer {
+function analyzer(
+  name: string,
+  analyze: (file: AnalyzedFile) => Promise<{ warnings?: string[] }>,
+  accepts: FileAnalyzer['accepts'] = () => true,
+): FileAnalyzer {
   return { name, version: 1, accepts, analyze };
 }
 
-const image = async (): Promise<ImageLayer[]> => [await gzipLayer([{ name: 'big.bin', content: big }, { name: 'small.txt', content: 'hi' }])];
+const image = async (): Promise<ImageLayer[]> => [
+  await gzipLayer([
+    { name: 'big.bin', content: big },
+    { name: 'small.txt', content: 'hi' },
+  ]),
+];
 
 describe('analyzers cannot fail or stall the walk', () => {
   it('one that throws (in accepts or in analyze) becomes a warning; the others still get their files', async () => {
     const throwing = analyzer('thrower', async (file) => {
       throw new Error(`cannot parse ${file.path}`);
     });
-    const undecided: FileAnalyzer = { ...hasher, name: 'undecided', accepts: () => { throw new Error('no opinion'); } };
+    const undecided: FileAnalyzer = {
+      ...hasher,
+      name: 'undecided',
+      accepts: () => {
+        throw new Error('no opinion');
+      },
+    };
     const result = await analyzeImage(await image(), [throwing, undecided, hasher]);
-    expect(result.packages.map((p) => `${p.name} ${p.version}`)).toEqual([`big.bin ${bigSha}`, `small.txt ${createHash('sha256').update('hi').digest('hex')}`]);
+    expect(result.packages.map((p) => `${p.name} ${p.version}`)).toEqual([
+      `big.bin ${bigSha}`,
+      `small.txt ${createHash('sha256').update('hi').digest('hex')}`,
+    ]);
     expect(result.warnings).toEqual([
       'analyzer undecided failed to decide on big.bin: no opinion',
       'analyzer thrower failed on big.bin: cannot parse big.bin',
@@ -84,7 +105,13 @@ describe('layer order and progress', () => {
     let opened = 0;
     const layers = await Promise.all([0, 1].map((i) => gzipLayer([{ name: `f${i}`, content: `${i}` }])));
     const tracked = layers.map((layer) => ({ ...layer, open: async () => (opened++, layer.open()) }));
-    await expect(analyzeImage(tracked, [], { onLayer: async () => { throw new Error('canceled'); } })).rejects.toThrow('canceled');
+    await expect(
+      analyzeImage(tracked, [], {
+        onLayer: async () => {
+          throw new Error('canceled');
+        },
+      }),
+    ).rejects.toThrow('canceled');
     expect(opened).toBe(1);
   });
 });

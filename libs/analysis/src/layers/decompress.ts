@@ -58,7 +58,10 @@ export async function* layerTarBytes(blob: AsyncIterable<Uint8Array>, mediaType:
   const actual = compressionOfBytes(Buffer.concat(head));
   const declared = compressionOfMediaType(mediaType);
   if (declared === undefined) ctx.warn(`${ctx.label}: unknown media type ${mediaType}; content looks ${describe(actual)}`);
-  else if (declared !== actual) ctx.warn(`${ctx.label}: media type ${mediaType} says ${describe(declared)} but the content is ${describe(actual)}; trusting the content`);
+  else if (declared !== actual)
+    ctx.warn(
+      `${ctx.label}: media type ${mediaType} says ${describe(declared)} but the content is ${describe(actual)}; trusting the content`,
+    );
 
   const input = replay(head, source);
   const decoded = actual === 'gzip' ? gunzip(input, ctx.label) : actual === 'zstd' ? unzstd(input, ctx.label) : input;

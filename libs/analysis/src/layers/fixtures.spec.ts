@@ -56,7 +56,10 @@ function actualView(view: ImageView, hashes: Map<string, string>): ExpectedEntry
 }
 
 describe('layer-edge-cases fixtures: the final view equals the hand-written oracle', () => {
-  const names = readdirSync(edgeCases).filter((f) => f.endsWith('.tar')).map((f) => f.slice(0, -4)).sort();
+  const names = readdirSync(edgeCases)
+    .filter((f) => f.endsWith('.tar'))
+    .map((f) => f.slice(0, -4))
+    .sort();
 
   it('has an oracle for every fixture', () => {
     expect(names).toHaveLength(11);
@@ -111,10 +114,15 @@ describe('alpine-310 (a gzipped docker save of alpine:3.10)', () => {
     const [layer] = await dockerSaveLayers(archive);
     const counts: Record<string, number> = {};
     const paths = new Set<string>();
-    const entries = await walkLayer(await layer.open(), layer.mediaType, { label: 'alpine', limits: layerLimits(), warn: () => undefined }, async (entry) => {
-      counts[entry.type] = (counts[entry.type] ?? 0) + 1;
-      paths.add(entry.path);
-    });
+    const entries = await walkLayer(
+      await layer.open(),
+      layer.mediaType,
+      { label: 'alpine', limits: layerLimits(), warn: () => undefined },
+      async (entry) => {
+        counts[entry.type] = (counts[entry.type] ?? 0) + 1;
+        paths.add(entry.path);
+      },
+    );
     expect(entries).toBe(482);
     expect(counts).toEqual({ file: 70, dir: 88, symlink: 324 });
     expect(paths.has('lib/apk/db/installed')).toBe(true);
@@ -136,8 +144,20 @@ describe('alpine-310 (a gzipped docker save of alpine:3.10)', () => {
     ]);
     const digest = 'sha256:531743b7098cb2aaf615641007a129173f63ed86ca32fe7b5a246a1c47286028';
     expect(result.packages).toEqual([
-      { type: 'npm', name: 'etc/os-release', version: 'a3a5910ef974f883c576e21b11a9f5c43205444ebf5bbd092537a070430dd9ac', path: 'etc/os-release', layerDigest: digest },
-      { type: 'npm', name: 'lib/apk/db/installed', version: '093418f82537bc592abc829e987b06487d8f5e7ef6f8767f48faa46113429e71', path: 'lib/apk/db/installed', layerDigest: digest },
+      {
+        type: 'npm',
+        name: 'etc/os-release',
+        version: 'a3a5910ef974f883c576e21b11a9f5c43205444ebf5bbd092537a070430dd9ac',
+        path: 'etc/os-release',
+        layerDigest: digest,
+      },
+      {
+        type: 'npm',
+        name: 'lib/apk/db/installed',
+        version: '093418f82537bc592abc829e987b06487d8f5e7ef6f8767f48faa46113429e71',
+        path: 'lib/apk/db/installed',
+        layerDigest: digest,
+      },
     ]);
     expect(result.view.size).toBe(482);
     expect(result.view.resolve('bin/sh')).toEqual({ path: 'bin/busybox' });

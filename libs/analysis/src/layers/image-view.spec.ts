@@ -28,10 +28,21 @@ describe('normalizeLayerPath', () => {
 
 describe('ImageView.resolve', () => {
   const { view, warnings } = viewOf([
-    dir('usr/lib/x'), file('usr/lib/x/y'), file('usr/etc/f'), file('usr/bin/python3.11'),
-    link('usr/bin/python', 'python3.11'), link('lib', 'usr/lib'), link('a/b', '/usr/bin/python'),
-    file('f'), link('up', '../../..'), link('d1', 'd2'), link('d2', 'd1'), link('self', 'self'),
-    link('here', '.'), link('empty', ''), link('sub/parent', '..'),
+    dir('usr/lib/x'),
+    file('usr/lib/x/y'),
+    file('usr/etc/f'),
+    file('usr/bin/python3.11'),
+    link('usr/bin/python', 'python3.11'),
+    link('lib', 'usr/lib'),
+    link('a/b', '/usr/bin/python'),
+    file('f'),
+    link('up', '../../..'),
+    link('d1', 'd2'),
+    link('d2', 'd1'),
+    link('self', 'self'),
+    link('here', '.'),
+    link('empty', ''),
+    link('sub/parent', '..'),
   ]);
 
   it.each([
@@ -54,7 +65,13 @@ describe('ImageView.resolve', () => {
   it('records escapes and cycles once each, never dangling links', () => {
     view.resolve('up');
     view.checkSymlinks();
-    expect(warnings).toEqual(['symlink up: escapes root; not followed', 'symlink d1/x: cycle; not followed', 'symlink self: cycle; not followed', 'symlink d1: cycle; not followed', 'symlink d2: cycle; not followed']);
+    expect(warnings).toEqual([
+      'symlink up: escapes root; not followed',
+      'symlink d1/x: cycle; not followed',
+      'symlink self: cycle; not followed',
+      'symlink d1: cycle; not followed',
+      'symlink d2: cycle; not followed',
+    ]);
   });
 
   it('counts every link followed against maxSymlinkDepth', () => {
@@ -69,7 +86,8 @@ describe('ImageView at scale', () => {
     const view = new ImageView();
     for (let d = 0; d < 50_000; d++) {
       view.apply({ path: `usr/lib/site-packages/pkg${d}`, type: 'dir', mode: 0o755, size: 0 }, 0);
-      for (let f = 0; f < 19; f++) view.apply({ path: `usr/lib/site-packages/pkg${d}/module_${f}.py`, type: 'file', mode: 0o644, size: 1234 }, 1);
+      for (let f = 0; f < 19; f++)
+        view.apply({ path: `usr/lib/site-packages/pkg${d}/module_${f}.py`, type: 'file', mode: 0o644, size: 1234 }, 1);
     }
     // An opaque marker over the lot, from a later layer, empties it in one go.
     view.apply({ path: 'usr/lib/site-packages/.wh..wh..opq', type: 'file', mode: 0, size: 0 }, 2);

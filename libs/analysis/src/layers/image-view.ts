@@ -24,7 +24,13 @@ export type ApplyOutcome = { effect: 'added'; content: number } | { effect: 'whi
 
 const OPAQUE = '.wh..wh..opq';
 const WHITEOUT = '.wh.';
-const KINDS: Record<LayerEntryType, Kind> = { file: Kind.File, dir: Kind.Dir, symlink: Kind.Symlink, hardlink: Kind.Hardlink, other: Kind.Other };
+const KINDS: Record<LayerEntryType, Kind> = {
+  file: Kind.File,
+  dir: Kind.Dir,
+  symlink: Kind.Symlink,
+  hardlink: Kind.Hardlink,
+  other: Kind.Other,
+};
 const TYPES: Record<Kind, LayerEntryType | undefined> = { 0: undefined, 1: 'file', 2: 'dir', 3: 'symlink', 4: 'hardlink', 5: 'other' };
 
 /**
@@ -134,7 +140,8 @@ export class ImageView {
   holdersOf(content: number, path: string): ViewEntry[] {
     const holders: ViewEntry[] = [];
     const own = this.lookup(path);
-    if (own !== undefined && this.table.kind(own) === Kind.File && this.table.fields(own).content === content) holders.push(this.entryOf(own));
+    if (own !== undefined && this.table.kind(own) === Kind.File && this.table.fields(own).content === content)
+      holders.push(this.entryOf(own));
     const links = (this.hardlinks.get(content) ?? []).filter((node) => {
       const fields = this.table.fields(node);
       return fields.kind === Kind.Hardlink && fields.content === content;
@@ -211,7 +218,13 @@ export class ImageView {
 
   private entryOf(node: number): ViewEntry {
     const fields = this.table.fields(node);
-    const entry: ViewEntry = { path: this.table.pathOf(node), type: TYPES[fields.kind] as LayerEntryType, layer: fields.layer, size: fields.size, mode: fields.mode };
+    const entry: ViewEntry = {
+      path: this.table.pathOf(node),
+      type: TYPES[fields.kind] as LayerEntryType,
+      layer: fields.layer,
+      size: fields.size,
+      mode: fields.mode,
+    };
     if (fields.link !== undefined) entry.linkTarget = fields.link;
     return entry;
   }

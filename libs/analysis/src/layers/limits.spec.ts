@@ -6,12 +6,19 @@ import { analyzeImage, type ImageLayer } from './analyze-image';
 import { MEDIA, gzipLayer, layerOf, tarOf, zstdFrame } from './test-support/build-layer';
 
 async function failure(promise: Promise<unknown>): Promise<ScanError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ScanError);
   return err as ScanError;
 }
 
-const small = [{ name: 'a', content: 'x'.repeat(100) }, { name: 'b', content: 'y' }, { name: 'c', content: 'z' }];
+const small = [
+  { name: 'a', content: 'x'.repeat(100) },
+  { name: 'b', content: 'y' },
+  { name: 'c', content: 'z' },
+];
 
 describe('layer limits', () => {
   it('maxEntries: fails with layer_too_large naming the limit and the layer', async () => {
@@ -22,7 +29,9 @@ describe('layer limits', () => {
   });
 
   it('maxEntries also counts the directories a path only implies', async () => {
-    const err = await failure(analyzeImage([await gzipLayer([{ name: 'a/b/c/d/e', content: 'x' }], 'sha256:deep')], [], { limits: { maxEntries: 3 } }));
+    const err = await failure(
+      analyzeImage([await gzipLayer([{ name: 'a/b/c/d/e', content: 'x' }], 'sha256:deep')], [], { limits: { maxEntries: 3 } }),
+    );
     expect(err.code).toBe(ScanErrorCode.LayerTooLarge);
     expect(err.message).toBe('layer 0 (sha256:deep): more than 3 paths, implied directories included exceeds maxEntries');
   });
@@ -35,14 +44,21 @@ describe('layer limits', () => {
 
   it('maxLayerBytes: counts uncompressed bytes', async () => {
     const tar = await tarOf(small);
-    const err = await failure(analyzeImage([layerOf(gzipSync(tar), MEDIA.gzip, 'sha256:l')], [], { limits: { maxLayerBytes: tar.length - 1 } }));
+    const err = await failure(
+      analyzeImage([layerOf(gzipSync(tar), MEDIA.gzip, 'sha256:l')], [], { limits: { maxLayerBytes: tar.length - 1 } }),
+    );
     expect(err.code).toBe(ScanErrorCode.LayerTooLarge);
     expect(err.message).toBe(`layer 0 (sha256:l): uncompressed size over ${tar.length - 1} bytes exceeds maxLayerBytes`);
     await expect(analyzeImage([layerOf(gzipSync(tar), MEDIA.gzip)], [], { limits: { maxLayerBytes: tar.length } })).resolves.toBeDefined();
   });
 
   it('maxSymlinkDepth: a longer chain resolves to too_deep, recorded once', async () => {
-    const chain = [{ name: 'f', content: 'x' }, { name: 'l1', type: 'symlink' as const, linkname: 'f' }, { name: 'l2', type: 'symlink' as const, linkname: '/l1' }, { name: 'l3', type: 'symlink' as const, linkname: './l2' }];
+    const chain = [
+      { name: 'f', content: 'x' },
+      { name: 'l1', type: 'symlink' as const, linkname: 'f' },
+      { name: 'l2', type: 'symlink' as const, linkname: '/l1' },
+      { name: 'l3', type: 'symlink' as const, linkname: './l2' },
+    ];
     const result = await analyzeImage([await gzipLayer(chain)], [], { limits: { maxSymlinkDepth: 2 } });
     expect(result.view.resolve('l2')).toEqual({ path: 'f' });
     expect(result.view.resolve('l3')).toEqual({ problem: 'too_deep' });
@@ -113,10 +129,12 @@ describe('the blob stream', () => {
       digest: 'sha256:net',
       mediaType: MEDIA.tar,
       open: async () =>
-        Readable.from((async function* () {
-          yield tar.subarray(0, 5000);
-          throw reset;
-        })()),
+        Readable.from(
+          (async function* () {
+            yield tar.subarray(0, 5000);
+            throw reset;
+          })(),
+        ),
     };
     await expect(analyzeImage([layer], [])).rejects.toBe(reset);
   });

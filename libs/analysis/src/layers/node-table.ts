@@ -52,7 +52,13 @@ export class NodeTable {
 
   fields(node: number): NodeFields {
     const link = this.links.get(node);
-    const fields: NodeFields = { kind: this.kind(node), layer: this.layers[node], mode: this.modes[node], size: this.sizes[node], content: this.contents[node] };
+    const fields: NodeFields = {
+      kind: this.kind(node),
+      layer: this.layers[node],
+      mode: this.modes[node],
+      size: this.sizes[node],
+      content: this.contents[node],
+    };
     if (link !== undefined) fields.link = link;
     return fields;
   }

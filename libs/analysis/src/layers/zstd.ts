@@ -73,7 +73,8 @@ class FrameGuard {
   }
 
   end(): void {
-    if (this.field !== 'magic' || this.bytes.length > 0 || this.skip > 0) throw layerCorrupt(this.label, 'zstd: stream truncated inside a frame');
+    if (this.field !== 'magic' || this.bytes.length > 0 || this.skip > 0)
+      throw layerCorrupt(this.label, 'zstd: stream truncated inside a frame');
   }
 
   private next(field: Field, need: number, skip = 0): void {
@@ -140,7 +141,8 @@ class FrameGuard {
       const base = 2 ** exponent;
       window = base + (base / 8) * (b[0] & 7);
     }
-    if (window > MAX_ZSTD_WINDOW) throw limitExceeded('the zstd window limit', this.label, `a zstd window of ${window} bytes (${MAX_ZSTD_WINDOW} at most)`);
+    if (window > MAX_ZSTD_WINDOW)
+      throw limitExceeded('the zstd window limit', this.label, `a zstd window of ${window} bytes (${MAX_ZSTD_WINDOW} at most)`);
   }
 }
 

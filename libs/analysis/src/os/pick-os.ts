@@ -3,13 +3,7 @@ import type { OsInfo } from '../model';
 /** os-release(5): `/etc/os-release` takes precedence over `/usr/lib/os-release`. */
 const OS_RELEASE_PATHS = ['etc/os-release', 'usr/lib/os-release'];
 /** Consulted without an os-release file, in this order; also refine an os-release version. */
-const RELEASE_FILE_PATHS = [
-  'etc/alpine-release',
-  'etc/redhat-release',
-  'etc/centos-release',
-  'etc/system-release',
-  'etc/debian_version',
-];
+const RELEASE_FILE_PATHS = ['etc/alpine-release', 'etc/redhat-release', 'etc/centos-release', 'etc/system-release', 'etc/debian_version'];
 
 /**
  * Chooses the image's OS from what the OS analyzer found in its files. os-release decides the
@@ -20,8 +14,7 @@ const RELEASE_FILE_PATHS = [
  */
 export function pickOs(candidates: OsInfo[]): OsInfo | undefined {
   const at = (path: string): OsInfo | undefined => candidates.find((c) => c.path === path);
-  const base =
-    OS_RELEASE_PATHS.map(at).find(Boolean) ?? RELEASE_FILE_PATHS.map(at).find(Boolean) ?? candidates[0];
+  const base = OS_RELEASE_PATHS.map(at).find(Boolean) ?? RELEASE_FILE_PATHS.map(at).find(Boolean) ?? candidates[0];
   if (!base) return undefined;
   for (const path of RELEASE_FILE_PATHS) {
     const file = at(path);

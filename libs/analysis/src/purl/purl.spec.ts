@@ -54,9 +54,7 @@ describe('purlOf', () => {
   });
 
   it('pypi: lower case and dashes for underscores, as the purl spec says', () => {
-    expect(purlOf(pkg({ type: 'pypi', name: 'Django_Rest_Framework', version: '3.14.0' }))).toBe(
-      'pkg:pypi/django-rest-framework@3.14.0',
-    );
+    expect(purlOf(pkg({ type: 'pypi', name: 'Django_Rest_Framework', version: '3.14.0' }))).toBe('pkg:pypi/django-rest-framework@3.14.0');
     expect(purlOf(pkg({ type: 'pypi', name: 'zope.interface', version: '6.1' }))).toBe('pkg:pypi/zope.interface@6.1');
     expect(purlOf(pkg({ type: 'pypi', name: 'torch', version: '2.1.0+cpu' }))).toBe('pkg:pypi/torch@2.1.0%2Bcpu');
   });
@@ -68,9 +66,9 @@ describe('purlOf', () => {
     expect(purlOf(pkg({ type: 'golang', namespace: 'github.com/BurntSushi', name: 'toml', version: 'v1.3.2' }))).toBe(
       'pkg:golang/github.com/BurntSushi/toml@v1.3.2',
     );
-    expect(
-      purlOf(pkg({ type: 'golang', name: 'github.com/docker/docker', version: 'v24.0.7+incompatible' })),
-    ).toBe('pkg:golang/github.com/docker/docker@v24.0.7%2Bincompatible');
+    expect(purlOf(pkg({ type: 'golang', name: 'github.com/docker/docker', version: 'v24.0.7+incompatible' }))).toBe(
+      'pkg:golang/github.com/docker/docker@v24.0.7%2Bincompatible',
+    );
     expect(purlOf(pkg({ type: 'golang', name: 'stdlib', version: '1.21.3' }))).toBe('pkg:golang/stdlib@1.21.3');
   });
 

@@ -121,14 +121,8 @@ describe('toCycloneDx', () => {
       }),
     );
     expect(await schemaErrors(odd)).toBeNull();
-    expect(component(odd, 'a').licenses).toEqual([
-      { license: { name: 'custom:multiple' } },
-      { license: { name: 'MIT AND BSD-3-Clause' } },
-    ]);
-    expect(component(odd, 'b').licenses).toEqual([
-      { license: { name: 'LicenseRef-Proprietary' } },
-      { license: { id: 'GPL-2.0-only' } },
-    ]);
+    expect(component(odd, 'a').licenses).toEqual([{ license: { name: 'custom:multiple' } }, { license: { name: 'MIT AND BSD-3-Clause' } }]);
+    expect(component(odd, 'b').licenses).toEqual([{ license: { name: 'LicenseRef-Proprietary' } }, { license: { id: 'GPL-2.0-only' } }]);
     expect(component(odd, 'c').licenses).toEqual([{ expression: 'GPL-2.0-only AND (MIT OR Apache-2.0)' }]);
   });
 

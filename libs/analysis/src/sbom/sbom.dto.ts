@@ -1,19 +1,7 @@
 // class-transformer's @Type reads design-time metadata, which needs the Reflect polyfill loaded.
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import {
-  Equals,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Matches,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { Equals, IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, Min, ValidateNested } from 'class-validator';
 import type { OsFamily, OsInfo, Package, PackageType, SourcePackage } from '../model';
 import {
   SBOM_SCHEMA_VERSION,

@@ -1,7 +1,8 @@
 import { IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 
 /** host or host:port, as it appears in image references. */
-export const REGISTRY_HOST_PATTERN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*(?::\d{1,5})?$|^\[[0-9a-fA-F:]+\](?::\d{1,5})?$/;
+export const REGISTRY_HOST_PATTERN =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*(?::\d{1,5})?$|^\[[0-9a-fA-F:]+\](?::\d{1,5})?$/;
 
 /** Creates or replaces a tenant's credentials for one registry host (owned by the scanner-worker). */
 export class PutRegistryCredentialCommand {

@@ -6,7 +6,9 @@ import { maskAmqpUrl } from './broker-address';
 describe('maskAmqpUrl', () => {
   it('hides the password and keeps everything an operator needs', () => {
     expect(maskAmqpUrl('amqp://guest:guest@127.0.0.1:5672')).toBe('amqp://guest:***@127.0.0.1:5672');
-    expect(maskAmqpUrl('amqps://svc:s3cr%40t@rabbit.internal:5671/prod?heartbeat=30')).toBe('amqps://svc:***@rabbit.internal:5671/prod?heartbeat=30');
+    expect(maskAmqpUrl('amqps://svc:s3cr%40t@rabbit.internal:5671/prod?heartbeat=30')).toBe(
+      'amqps://svc:***@rabbit.internal:5671/prod?heartbeat=30',
+    );
     expect(maskAmqpUrl('amqp://127.0.0.1')).toBe('amqp://127.0.0.1');
   });
 });
@@ -28,7 +30,9 @@ describe('AmqpConnection start-up', () => {
       (error: unknown) => error as Error,
     );
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(failure?.message).toMatch(/^RabbitMQ is unreachable at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1 \(gave up after \d+ ms\): .*ECONNREFUSED/);
+    expect(failure?.message).toMatch(
+      /^RabbitMQ is unreachable at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1 \(gave up after \d+ ms\): .*ECONNREFUSED/,
+    );
     expect(failure?.message).toContain('rabbitmq-server -detached');
     expect(failure?.message).toContain('docker compose up -d rabbitmq');
     expect(failure?.message).not.toContain('topsecret');

@@ -18,7 +18,12 @@ function fakeDataSource() {
   return { state, dataSource };
 }
 
-const options = resolveMessagingOptions({ service: 'scan-scheduler', schema: 'scheduler', amqpUrl: 'amqp://x', databaseUrl: 'postgres://x' });
+const options = resolveMessagingOptions({
+  service: 'scan-scheduler',
+  schema: 'scheduler',
+  amqpUrl: 'amqp://x',
+  databaseUrl: 'postgres://x',
+});
 const value = async () => {
   const text = await register.metrics();
   const line = text.split('\n').find((row) => row.startsWith('vulnscan_dead_letters{service="scan-scheduler"}'));

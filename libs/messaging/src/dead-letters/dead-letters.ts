@@ -69,9 +69,18 @@ export class DeadLetters {
   }
 
   /** Dead letters of several services in one page (the gateway's admin API); read-only. */
-  static readAll(dataSource: DataSource, schemas: string[], query: DeadLetterQuery): Promise<DeadLetterPage<DeadLetter & { schema: string }>> {
+  static readAll(
+    dataSource: DataSource,
+    schemas: string[],
+    query: DeadLetterQuery,
+  ): Promise<DeadLetterPage<DeadLetter & { schema: string }>> {
     const tables = schemas.map((schema) => messagingTables(schema));
-    return readPage(dataSource, tables.map((t) => t.deadLetters), query, (row, index) => ({ ...toDeadLetter(row), schema: schemas[index] }));
+    return readPage(
+      dataSource,
+      tables.map((t) => t.deadLetters),
+      query,
+      (row, index) => ({ ...toDeadLetter(row), schema: schemas[index] }),
+    );
   }
 
   /** Stores one message from the parking queue; the id from its header makes a redelivery harmless. */
@@ -105,7 +114,9 @@ export class DeadLetters {
   async replay(id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
     return this.dataSource.transaction(async (manager) => {
-      const [row]: DeadLetterRow[] = await manager.query(`SELECT ${COLUMNS} FROM ${this.tables.deadLetters} WHERE id = $1 FOR UPDATE`, [id]);
+      const [row]: DeadLetterRow[] = await manager.query(`SELECT ${COLUMNS} FROM ${this.tables.deadLetters} WHERE id = $1 FOR UPDATE`, [
+        id,
+      ]);
       if (!row) return false;
       const headers: HeaderTable = {
         ...ownHeaders(row.headers),

@@ -26,7 +26,10 @@ export class Inbox {
 
   /** Whether `consumer` already handled the message (a cheap early exit before expensive work). */
   async seen(consumer: string, messageId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM ${this.tables.inbox} WHERE consumer = $1 AND message_id = $2`, [consumer, messageId]);
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM ${this.tables.inbox} WHERE consumer = $1 AND message_id = $2`, [
+      consumer,
+      messageId,
+    ]);
     return rows.length > 0;
   }
 

@@ -46,7 +46,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   ) {
     this.tables = messagingTables(options.schema);
     this.names = new TopologyNames(options);
-    this.listener = new OutboxListener(options.databaseUrl, this.tables.notifyChannel, () => this.wake(), () => this.wake());
+    this.listener = new OutboxListener(
+      options.databaseUrl,
+      this.tables.notifyChannel,
+      () => this.wake(),
+      () => this.wake(),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -62,10 +67,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.running) return;
     this.running = true;
     this.unsubscribe = this.connection.onReconnect(() => this.wake());
-    this.timers = [
-      setInterval(() => this.wake(), this.options.outboxPollMs),
-      setInterval(() => void this.prune(), PRUNE_INTERVAL_MS),
-    ];
+    this.timers = [setInterval(() => this.wake(), this.options.outboxPollMs), setInterval(() => void this.prune(), PRUNE_INTERVAL_MS)];
     this.timers.forEach((timer) => timer.unref());
     await this.listener.start();
     this.wake();

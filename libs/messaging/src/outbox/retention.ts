@@ -5,7 +5,11 @@ import { MessagingTables } from '../sql';
  * Deletes published outbox rows and inbox rows past the retention period. The transaction-scoped
  * advisory lock makes one replica do it while the others skip this round.
  */
-export async function pruneMessagingTables(dataSource: DataSource, tables: MessagingTables, retentionHours: number): Promise<{ outbox: number; inbox: number } | undefined> {
+export async function pruneMessagingTables(
+  dataSource: DataSource,
+  tables: MessagingTables,
+  retentionHours: number,
+): Promise<{ outbox: number; inbox: number } | undefined> {
   return dataSource.transaction(async (manager) => {
     const [{ locked }]: Array<{ locked: boolean }> = await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
       `${tables.outbox}:prune`,

@@ -54,7 +54,10 @@ export class AmqpRequester implements OnApplicationShutdown {
   async request<R>(command: CommandName, payload: object, options: RequestOptions = {}): Promise<R> {
     const timeoutMs = options.timeoutMs ?? 5000;
     validateAs(MESSAGE_CONTRACTS[command] as new () => object, payload, `${command} payload`);
-    const envelope = buildEnvelope({ type: command, payload, tenantId: options.tenantId }, { correlation: Correlation.current(), traceparent: activeTraceparent() });
+    const envelope = buildEnvelope(
+      { type: command, payload, tenantId: options.tenantId },
+      { correlation: Correlation.current(), traceparent: activeTraceparent() },
+    );
     const channel = await this.ensureChannel().catch((error: unknown) => {
       throw new CommandFailedError('broker_unavailable', errorText(error), 503);
     });

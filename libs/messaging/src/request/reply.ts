@@ -1,7 +1,6 @@
 /** The body of a reply to a command (request/reply over direct reply-to). */
 export type CommandReply<T = unknown> =
-  | { ok: true; data: T }
-  | { ok: false; error: { code: string; message: string; status: number; retryAfterSeconds?: number } };
+  { ok: true; data: T } | { ok: false; error: { code: string; message: string; status: number; retryAfterSeconds?: number } };
 
 export function isCommandReply(value: unknown): value is CommandReply {
   if (typeof value !== 'object' || value === null || !('ok' in value)) return false;

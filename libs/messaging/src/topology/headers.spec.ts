@@ -33,7 +33,15 @@ describe('dispatch key and attempt of a delivery', () => {
 describe('ownHeaders', () => {
   it('drops retry and dead-letter bookkeeping, keeps the rest', () => {
     expect(
-      ownHeaders({ 'x-attempt': 2, 'x-last-error': 'e', 'x-death': [], 'x-delivery-count': 1, 'x-dead-letter-reason': 'max_attempts', 'x-original-routing-key': 'k', tenant: 'acme' }),
+      ownHeaders({
+        'x-attempt': 2,
+        'x-last-error': 'e',
+        'x-death': [],
+        'x-delivery-count': 1,
+        'x-dead-letter-reason': 'max_attempts',
+        'x-original-routing-key': 'k',
+        tenant: 'acme',
+      }),
     ).toEqual({ 'x-original-routing-key': 'k', tenant: 'acme' });
   });
 });

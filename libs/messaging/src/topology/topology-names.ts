@@ -31,9 +31,7 @@ export class TopologyNames {
   retryQueue(sourceQueue: string, level: number): string {
     const base = `${this.options.prefix}.${this.options.service}`;
     if (sourceQueue === this.serviceQueue) return `${base}.retry.${level}`;
-    const suffix = sourceQueue.startsWith(`${this.options.prefix}.`)
-      ? sourceQueue.slice(this.options.prefix.length + 1)
-      : sourceQueue;
+    const suffix = sourceQueue.startsWith(`${this.options.prefix}.`) ? sourceQueue.slice(this.options.prefix.length + 1) : sourceQueue;
     return `${base}.${suffix}.retry.${level}`;
   }
 }

@@ -145,7 +145,9 @@ export class AmqpTransport extends Server<AmqpTransportEvents, AmqpTransportStat
       const outcome = await Promise.race([Promise.allSettled([...this.inflight]), timeout]);
       clearTimeout(timer);
       if (outcome === 'timeout') {
-        this.logger.warn(`${this.inflight.size} handlers still running after ${this.options.drainTimeoutMs} ms; their messages return to the queue`);
+        this.logger.warn(
+          `${this.inflight.size} handlers still running after ${this.options.drainTimeoutMs} ms; their messages return to the queue`,
+        );
       }
     }
     await Promise.all(this.consumers.map((consumer) => consumer.close()));

@@ -8,7 +8,18 @@ import { CommandRejectedError, errorText, NonRetryableError } from '../messaging
 import { ResolvedMessagingOptions } from '../messaging.options';
 import { CommandReply } from '../request/reply';
 import { retryDelayMs } from '../topology/backoff';
-import { attemptOf, carriedProperties, DeadLetterReason, dispatchKey, headerNumber, headersOf, headerString, MessageHeaders, ownHeaders, truncate } from '../topology/headers';
+import {
+  attemptOf,
+  carriedProperties,
+  DeadLetterReason,
+  dispatchKey,
+  headerNumber,
+  headersOf,
+  headerString,
+  MessageHeaders,
+  ownHeaders,
+  truncate,
+} from '../topology/headers';
 import { TopologyNames } from '../topology/topology-names';
 import { withConsumerSpan } from '../tracing/trace-context';
 import { AmqpContext } from './amqp-context';
@@ -102,9 +113,16 @@ export class DeliveryProcessor {
 
   private run(delivery: Delivery, route: Route, envelope: MessageEnvelope): Promise<unknown> {
     const context = new AmqpContext([delivery.message, delivery.queue, delivery.attempt]);
-    const attributes = { 'messaging.system': 'rabbitmq', 'messaging.destination.name': delivery.queue, 'messaging.message.id': envelope.id, 'messaging.attempt': delivery.attempt };
+    const attributes = {
+      'messaging.system': 'rabbitmq',
+      'messaging.destination.name': delivery.queue,
+      'messaging.message.id': envelope.id,
+      'messaging.attempt': delivery.attempt,
+    };
     return withConsumerSpan(delivery.key, envelope.traceparent, attributes, () =>
-      Correlation.run({ correlationId: envelope.correlationId, causationId: envelope.id, tenantId: envelope.tenantId }, () => route.invoke(envelope, context)),
+      Correlation.run({ correlationId: envelope.correlationId, causationId: envelope.id, tenantId: envelope.tenantId }, () =>
+        route.invoke(envelope, context),
+      ),
     );
   }
 
@@ -114,13 +132,19 @@ export class DeliveryProcessor {
     const level = delivery.attempt;
     const delay = retryDelayMs(level, this.options.retryBaseDelayMs, this.options.retryMaxDelayMs);
     this.logger.warn(`${delivery.key} attempt ${delivery.attempt} failed, retrying in ${delay} ms: ${errorText(error)}`);
-    await this.republish(delivery, '', this.names.retryQueue(delivery.queue, level), {
-      ...ownHeaders(headers),
-      [MessageHeaders.Attempt]: delivery.attempt + 1,
-      [MessageHeaders.OriginalRoutingKey]: delivery.key,
-      [MessageHeaders.FirstFailedAt]: headerString(headers, MessageHeaders.FirstFailedAt) ?? new Date().toISOString(),
-      [MessageHeaders.LastError]: truncate(errorText(error)),
-    }, String(delay));
+    await this.republish(
+      delivery,
+      '',
+      this.names.retryQueue(delivery.queue, level),
+      {
+        ...ownHeaders(headers),
+        [MessageHeaders.Attempt]: delivery.attempt + 1,
+        [MessageHeaders.OriginalRoutingKey]: delivery.key,
+        [MessageHeaders.FirstFailedAt]: headerString(headers, MessageHeaders.FirstFailedAt) ?? new Date().toISOString(),
+        [MessageHeaders.LastError]: truncate(errorText(error)),
+      },
+      String(delay),
+    );
   }
 
   private async deadLetter(delivery: Delivery, reason: DeadLetterReason, error: string): Promise<void> {
@@ -141,10 +165,21 @@ export class DeliveryProcessor {
   }
 
   /** Publishes a copy (confirmed) and only then acks the original; on failure the broker gets it back. */
-  private async republish(delivery: Delivery, exchange: string, routingKey: string, headers: Record<string, unknown>, expiration?: string): Promise<boolean> {
+  private async republish(
+    delivery: Delivery,
+    exchange: string,
+    routingKey: string,
+    headers: Record<string, unknown>,
+    expiration?: string,
+  ): Promise<boolean> {
     try {
       const properties = { ...carriedProperties(delivery.message.properties), headers };
-      await this.connection.publish(exchange, routingKey, delivery.message.content, expiration ? { ...properties, expiration } : properties);
+      await this.connection.publish(
+        exchange,
+        routingKey,
+        delivery.message.content,
+        expiration ? { ...properties, expiration } : properties,
+      );
     } catch (error) {
       this.logger.error(`cannot move ${delivery.key} to ${routingKey}, handing it back to the broker: ${errorText(error)}`);
       this.requeueLater(delivery);
@@ -157,7 +192,10 @@ export class DeliveryProcessor {
   private async answer(delivery: Delivery, reply: CommandReply): Promise<void> {
     const { replyTo, correlationId } = delivery.message.properties;
     try {
-      await this.connection.publish('', String(replyTo), Buffer.from(JSON.stringify(reply)), { correlationId, contentType: 'application/json' });
+      await this.connection.publish('', String(replyTo), Buffer.from(JSON.stringify(reply)), {
+        correlationId,
+        contentType: 'application/json',
+      });
     } catch (error) {
       // The caller times out; re-running the command for it would be worse.
       this.logger.warn(`cannot reply to ${delivery.key}: ${errorText(error)}`);
@@ -168,7 +206,10 @@ export class DeliveryProcessor {
   private failureOf(error: unknown, envelope: MessageEnvelope): CommandReply {
     if (error instanceof CommandRejectedError) return failure(error.code, error.message, error.status, error.retryAfterSeconds);
     if (error instanceof InvalidMessageError) return failure('invalid_payload', error.message, 400);
-    this.logger.error(`command ${envelope.type} ${envelope.id} failed: ${errorText(error)}`, error instanceof Error ? error.stack : undefined);
+    this.logger.error(
+      `command ${envelope.type} ${envelope.id} failed: ${errorText(error)}`,
+      error instanceof Error ? error.stack : undefined,
+    );
     return failure('internal', `internal error in ${this.options.service} (correlation ${envelope.correlationId})`, 500);
   }
 

@@ -61,7 +61,13 @@ export function planTransport(
       retried: true,
     });
   }
-  queues.push({ name: names.commandsQueue, arguments: { 'x-queue-type': 'quorum' }, bindings: keysOn(names.commandsQueue), prefetch: options.prefetch, retried: false });
+  queues.push({
+    name: names.commandsQueue,
+    arguments: { 'x-queue-type': 'quorum' },
+    bindings: keysOn(names.commandsQueue),
+    prefetch: options.prefetch,
+    retried: false,
+  });
   for (const spec of options.queues) {
     const name = names.workQueue(spec.name);
     const handled = keysOn(name);
@@ -105,9 +111,12 @@ function nestRoute(pattern: string, handler: NestHandler, specs: Map<string, Que
   const [queueName] = queueNames;
   let queue = kind === 'event' ? names.serviceQueue : names.commandsQueue;
   if (queueName !== undefined) {
-    if (kind === 'command') throw new Error(`messaging: command handler ${pattern} cannot choose a queue; commands use ${names.commandsQueue}`);
+    if (kind === 'command')
+      throw new Error(`messaging: command handler ${pattern} cannot choose a queue; commands use ${names.commandsQueue}`);
     if (typeof queueName !== 'string' || !specs.has(queueName)) {
-      throw new Error(`messaging: handler ${pattern} names queue ${JSON.stringify(queueName)}, which is not in the messaging options' queues`);
+      throw new Error(
+        `messaging: handler ${pattern} names queue ${JSON.stringify(queueName)}, which is not in the messaging options' queues`,
+      );
     }
     queue = names.workQueue(queueName);
   }

@@ -39,7 +39,10 @@ describe('DigestVerifyingStream', () => {
 
   it('errors on truncated and on oversized content', async () => {
     const short = await drain(content.subarray(0, 10), { digest: sha256(content), size: content.length }).catch((e: ScanError) => e);
-    expect(short).toMatchObject({ code: ScanErrorCode.DigestMismatch, message: expect.stringContaining('received 10 bytes, but its descriptor declares 19') });
+    expect(short).toMatchObject({
+      code: ScanErrorCode.DigestMismatch,
+      message: expect.stringContaining('received 10 bytes, but its descriptor declares 19'),
+    });
     const long = await drain(content, { digest: sha256(content), size: 4 }).catch((e: ScanError) => e);
     expect(long).toMatchObject({ code: ScanErrorCode.DigestMismatch, message: expect.stringContaining('more than the 4 bytes') });
   });

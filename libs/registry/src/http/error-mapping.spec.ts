@@ -46,7 +46,8 @@ describe('errorForNetworkFailure', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5000'), { code: 'ECONNREFUSED' });
     expect(errorForNetworkFailure(refused, ctx)).toMatchObject({
       code: ScanErrorCode.Unreachable,
-      message: 'registry ghcr.io is unreachable for manifest 1.0 of repository org/app on registry ghcr.io: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:5000',
+      message:
+        'registry ghcr.io is unreachable for manifest 1.0 of repository org/app on registry ghcr.io: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:5000',
     });
     expect(errorForNetworkFailure(new RequestTimeoutError(30000), ctx).message).toMatch(/no answer within 30000 ms$/);
   });

@@ -14,7 +14,9 @@ export interface RequestContext {
 }
 
 export function describe(ctx: RequestContext): string {
-  return ctx.repository === WHOLE_REGISTRY ? `${ctx.what} of registry ${ctx.registry}` : `${ctx.what} of repository ${ctx.repository} on registry ${ctx.registry}`;
+  return ctx.repository === WHOLE_REGISTRY
+    ? `${ctx.what} of registry ${ctx.registry}`
+    : `${ctx.what} of repository ${ctx.repository} on registry ${ctx.registry}`;
 }
 
 const NOT_FOUND_CODES = new Set(['MANIFEST_UNKNOWN', 'NAME_UNKNOWN', 'BLOB_UNKNOWN']);

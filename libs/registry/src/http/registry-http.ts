@@ -110,7 +110,10 @@ export class RegistryHttp {
     if (response.status >= 200 && response.status < 300) return response;
     const body = await readErrorBody(response.body);
     if (response.status === 504 && this.options.mirror?.onlyIfCached) {
-      throw new ScanError(ScanErrorCode.LayersUnavailable, `${describe(ctx)} is not in the cache at ${url.host} yet (HTTP 504 to only-if-cached)`);
+      throw new ScanError(
+        ScanErrorCode.LayersUnavailable,
+        `${describe(ctx)} is not in the cache at ${url.host} yet (HTTP 504 to only-if-cached)`,
+      );
     }
     throw errorForResponse({ status: response.status, headers: response.headers, body }, ctx, credentials !== undefined);
   }

@@ -65,7 +65,10 @@ function pinnedLookup(addresses: readonly ResolvedAddress[]): LookupFunction {
     if (!first) {
       callback(Object.assign(new Error(`no IPv${family} address allowed`), { code: 'ENOTFOUND' }), '', 4);
     } else if (options.all) {
-      callback(null, candidates.map(({ address, family: f }) => ({ address, family: f })));
+      callback(
+        null,
+        candidates.map(({ address, family: f }) => ({ address, family: f })),
+      );
     } else {
       callback(null, first.address, first.family);
     }

@@ -2,8 +2,7 @@ import { parseWwwAuthenticate, preferredChallenge } from './www-authenticate';
 
 describe('parseWwwAuthenticate', () => {
   it('parses a distribution Bearer challenge', () => {
-    const header =
-      'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"';
+    const header = 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"';
     expect(parseWwwAuthenticate(header)).toEqual([
       {
         scheme: 'bearer',
@@ -29,7 +28,9 @@ describe('parseWwwAuthenticate', () => {
   });
 
   it('accepts unquoted values, odd spacing and case', () => {
-    expect(parseWwwAuthenticate('BEARER  Realm = https://t/x ,  Service=s')).toEqual([{ scheme: 'bearer', params: { realm: 'https://t/x', service: 's' } }]);
+    expect(parseWwwAuthenticate('BEARER  Realm = https://t/x ,  Service=s')).toEqual([
+      { scheme: 'bearer', params: { realm: 'https://t/x', service: 's' } },
+    ]);
   });
 
   it('returns nothing usable for absent or garbage headers', () => {

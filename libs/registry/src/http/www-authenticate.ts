@@ -10,7 +10,7 @@ export interface AuthChallenge {
  * one string may hold several challenges: a token not followed by "=" starts a new one.
  */
 export function parseWwwAuthenticate(header: string | readonly string[] | undefined): AuthChallenge[] {
-  const text = Array.isArray(header) ? header.join(', ') : (header as string | undefined) ?? '';
+  const text = Array.isArray(header) ? header.join(', ') : ((header as string | undefined) ?? '');
   const challenges: { scheme: string; params: Record<string, string> }[] = [];
   let i = 0;
   const skip = (pattern: RegExp) => {

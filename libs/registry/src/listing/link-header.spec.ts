@@ -62,7 +62,9 @@ describe('nextPagePath', () => {
   ])('refuses a next page on %s, naming both origins', (_name, target, origin) => {
     const error = refusal(() => nextPagePath(`<${target}>; rel="next"`, PAGE, WHERE));
     expect(error.code).toBe(ScanErrorCode.HostNotAllowed);
-    expect(error.message).toBe(`${WHERE}: refusing the next page at ${origin}, a different origin than https://registry.example.com (Link: <${target}>)`);
+    expect(error.message).toBe(
+      `${WHERE}: refusing the next page at ${origin}, a different origin than https://registry.example.com (Link: <${target}>)`,
+    );
   });
 
   it('refuses a next page outside the /v2/ API, including a path that would name another host', () => {

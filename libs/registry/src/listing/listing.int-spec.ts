@@ -2,7 +2,15 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
-import { CountingRelay, TestRegistry, fixturesDir, pushImage, startCountingRelay, startRegistry, startTokenServer } from '@vulnscan/testing';
+import {
+  CountingRelay,
+  TestRegistry,
+  fixturesDir,
+  pushImage,
+  startCountingRelay,
+  startRegistry,
+  startTokenServer,
+} from '@vulnscan/testing';
 import { RegistryClient, RegistryClientOptions, RegistryHostPolicy } from '../index';
 
 const execFileAsync = promisify(execFile);
@@ -52,13 +60,20 @@ async function publish(reg: TestRegistry, source: string, repository: string, ta
   const manifest = await fetch(`${reg.url}/v2/${repository}/manifests/${tags[0]}`, { headers: { Accept: MANIFEST_V2 } });
   const bytes = Buffer.from(await manifest.arrayBuffer());
   for (const tag of tags.slice(1)) {
-    const put = await fetch(`${reg.url}/v2/${repository}/manifests/${tag}`, { method: 'PUT', headers: { 'Content-Type': MANIFEST_V2 }, body: bytes });
+    const put = await fetch(`${reg.url}/v2/${repository}/manifests/${tag}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': MANIFEST_V2 },
+      body: bytes,
+    });
     if (put.status !== 201) throw new Error(`PUT ${repository}:${tag} answered ${put.status}`);
   }
 }
 
 async function scanError(promise: Promise<unknown>): Promise<ScanError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof ScanError)) throw new Error(`expected a ScanError, got ${String(error)}`);
   return error;
 }
@@ -71,7 +86,12 @@ describe('listing tags and repositories of docker-registry', () => {
     reg = await registry();
     await pushImage(ALPINE(), reg, 'library/alpine:3.10');
     for (const [repository, tags] of Object.entries(LAYOUT)) {
-      await publish(reg, 'library/alpine:3.10', repository, repository === 'library/alpine' ? ['3.10', ...tags.filter((t) => t !== '3.10')] : tags);
+      await publish(
+        reg,
+        'library/alpine:3.10',
+        repository,
+        repository === 'library/alpine' ? ['3.10', ...tags.filter((t) => t !== '3.10')] : tags,
+      );
     }
     lister = client([reg.host]);
   });
@@ -87,7 +107,10 @@ describe('listing tags and repositories of docker-registry', () => {
   it('stops at the limit, truncated only when more tags exist', async () => {
     const repository = { registry: reg.host, repository: 'library/alpine' };
     expect(await lister.listTags(repository, { limit: 2 })).toEqual({ names: ['3.10', '3.10.2'], truncated: true });
-    expect(await lister.listTags(repository, { limit: 5 })).toEqual({ names: ['3.10', '3.10.2', '3.11', 'edge', 'latest'], truncated: false });
+    expect(await lister.listTags(repository, { limit: 5 })).toEqual({
+      names: ['3.10', '3.10.2', '3.11', 'edge', 'latest'],
+      truncated: false,
+    });
   });
 
   it('counts only the tags the filter keeps', async () => {
@@ -98,7 +121,10 @@ describe('listing tags and repositories of docker-registry', () => {
   });
 
   it('lists the catalog in one page by default', async () => {
-    expect(await lister.listRepositories(reg.host)).toEqual({ names: ['library/alpine', 'team/api', 'team/web', 'zeta'], truncated: false });
+    expect(await lister.listRepositories(reg.host)).toEqual({
+      names: ['library/alpine', 'team/api', 'team/web', 'zeta'],
+      truncated: false,
+    });
   });
 
   it('follows the registry’s Link header page by page when the page size is forced with n', async () => {
@@ -111,7 +137,10 @@ describe('listing tags and repositories of docker-registry', () => {
   it('reads one page past the limit to tell whether the catalog goes on', async () => {
     const relay = await relayTo(reg);
     const viaRelay = client([relay.host]);
-    expect(await viaRelay.listRepositories(relay.host, { pageSize: 1, limit: 2 })).toEqual({ names: ['library/alpine', 'team/api'], truncated: true });
+    expect(await viaRelay.listRepositories(relay.host, { pageSize: 1, limit: 2 })).toEqual({
+      names: ['library/alpine', 'team/api'],
+      truncated: true,
+    });
     expect(relay.count('/v2/_catalog')).toBe(3);
     expect(await viaRelay.listRepositories(relay.host, { pageSize: 2, limit: 4 })).toEqual({
       names: ['library/alpine', 'team/api', 'team/web', 'zeta'],
@@ -136,7 +165,9 @@ describe('listing tags and repositories of docker-registry', () => {
   it('maps a page size the registry refuses (HTTP 400) to internal, naming the registry', async () => {
     const error = await scanError(lister.listRepositories(reg.host, { pageSize: 5000 }));
     expect(error.code).toBe(ScanErrorCode.Internal);
-    expect(error.message).toBe(`registry ${reg.host} rejected the request for catalog of registry ${reg.host} (HTTP 400, PAGINATION_NUMBER_INVALID)`);
+    expect(error.message).toBe(
+      `registry ${reg.host} rejected the request for catalog of registry ${reg.host} (HTTP 400, PAGINATION_NUMBER_INVALID)`,
+    );
   });
 
   it('maps 429 with Retry-After to rate_limited, 403 to unauthorized and 503 to unreachable', async () => {
@@ -158,7 +189,9 @@ describe('listing tags and repositories of docker-registry', () => {
     release = relay.answer(isTags, { status: 503, headers: { 'Retry-After': '3' } });
     const failing = await scanError(viaRelay.listTags(repository));
     expect(failing).toMatchObject({ code: ScanErrorCode.Unreachable, retryAfterSeconds: 3 });
-    expect(failing.message).toBe(`registry ${relay.host} failed on tag list of repository library/alpine on registry ${relay.host} (HTTP 503)`);
+    expect(failing.message).toBe(
+      `registry ${relay.host} failed on tag list of repository library/alpine on registry ${relay.host} (HTTP 503)`,
+    );
     release();
 
     expect((await viaRelay.listTags(repository)).names).toHaveLength(5);
@@ -186,7 +219,10 @@ describe('listing an authenticated docker-registry', () => {
     await pushImage(ALPINE(), reg, 'library/alpine:3.10', USER);
     await pushImage(ALPINE(), reg, 'team/api:1.0', USER);
     const withCreds = client([reg.host], { credentialsFor: async (host) => (host === reg.host ? USER : undefined) });
-    expect(await withCreds.listRepositories(reg.host, { pageSize: 1 })).toEqual({ names: ['library/alpine', 'team/api'], truncated: false });
+    expect(await withCreds.listRepositories(reg.host, { pageSize: 1 })).toEqual({
+      names: ['library/alpine', 'team/api'],
+      truncated: false,
+    });
     expect(await withCreds.listTags({ registry: reg.host, repository: 'team/api' })).toEqual({ names: ['1.0'], truncated: false });
 
     const anonymous = await scanError(client([reg.host]).listRepositories(reg.host));

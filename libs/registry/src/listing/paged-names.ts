@@ -73,7 +73,10 @@ export async function collectNames(listing: PagedListing, options: ListOptions =
     }
     path = nextPagePath(page.link, page.url, listing.where);
     if (path !== undefined && visited.has(path)) {
-      throw new ScanError(ScanErrorCode.Internal, `${listing.where}: the registry's next page ${path} was already read (its Link headers loop)`);
+      throw new ScanError(
+        ScanErrorCode.Internal,
+        `${listing.where}: the registry's next page ${path} was already read (its Link headers loop)`,
+      );
     }
   }
   return { names, truncated: false };

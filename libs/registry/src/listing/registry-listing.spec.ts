@@ -37,7 +37,12 @@ const BASIC = `Basic ${Buffer.from('u:p').toString('base64')}`;
 
 function clientFor(...hosts: string[]): RegistryClient {
   const policy = new RegistryHostPolicy({ allowedHosts: hosts, insecureRegistries: [] });
-  const client = new RegistryClient({ insecureRegistries: hosts, policy, requestTimeoutMs: 2000, credentialsFor: async () => ({ username: 'u', password: 'p' }) });
+  const client = new RegistryClient({
+    insecureRegistries: hosts,
+    policy,
+    requestTimeoutMs: 2000,
+    credentialsFor: async () => ({ username: 'u', password: 'p' }),
+  });
   closers.push(() => client.close());
   return client;
 }
@@ -53,7 +58,10 @@ function registry(pages: Record<string, { body: string; link?: (host: string) =>
 }
 
 async function scanError(promise: Promise<unknown>): Promise<ScanError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof ScanError)) throw new Error(`expected a ScanError, got ${String(error)}`);
   return error;
 }
@@ -62,7 +70,10 @@ describe('RegistryClient listings (fake servers)', () => {
   it('follows an absolute next link on the registry’s own origin, with the credentials on every page', async () => {
     const fake = await serve(
       registry({
-        '/v2/team/app/tags/list': { body: '{"name":"team/app","tags":["2","1"]}', link: (host) => `<http://${host}/v2/team/app/tags/list?last=2>; rel="next"` },
+        '/v2/team/app/tags/list': {
+          body: '{"name":"team/app","tags":["2","1"]}',
+          link: (host) => `<http://${host}/v2/team/app/tags/list?last=2>; rel="next"`,
+        },
         '/v2/team/app/tags/list?last=2': { body: '{"name":"team/app","tags":["3"]}' },
       }),
     );
@@ -78,7 +89,9 @@ describe('RegistryClient listings (fake servers)', () => {
   it('refuses a next link to another origin without sending it anything', async () => {
     const elsewhere = await serve((_req, res) => res.end('{"repositories":["stolen"]}'));
     const fake = await serve(
-      registry({ '/v2/_catalog': { body: '{"repositories":["a"]}', link: () => `<http://${elsewhere.host}/v2/_catalog?last=a>; rel="next"` } }),
+      registry({
+        '/v2/_catalog': { body: '{"repositories":["a"]}', link: () => `<http://${elsewhere.host}/v2/_catalog?last=a>; rel="next"` },
+      }),
     );
     const error = await scanError(clientFor(fake.host, elsewhere.host).listRepositories(fake.host));
     expect(error.code).toBe(ScanErrorCode.HostNotAllowed);
@@ -94,7 +107,9 @@ describe('RegistryClient listings (fake servers)', () => {
     const error = await scanError(clientFor(fake.host).listTags({ registry: fake.host, repository: 'team/app' }));
     expect(error.code).toBe(ScanErrorCode.Internal);
     expect(error.message).toMatch(
-      new RegExp(`^tag list of repository team/app on registry ${fake.host.replace(/\./g, '\\.')}: the registry answered an invalid document: not JSON`),
+      new RegExp(
+        `^tag list of repository team/app on registry ${fake.host.replace(/\./g, '\\.')}: the registry answered an invalid document: not JSON`,
+      ),
     );
   });
 
@@ -106,7 +121,10 @@ describe('RegistryClient listings (fake servers)', () => {
       }
       res.end('{"repositories":["b"]}');
     });
-    const client = new RegistryClient({ insecureRegistries: [fake.host], policy: new RegistryHostPolicy({ allowedHosts: [fake.host], insecureRegistries: [] }) });
+    const client = new RegistryClient({
+      insecureRegistries: [fake.host],
+      policy: new RegistryHostPolicy({ allowedHosts: [fake.host], insecureRegistries: [] }),
+    });
     closers.push(() => client.close());
     expect(await client.listRepositories(fake.host)).toEqual({ names: ['a', 'b'], truncated: false });
     expect(fake.requests.map((r) => r.url)).toEqual(['/v2/_catalog', '/v2/_catalog?last=a']);

@@ -32,7 +32,10 @@ describe('classifyManifest', () => {
   });
 
   it('infers OCI types from the shape when neither says', () => {
-    expect(classifyManifest(json({ schemaVersion: 2, manifests: [] }), 'application/json', where)).toMatchObject({ kind: 'index', mediaType: MediaType.OciIndex });
+    expect(classifyManifest(json({ schemaVersion: 2, manifests: [] }), 'application/json', where)).toMatchObject({
+      kind: 'index',
+      mediaType: MediaType.OciIndex,
+    });
   });
 
   it('rejects schema 1 and unknown media types as unsupported', () => {
@@ -40,14 +43,18 @@ describe('classifyManifest', () => {
       code: ScanErrorCode.UnsupportedMediaType,
       message: `${where}: Docker schema 1 manifests are not supported`,
     });
-    expect(failure(() => classifyManifest(json({ schemaVersion: 2, mediaType: 'application/vnd.cncf.helm.chart' }), undefined, where)).code).toBe(
-      ScanErrorCode.UnsupportedMediaType,
-    );
+    expect(
+      failure(() => classifyManifest(json({ schemaVersion: 2, mediaType: 'application/vnd.cncf.helm.chart' }), undefined, where)).code,
+    ).toBe(ScanErrorCode.UnsupportedMediaType);
   });
 
   it('rejects malformed JSON as manifest_invalid', () => {
-    expect(failure(() => classifyManifest(Buffer.from('{"schemaVersion":'), MediaType.OciManifest, where)).code).toBe(ScanErrorCode.ManifestInvalid);
-    expect(failure(() => classifyManifest(Buffer.from('[1]'), MediaType.OciManifest, where)).message).toBe(`${where}: must be a JSON object`);
+    expect(failure(() => classifyManifest(Buffer.from('{"schemaVersion":'), MediaType.OciManifest, where)).code).toBe(
+      ScanErrorCode.ManifestInvalid,
+    );
+    expect(failure(() => classifyManifest(Buffer.from('[1]'), MediaType.OciManifest, where)).message).toBe(
+      `${where}: must be a JSON object`,
+    );
   });
 });
 
@@ -77,7 +84,12 @@ describe('parseImageManifest', () => {
 
 describe('parseIndex and parseImageConfig', () => {
   it('reads index entries with their platforms', () => {
-    const entry = { mediaType: MediaType.OciManifest, digest: digest('a'), size: 10, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } };
+    const entry = {
+      mediaType: MediaType.OciManifest,
+      digest: digest('a'),
+      size: 10,
+      platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+    };
     expect(parseIndex({ schemaVersion: 2, manifests: [entry, { ...entry, platform: undefined }] }, where)).toEqual([
       entry,
       { mediaType: MediaType.OciManifest, digest: digest('a'), size: 10 },
@@ -88,7 +100,10 @@ describe('parseIndex and parseImageConfig', () => {
   });
 
   it('reads the platform of an image config', () => {
-    expect(parseImageConfig(json({ architecture: 'amd64', os: 'linux', rootfs: {} }), where)).toEqual({ os: 'linux', architecture: 'amd64' });
+    expect(parseImageConfig(json({ architecture: 'amd64', os: 'linux', rootfs: {} }), where)).toEqual({
+      os: 'linux',
+      architecture: 'amd64',
+    });
     expect(failure(() => parseImageConfig(json({ os: 'linux' }), where)).code).toBe(ScanErrorCode.ManifestInvalid);
   });
 });

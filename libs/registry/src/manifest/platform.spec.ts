@@ -46,7 +46,11 @@ describe('platform selection', () => {
     expect(normalizePlatform({ os: 'linux', architecture: 'armhf' })).toEqual({ os: 'linux', architecture: 'arm', variant: 'v7' });
     expect(normalizePlatform({ os: 'linux', architecture: 'armel' })).toEqual({ os: 'linux', architecture: 'arm', variant: 'v6' });
     expect(normalizePlatform({ os: 'linux', architecture: 'i386' })).toEqual({ os: 'linux', architecture: '386', variant: '' });
-    expect(normalizePlatform({ os: 'macos', architecture: 'arm64', variant: '8' })).toEqual({ os: 'darwin', architecture: 'arm64', variant: '' });
+    expect(normalizePlatform({ os: 'macos', architecture: 'arm64', variant: '8' })).toEqual({
+      os: 'darwin',
+      architecture: 'arm64',
+      variant: '',
+    });
   });
 
   it('formats platforms', () => {

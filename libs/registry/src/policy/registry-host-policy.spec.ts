@@ -8,7 +8,7 @@ const dns: Record<string, string[]> = {
   'dual.corp': ['93.184.216.34', '10.9.9.9'],
   'metadata.evil': ['169.254.169.254'],
   'v6.internal': ['fd12::5'],
-  'localhost': ['127.0.0.1', '::1'],
+  localhost: ['127.0.0.1', '::1'],
 };
 const resolver: HostResolver = async (host) => {
   const addresses = dns[host];

@@ -69,7 +69,12 @@ const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(
  * Distribution API, byte for byte: unlike skopeo, nothing is recompressed or checked, so broken
  * layers reach the registry as they are. Returns the manifest digest.
  */
-export async function pushLayers(registry: TestRegistry, repository: string, tag: string, layers: Array<TestLayer | TestLayerFile>): Promise<string> {
+export async function pushLayers(
+  registry: TestRegistry,
+  repository: string,
+  tag: string,
+  layers: Array<TestLayer | TestLayerFile>,
+): Promise<string> {
   const descriptors = [];
   for (const layer of layers) {
     const blob = 'bytes' in layer ? layer.bytes : { file: layer.file, ...(await digestOfFile(layer.file)) };
@@ -77,7 +82,12 @@ export async function pushLayers(registry: TestRegistry, repository: string, tag
   }
   // The config's diff_ids should be the uncompressed digests; nothing we test reads them.
   const config = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: descriptors.map((d) => d.digest) }, config: {} }),
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: descriptors.map((d) => d.digest) },
+      config: {},
+    }),
   );
   await pushBlob(registry, repository, config);
   const manifest = Buffer.from(

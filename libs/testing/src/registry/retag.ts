@@ -11,7 +11,13 @@ const MANIFEST_TYPES = [
  * Puts the manifest of `repository:from` under more tags of the same repository (the registry
  * API's manifest PUT; no blob is copied), a few requests at a time. Returns the references.
  */
-export async function retagManifest(registry: TestRegistry, repository: string, from: string, tags: string[], concurrency = 8): Promise<string[]> {
+export async function retagManifest(
+  registry: TestRegistry,
+  repository: string,
+  from: string,
+  tags: string[],
+  concurrency = 8,
+): Promise<string[]> {
   const source = await fetch(`${registry.url}/v2/${repository}/manifests/${from}`, { headers: { accept: MANIFEST_TYPES.join(', ') } });
   if (!source.ok) throw new Error(`GET ${repository}:${from} answered ${source.status}`);
   const mediaType = source.headers.get('content-type') ?? MANIFEST_TYPES[0]!;
@@ -19,7 +25,11 @@ export async function retagManifest(registry: TestRegistry, repository: string, 
   const queue = [...tags];
   const put = async (): Promise<void> => {
     for (let tag = queue.shift(); tag !== undefined; tag = queue.shift()) {
-      const answer = await fetch(`${registry.url}/v2/${repository}/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': mediaType }, body });
+      const answer = await fetch(`${registry.url}/v2/${repository}/manifests/${tag}`, {
+        method: 'PUT',
+        headers: { 'content-type': mediaType },
+        body,
+      });
       if (answer.status !== 201) throw new Error(`PUT ${repository}:${tag} answered ${answer.status}: ${await answer.text()}`);
     }
   };

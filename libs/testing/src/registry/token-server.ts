@@ -63,7 +63,16 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     const access = user ? url.searchParams.getAll('scope').flatMap(grant) : [];
     const now = Math.floor(Date.now() / 1000);
     // aud is a string: distribution 2.8 does not accept the list form.
-    const claims = { iss: issuer, sub: user ?? '', aud: service, exp: now + TOKEN_SECONDS, nbf: now - 10, iat: now, jti: randomUUID(), access };
+    const claims = {
+      iss: issuer,
+      sub: user ?? '',
+      aud: service,
+      exp: now + TOKEN_SECONDS,
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access,
+    };
     const token = signJwt({ typ: 'JWT', alg: 'RS256', x5c: [certificate] }, claims, privateKey);
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ token, access_token: token, expires_in: TOKEN_SECONDS, issued_at: new Date(now * 1000).toISOString() }));
@@ -107,7 +116,10 @@ function grant(scope: string): Access[] {
   const first = scope.indexOf(':');
   const last = scope.lastIndexOf(':');
   if (first < 0 || last <= first) return [];
-  const actions = scope.slice(last + 1).split(',').filter((a) => GRANTABLE.has(a));
+  const actions = scope
+    .slice(last + 1)
+    .split(',')
+    .filter((a) => GRANTABLE.has(a));
   return actions.length ? [{ type: scope.slice(0, first), name: scope.slice(first + 1, last), actions }] : [];
 }
 

@@ -25,5 +25,7 @@ export class FeedConfigError extends Error {
 
 /** The message of anything thrown; not by `instanceof Error`, which fails for errors of another realm (a vm context, as under jest). */
 export function errorMessage(err: unknown): string {
-  return typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string' ? (err as Error).message : String(err);
+  return typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string'
+    ? (err as Error).message
+    : String(err);
 }

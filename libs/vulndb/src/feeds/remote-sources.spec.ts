@@ -57,17 +57,29 @@ describe('readFeed from http URLs', () => {
   it('downloads the Debian OVAL bz2 to a temp file, streams it, and deletes the file', async () => {
     const stats = newFeedStats();
     let openssl: unknown;
-    for await (const item of readFeed(source(`debian-oval=${server.url}/debian-oval/oval-definitions-bookworm.xml.bz2`), { stats, tempDir: spoolDir.path })) {
+    for await (const item of readFeed(source(`debian-oval=${server.url}/debian-oval/oval-definitions-bookworm.xml.bz2`), {
+      stats,
+      tempDir: spoolDir.path,
+    })) {
       if (item.kind === 'advisory' && item.advisory.key === 'CVE-2023-0286/openssl') openssl = item.advisory.affected;
     }
     expect(stats).toEqual({ advisories: 25932, skipped: 0, notAffected: 0 });
-    expect(openssl).toEqual([{ ecosystem: 'Debian:12', name: 'openssl', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.8-1' }] }], versions: [] }]);
+    expect(openssl).toEqual([
+      {
+        ecosystem: 'Debian:12',
+        name: 'openssl',
+        ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.8-1' }] }],
+        versions: [],
+      },
+    ]);
     expect(await leftovers()).toEqual([]);
   });
 
   it('deletes the temp file when the reader stops early', async () => {
     let seen = 0;
-    for await (const _item of readFeed(source(`debian-oval=${server.url}/debian-oval/oval-definitions-bookworm.xml.bz2`), { tempDir: spoolDir.path })) {
+    for await (const _item of readFeed(source(`debian-oval=${server.url}/debian-oval/oval-definitions-bookworm.xml.bz2`), {
+      tempDir: spoolDir.path,
+    })) {
       if (++seen === 3) break;
     }
     expect(seen).toBe(3);
@@ -99,8 +111,12 @@ describe('readFeed from http URLs', () => {
     expect(refused).toBeInstanceOf(FeedSourceError);
     expect(refused.message).toMatch(/ECONNREFUSED/);
 
-    const big = await readError(readFeed(source(`osv=${server.url}/osv/Go/all.zip`), { maxDownloadBytes: 100_000, tempDir: spoolDir.path }));
-    expect(big.message).toBe(`feed source osv (${server.url}/osv/Go/all.zip): GET ${server.url}/osv/Go/all.zip: the body is over the 100000-byte limit`);
+    const big = await readError(
+      readFeed(source(`osv=${server.url}/osv/Go/all.zip`), { maxDownloadBytes: 100_000, tempDir: spoolDir.path }),
+    );
+    expect(big.message).toBe(
+      `feed source osv (${server.url}/osv/Go/all.zip): GET ${server.url}/osv/Go/all.zip: the body is over the 100000-byte limit`,
+    );
     expect(await leftovers()).toEqual([]);
   });
 });

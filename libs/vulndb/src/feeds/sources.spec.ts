@@ -58,7 +58,10 @@ describe('parseFeedSources', () => {
     ['osv=ftp://example.org/all.zip', 'entry 1 "osv=ftp://example.org/all.zip": unsupported URL scheme "ftp:" (http and https only)'],
     ['osv=file:///data/osv', 'entry 1 "osv=file:///data/osv": unsupported URL scheme "file:" (http and https only)'],
     ['osv=https://', 'entry 1 "osv=https://": "https://" is not a valid URL'],
-    ['osv=https://user:secret@mirror.example/all.zip', 'entry 1 "osv=https://user:secret@mirror.example/all.zip": credentials in the URL are not supported'],
+    [
+      'osv=https://user:secret@mirror.example/all.zip',
+      'entry 1 "osv=https://user:secret@mirror.example/all.zip": credentials in the URL are not supported',
+    ],
     ['a:osv=/a,a:alpine-secdb=/b', 'entry 2 "a:alpine-secdb=/b": the name "a" is used twice'],
     ['bad name:osv=/a', 'entry 1 "bad name:osv=/a": the name "bad name" must be letters, digits, ".", "_" or "-" (at most 63)'],
   ])('rejects %j', (value, message) => {

@@ -31,7 +31,12 @@ describe('affects', () => {
   });
 
   it('evaluates several introduced/fixed pairs of one range and several ranges', () => {
-    const oneRange = affected('Maven', 'org.example:lib', [{ introduced: '0' }, { fixed: '1.2.5' }, { introduced: '1.3.0' }, { fixed: '1.3.2' }]);
+    const oneRange = affected('Maven', 'org.example:lib', [
+      { introduced: '0' },
+      { fixed: '1.2.5' },
+      { introduced: '1.3.0' },
+      { fixed: '1.3.2' },
+    ]);
     expect(affects(oneRange, '1.2.0')).toEqual({ affected: true, fixed: '1.2.5' });
     expect(affects(oneRange, '1.2.7').affected).toBe(false);
     expect(affects(oneRange, '1.3.1')).toEqual({ affected: true, fixed: '1.3.2' });
@@ -103,11 +108,19 @@ describe('affects', () => {
       ['crates.io', '0.0.0'],
       ['Debian:12', '0~rc1-1'],
     ])('%s: %s is affected', (ecosystem, version) => {
-      expect(affects(affected(ecosystem, 'x', [{ introduced: '0' }, { fixed: '9.0.0' }]), version)).toEqual({ affected: true, fixed: '9.0.0' });
+      expect(affects(affected(ecosystem, 'x', [{ introduced: '0' }, { fixed: '9.0.0' }]), version)).toEqual({
+        affected: true,
+        fixed: '9.0.0',
+      });
     });
 
     it('in SEMVER ranges too', () => {
-      const entry: AffectedPackage = { ecosystem: 'npm', name: 'x', ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.0.0' }] }], versions: [] };
+      const entry: AffectedPackage = {
+        ecosystem: 'npm',
+        name: 'x',
+        ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.0.0' }] }],
+        versions: [],
+      };
       expect(affects(entry, '0.9.0')).toEqual({ affected: true, fixed: '1.0.0' });
       expect(affects(entry, '1.0.0').affected).toBe(false);
     });
@@ -161,7 +174,12 @@ describe('affects', () => {
       const result = affects(affected('Maven', 'g:a', [{ introduced: '0' }, { fixed: '' }]), '1.0');
       expect(result.affected).toBe(false);
       expect(result.error).toMatch(/ECOSYSTEM range event fixed: invalid maven version ""/);
-      const semverRange: AffectedPackage = { ecosystem: 'npm', name: 'x', ranges: [{ type: 'SEMVER', events: [{ introduced: '1.2' }] }], versions: [] };
+      const semverRange: AffectedPackage = {
+        ecosystem: 'npm',
+        name: 'x',
+        ranges: [{ type: 'SEMVER', events: [{ introduced: '1.2' }] }],
+        versions: [],
+      };
       expect(affects(semverRange, '1.2.0').error).toMatch(/SEMVER range event introduced: invalid semver version "1.2"/);
     });
 

@@ -19,7 +19,8 @@ interface Event {
 }
 
 /** A range's events in version order, or why they cannot be ordered. */
-type PreparedRange = { scheme: VersionScheme; events: readonly Event[]; error?: undefined } | { scheme?: undefined; events?: undefined; error: string };
+type PreparedRange =
+  { scheme: VersionScheme; events: readonly Event[]; error?: undefined } | { scheme?: undefined; events?: undefined; error: string };
 
 /** An affected entry made ready for evaluation: its ranges sorted once, its own errors found once. */
 interface PreparedEntry {
@@ -121,7 +122,8 @@ function listed(entry: PreparedEntry, version: string): boolean {
   const scheme = entry.scheme;
   for (const candidate of entry.versions) {
     if (candidate === version) return true;
-    if (scheme !== undefined && scheme.isValid(candidate) && scheme.isValid(version) && scheme.compare(candidate, version) === 0) return true;
+    if (scheme !== undefined && scheme.isValid(candidate) && scheme.isValid(version) && scheme.compare(candidate, version) === 0)
+      return true;
   }
   return false;
 }
@@ -176,7 +178,10 @@ export function assess(affected: AffectedPackage, version: string): Assessment {
  */
 export function affects(affected: AffectedPackage, version: string): AffectsResult {
   const assessment = assess(affected, version);
-  const errors = assessment.installedError === undefined ? assessment.recordErrors : [`installed version: ${assessment.installedError}`, ...assessment.recordErrors];
+  const errors =
+    assessment.installedError === undefined
+      ? assessment.recordErrors
+      : [`installed version: ${assessment.installedError}`, ...assessment.recordErrors];
   const result: AffectsResult = { affected: assessment.affected };
   if (assessment.fixed !== undefined) result.fixed = assessment.fixed;
   if (errors.length > 0) result.error = errors.join('; ');

@@ -60,7 +60,11 @@ export class CandidateIndex {
     }
     for (const { candidate, entries: affected } of entries.values()) {
       const key = indexKey(candidate.affected.ecosystem, candidate.affected.name);
-      const record: CandidateRecord = { candidate, affected: combine(affected), ids: [candidate.advisory.id, ...candidate.advisory.aliases] };
+      const record: CandidateRecord = {
+        candidate,
+        affected: combine(affected),
+        ids: [candidate.advisory.id, ...candidate.advisory.aliases],
+      };
       const list = this.byKey.get(key);
       if (list === undefined) this.byKey.set(key, [record]);
       else list.push(record);

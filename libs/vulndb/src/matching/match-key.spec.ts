@@ -23,13 +23,19 @@ describe('matchKey', () => {
     it('keys distroless Debian (identified from debian_version) the same way', () => {
       const distroless = os({ id: 'debian', family: 'debian', version: '12.5', path: 'etc/debian_version' });
       expect(matchKey(deb('base-files', '12.4+deb12u5'), distroless)?.ecosystem).toBe('Debian:12');
-      expect(matchKey(deb('tzdata', '2024a-0+deb11u1'), os({ id: 'debian', family: 'debian', version: '11' }))?.ecosystem).toBe('Debian:11');
+      expect(matchKey(deb('tzdata', '2024a-0+deb11u1'), os({ id: 'debian', family: 'debian', version: '11' }))?.ecosystem).toBe(
+        'Debian:11',
+      );
     });
 
     it('falls back to the codename for testing and for derivatives', () => {
       expect(matchKey(deb('bash', '5.2-1'), os({ id: 'debian', family: 'debian', codename: 'trixie' }))?.ecosystem).toBe('Debian:13');
-      expect(matchKey(deb('bash', '5.2-1'), os({ id: 'raspbian', family: 'debian', version: '12', codename: 'bookworm' }))?.ecosystem).toBe('Debian:12');
-      expect(matchKey(deb('bash', '5.2-1'), os({ id: 'kali', family: 'debian', version: '2024.1', codename: 'kali-rolling' }))).toBeUndefined();
+      expect(matchKey(deb('bash', '5.2-1'), os({ id: 'raspbian', family: 'debian', version: '12', codename: 'bookworm' }))?.ecosystem).toBe(
+        'Debian:12',
+      );
+      expect(
+        matchKey(deb('bash', '5.2-1'), os({ id: 'kali', family: 'debian', version: '2024.1', codename: 'kali-rolling' })),
+      ).toBeUndefined();
       expect(matchKey(deb('bash', '5.2-1'), os({ id: 'debian', family: 'debian' }))).toBeUndefined();
     });
 
@@ -41,7 +47,9 @@ describe('matchKey', () => {
       expect(matchKey(pkg, os({ id: 'ubuntu', family: 'ubuntu', version: '24.04' }))?.ecosystem).toBe('Ubuntu:24.04:LTS');
       expect(matchKey(pkg, os({ id: 'ubuntu', family: 'ubuntu', version: '20.04' }))?.ecosystem).toBe('Ubuntu:20.04:LTS');
       // a derivative: its own VERSION_ID says nothing, the Ubuntu codename does
-      expect(matchKey(pkg, os({ id: 'linuxmint', family: 'ubuntu', version: '21.2', codename: 'jammy' }))?.ecosystem).toBe('Ubuntu:22.04:LTS');
+      expect(matchKey(pkg, os({ id: 'linuxmint', family: 'ubuntu', version: '21.2', codename: 'jammy' }))?.ecosystem).toBe(
+        'Ubuntu:22.04:LTS',
+      );
     });
 
     it('cannot key deb packages of an unknown or different OS', () => {
@@ -52,7 +60,13 @@ describe('matchKey', () => {
   });
 
   describe('apk', () => {
-    const busybox: Package = { type: 'apk', name: 'ssl_client', version: '1.36.1-r5', source: { name: 'busybox', version: '1.36.1-r5' }, path: 'lib/apk/db/installed' };
+    const busybox: Package = {
+      type: 'apk',
+      name: 'ssl_client',
+      version: '1.36.1-r5',
+      source: { name: 'busybox', version: '1.36.1-r5' },
+      path: 'lib/apk/db/installed',
+    };
 
     it('keys Alpine packages by minor release and origin', () => {
       expect(matchKey(busybox, ALPINE_318)).toEqual({ ecosystem: 'Alpine:v3.18', name: 'busybox', version: '1.36.1-r5' });
@@ -123,12 +137,18 @@ describe('matchKey', () => {
     });
 
     it('Go: the module path joined, versions without v, and the toolchain as stdlib', () => {
-      expect(matchKey({ type: 'golang', namespace: 'github.com/gin-gonic', name: 'gin', version: 'v1.9.1', path: 'bin/app' }, undefined)).toEqual({
+      expect(
+        matchKey({ type: 'golang', namespace: 'github.com/gin-gonic', name: 'gin', version: 'v1.9.1', path: 'bin/app' }, undefined),
+      ).toEqual({
         ecosystem: 'Go',
         name: 'github.com/gin-gonic/gin',
         version: '1.9.1',
       });
-      expect(matchKey({ type: 'golang', name: 'stdlib', version: '1.21.3', path: 'bin/app' }, undefined)).toEqual({ ecosystem: 'Go', name: 'stdlib', version: '1.21.3' });
+      expect(matchKey({ type: 'golang', name: 'stdlib', version: '1.21.3', path: 'bin/app' }, undefined)).toEqual({
+        ecosystem: 'Go',
+        name: 'stdlib',
+        version: '1.21.3',
+      });
       // go1.21 and go1.21rc2 as the analyzer records them, in the SemVer form OSV ranges use
       expect(matchKey({ type: 'golang', name: 'stdlib', version: '1.21', path: 'bin/app' }, undefined)?.version).toBe('1.21.0');
       expect(matchKey({ type: 'golang', name: 'stdlib', version: '1.21rc2', path: 'bin/app' }, undefined)?.version).toBe('1.21.0-rc.2');
@@ -136,7 +156,10 @@ describe('matchKey', () => {
 
     it('Maven: groupId:artifactId', () => {
       expect(
-        matchKey({ type: 'maven', namespace: 'org.apache.logging.log4j', name: 'log4j-core', version: '2.14.1', path: 'app.jar' }, undefined),
+        matchKey(
+          { type: 'maven', namespace: 'org.apache.logging.log4j', name: 'log4j-core', version: '2.14.1', path: 'app.jar' },
+          undefined,
+        ),
       ).toEqual({ ecosystem: 'Maven', name: 'org.apache.logging.log4j:log4j-core', version: '2.14.1' });
     });
   });

@@ -135,7 +135,12 @@ export function matchKey(pkg: Package, os: OsInfo | undefined): MatchKey | undef
       return { ecosystem, name, version: pkg.version };
     }
     case 'npm': {
-      const scope = pkg.namespace === undefined || pkg.namespace === '' ? undefined : pkg.namespace.startsWith('@') ? pkg.namespace : `@${pkg.namespace}`;
+      const scope =
+        pkg.namespace === undefined || pkg.namespace === ''
+          ? undefined
+          : pkg.namespace.startsWith('@')
+            ? pkg.namespace
+            : `@${pkg.namespace}`;
       return { ecosystem: 'npm', name: scope === undefined ? pkg.name : `${scope}/${pkg.name}`, version: pkg.version };
     }
     case 'pypi':

@@ -3,7 +3,18 @@ import type { Advisory } from '../model';
 import { indexCandidates } from './candidate-index';
 import { matchPackages } from './match-packages';
 import type { Candidate, MatchPackage } from './types';
-import { ALPINE_318, CVSS_CRITICAL, CVSS_MEDIUM, DEBIAN_12, UBUNTU_2204, advisory, affected, candidates, deb, fixedIn } from './test-support/records';
+import {
+  ALPINE_318,
+  CVSS_CRITICAL,
+  CVSS_MEDIUM,
+  DEBIAN_12,
+  UBUNTU_2204,
+  advisory,
+  affected,
+  candidates,
+  deb,
+  fixedIn,
+} from './test-support/records';
 
 const ids = (result: ReturnType<typeof matchPackages>): string[] => result.findings.map((f) => `${f.package.name}:${f.id}`);
 
@@ -51,7 +62,9 @@ describe('matchPackages', () => {
     });
 
     it('gives every binary of one source its own finding', () => {
-      const packages = ['libssl3', 'openssl', 'libssl-dev'].map((name) => deb(name, '3.0.11-1~deb12u2', { name: 'openssl', version: '3.0.11-1~deb12u2' }));
+      const packages = ['libssl3', 'openssl', 'libssl-dev'].map((name) =>
+        deb(name, '3.0.11-1~deb12u2', { name: 'openssl', version: '3.0.11-1~deb12u2' }),
+      );
       const result = matchPackages({ packages, os: DEBIAN_12, candidates: candidates(opensslAdvisory) });
       expect(ids(result)).toEqual(['libssl-dev:CVE-2023-5678', 'libssl3:CVE-2023-5678', 'openssl:CVE-2023-5678']);
       result.findings[0]!.references.push('mutated');
@@ -106,20 +119,35 @@ describe('matchPackages', () => {
 
     it("keeps the distribution's word when it knows no fix but another record does", () => {
       const unfixedOval = { ...oval, affected: [fixedIn('Debian:12', 'openssl')] };
-      const result = matchPackages({ packages: [libssl], os: DEBIAN_12, candidates: [...candidates(dla, 'osv'), ...candidates(unfixedOval, 'oval')] });
+      const result = matchPackages({
+        packages: [libssl],
+        os: DEBIAN_12,
+        candidates: [...candidates(dla, 'osv'), ...candidates(unfixedOval, 'oval')],
+      });
       expect(result.findings).toHaveLength(1);
       expect(result.findings[0]!.id).toBe('CVE-2023-9999');
       expect(result.findings[0]!.fixedVersion).toBeUndefined();
     });
 
     it('takes another record fix when the winner is no distribution feed and knows none', () => {
-      const ghsa = advisory({ id: 'GHSA-aaaa', aliases: ['CVE-2024-1'], cvss: [CVSS_MEDIUM], affected: [affected('npm', 'x', [{ introduced: '0' }])] });
+      const ghsa = advisory({
+        id: 'GHSA-aaaa',
+        aliases: ['CVE-2024-1'],
+        cvss: [CVSS_MEDIUM],
+        affected: [affected('npm', 'x', [{ introduced: '0' }])],
+      });
       const other = advisory({ id: 'OSV-2024-1', aliases: ['CVE-2024-1'], affected: [fixedIn('npm', 'x', '1.5.0')] });
       const pkg: MatchPackage = { type: 'npm', name: 'x', version: '1.0.0', path: 'node_modules/x/package.json' };
       const result = matchPackages({ packages: [pkg], candidates: [...candidates(other), ...candidates(ghsa)] });
       expect(result.findings).toHaveLength(1);
       // the record with a CVSS vector wins among equals
-      expect(result.findings[0]).toMatchObject({ id: 'GHSA-aaaa', fixedVersion: '1.5.0', severity: 'Medium', severitySource: 'cvss', aliases: ['CVE-2024-1', 'OSV-2024-1'] });
+      expect(result.findings[0]).toMatchObject({
+        id: 'GHSA-aaaa',
+        fixedVersion: '1.5.0',
+        severity: 'Medium',
+        severitySource: 'cvss',
+        aliases: ['CVE-2024-1', 'OSV-2024-1'],
+      });
     });
 
     it('merges transitively and keeps unrelated records apart', () => {
@@ -151,17 +179,32 @@ describe('matchPackages', () => {
       const input = { packages: [pkg], candidates: [...candidates(a, 'ghsa'), ...candidates(b, 'mirror')] };
       expect(matchPackages(input).findings[0]!.id).toBe('GHSA-1');
       const preferred = matchPackages({ ...input, feedPriority: ['mirror'] }).findings[0]!;
-      expect(preferred).toMatchObject({ id: 'OSV-1', feed: 'mirror', fixedVersion: '2.0.1', severity: 'Critical', severitySource: 'alias' });
+      expect(preferred).toMatchObject({
+        id: 'OSV-1',
+        feed: 'mirror',
+        fixedVersion: '2.0.1',
+        severity: 'Critical',
+        severitySource: 'alias',
+      });
     });
   });
 
   describe('severity', () => {
     const pkg: MatchPackage = { type: 'npm', name: 'x', version: '1.0.0', path: 'p' };
     const run = (advisories: Advisory[], severityByAlias?: Map<string, 'Low' | 'High'>) =>
-      matchPackages({ packages: [pkg], candidates: advisories.flatMap((adv) => candidates(adv)), ...(severityByAlias ? { severityByAlias } : {}) }).findings[0]!;
+      matchPackages({
+        packages: [pkg],
+        candidates: advisories.flatMap((adv) => candidates(adv)),
+        ...(severityByAlias ? { severityByAlias } : {}),
+      }).findings[0]!;
 
     it('prefers the severity the record states, per package over per record', () => {
-      const adv = advisory({ id: 'GHSA-1', severity: 'Low', cvss: [CVSS_CRITICAL], affected: [{ ...fixedIn('npm', 'x', '2.0.0'), severity: 'High' }] });
+      const adv = advisory({
+        id: 'GHSA-1',
+        severity: 'Low',
+        cvss: [CVSS_CRITICAL],
+        affected: [{ ...fixedIn('npm', 'x', '2.0.0'), severity: 'High' }],
+      });
       expect(run([adv])).toMatchObject({ severity: 'High', severitySource: 'feed', cvss: CVSS_CRITICAL });
       expect(run([{ ...adv, affected: [fixedIn('npm', 'x', '2.0.0')] }])).toMatchObject({ severity: 'Low', severitySource: 'feed' });
     });
@@ -176,7 +219,13 @@ describe('matchPackages', () => {
 
     it('looks it up by alias, most severe first, when no merged record has one', () => {
       const adv = advisory({ id: 'GHSA-1', aliases: ['CVE-1', 'CVE-2'], severity: 'Unknown', affected: [fixedIn('npm', 'x', '2.0.0')] });
-      const finding = run([adv], new Map([['CVE-1', 'Low'], ['CVE-2', 'High']]));
+      const finding = run(
+        [adv],
+        new Map([
+          ['CVE-1', 'Low'],
+          ['CVE-2', 'High'],
+        ]),
+      );
       expect(finding).toMatchObject({ severity: 'High', severitySource: 'alias' });
       expect(finding.cvss).toBeUndefined();
       expect(run([adv])).toMatchObject({ severity: 'Unknown', severitySource: 'none' });
@@ -194,54 +243,116 @@ describe('matchPackages', () => {
     });
 
     it('Alpine', () => {
-      const adv = advisory({ id: 'CVE-2023-42363', source: 'alpine-secdb', key: 'v3.18/main/busybox/CVE-2023-42363', affected: [fixedIn('Alpine:v3.18', 'busybox', '1.36.1-r7')] });
-      const at = (name: string, version: string): MatchPackage => ({ type: 'apk', name, version, source: { name: 'busybox', version }, path: 'lib/apk/db/installed' });
-      const result = matchPackages({ packages: [at('ssl_client', '1.36.1-r5'), at('busybox-binsh', '1.36.1-r7')], os: ALPINE_318, candidates: candidates(adv) });
+      const adv = advisory({
+        id: 'CVE-2023-42363',
+        source: 'alpine-secdb',
+        key: 'v3.18/main/busybox/CVE-2023-42363',
+        affected: [fixedIn('Alpine:v3.18', 'busybox', '1.36.1-r7')],
+      });
+      const at = (name: string, version: string): MatchPackage => ({
+        type: 'apk',
+        name,
+        version,
+        source: { name: 'busybox', version },
+        path: 'lib/apk/db/installed',
+      });
+      const result = matchPackages({
+        packages: [at('ssl_client', '1.36.1-r5'), at('busybox-binsh', '1.36.1-r7')],
+        os: ALPINE_318,
+        candidates: candidates(adv),
+      });
       expect(ids(result)).toEqual(['ssl_client:CVE-2023-42363']);
       // the same record does not reach Alpine 3.19
-      expect(matchPackages({ packages: [at('ssl_client', '1.36.1-r5')], os: { ...ALPINE_318, version: '3.19.1' }, candidates: candidates(adv) }).findings).toEqual([]);
+      expect(
+        matchPackages({ packages: [at('ssl_client', '1.36.1-r5')], os: { ...ALPINE_318, version: '3.19.1' }, candidates: candidates(adv) })
+          .findings,
+      ).toEqual([]);
     });
 
     it('npm', () => {
-      const adv = advisory({ id: 'GHSA-67hx-6x53-jw92', affected: [affected('npm', '@babel/traverse', [{ introduced: '0' }, { fixed: '7.23.2' }, { introduced: '8.0.0-alpha.0' }, { fixed: '8.0.0-alpha.4' }])] });
-      const at = (version: string): MatchPackage => ({ type: 'npm', namespace: '@babel', name: 'traverse', version, path: `n/${version}/package.json` });
+      const adv = advisory({
+        id: 'GHSA-67hx-6x53-jw92',
+        affected: [
+          affected('npm', '@babel/traverse', [
+            { introduced: '0' },
+            { fixed: '7.23.2' },
+            { introduced: '8.0.0-alpha.0' },
+            { fixed: '8.0.0-alpha.4' },
+          ]),
+        ],
+      });
+      const at = (version: string): MatchPackage => ({
+        type: 'npm',
+        namespace: '@babel',
+        name: 'traverse',
+        version,
+        path: `n/${version}/package.json`,
+      });
       const other: MatchPackage = { type: 'npm', name: 'traverse', version: '0.6.6', path: 'n/traverse/package.json' };
       const result = matchPackages({ packages: [at('7.22.0'), at('7.23.2'), other], candidates: candidates(adv) });
-      expect(result.findings.map((f) => [f.matchedName, f.installedVersion, f.fixedVersion])).toEqual([['@babel/traverse', '7.22.0', '7.23.2']]);
+      expect(result.findings.map((f) => [f.matchedName, f.installedVersion, f.fixedVersion])).toEqual([
+        ['@babel/traverse', '7.22.0', '7.23.2'],
+      ]);
     });
 
     it('Maven', () => {
-      const adv = advisory({ id: 'GHSA-jfh8-c2jp-5v3q', aliases: ['CVE-2021-44228'], affected: [affected('Maven', 'org.apache.logging.log4j:log4j-core', [{ introduced: '2.0-beta9' }, { fixed: '2.15.0' }])] });
-      const at = (version: string): MatchPackage => ({ type: 'maven', namespace: 'org.apache.logging.log4j', name: 'log4j-core', version, path: `app/log4j-core-${version}.jar` });
+      const adv = advisory({
+        id: 'GHSA-jfh8-c2jp-5v3q',
+        aliases: ['CVE-2021-44228'],
+        affected: [affected('Maven', 'org.apache.logging.log4j:log4j-core', [{ introduced: '2.0-beta9' }, { fixed: '2.15.0' }])],
+      });
+      const at = (version: string): MatchPackage => ({
+        type: 'maven',
+        namespace: 'org.apache.logging.log4j',
+        name: 'log4j-core',
+        version,
+        path: `app/log4j-core-${version}.jar`,
+      });
       const result = matchPackages({ packages: [at('2.14.1'), at('2.15.0'), at('2.0-beta8')], candidates: candidates(adv) });
       expect(result.findings.map((f) => [f.installedVersion, f.fixedVersion])).toEqual([['2.14.1', '2.15.0']]);
     });
 
     it('PyPI, names compared normalized on both sides', () => {
       const adv = advisory({ id: 'PYSEC-X', affected: [fixedIn('PyPI', 'Foo_Bar', '2.0')] });
-      const at = (name: string, version: string): MatchPackage => ({ type: 'pypi', name, version, path: `site-packages/${name}-${version}.dist-info/METADATA` });
-      const result = matchPackages({ packages: [at('foo.bar', '1.9'), at('FOO-BAR', '2.0'), at('foobar', '1.0')], candidates: candidates(adv) });
+      const at = (name: string, version: string): MatchPackage => ({
+        type: 'pypi',
+        name,
+        version,
+        path: `site-packages/${name}-${version}.dist-info/METADATA`,
+      });
+      const result = matchPackages({
+        packages: [at('foo.bar', '1.9'), at('FOO-BAR', '2.0'), at('foobar', '1.0')],
+        candidates: candidates(adv),
+      });
       expect(result.findings.map((f) => [f.package.name, f.matchedName])).toEqual([['foo.bar', 'foo-bar']]);
     });
   });
 
   it('never matches withdrawn records', () => {
     const adv = advisory({ id: 'GHSA-1', withdrawn: '2024-01-01T00:00:00Z', affected: [fixedIn('npm', 'x', '2.0.0')] });
-    expect(matchPackages({ packages: [{ type: 'npm', name: 'x', version: '1.0.0', path: 'p' }], candidates: candidates(adv) }).findings).toEqual([]);
+    expect(
+      matchPackages({ packages: [{ type: 'npm', name: 'x', version: '1.0.0', path: 'p' }], candidates: candidates(adv) }).findings,
+    ).toEqual([]);
   });
 
   it('takes only candidates whose own ecosystem and name are the package key', () => {
     // as a caller's loose query could return them: another package, another release, another ecosystem
-    const adv = advisory({ id: 'GHSA-1', affected: [fixedIn('npm', 'y', '2.0.0'), fixedIn('Debian:11', 'x', '2.0.0'), fixedIn('PyPI', 'x', '2.0.0')] });
-    const pkgs: MatchPackage[] = [
-      { type: 'npm', name: 'x', version: '1.0.0', path: 'p' },
-      deb('x', '1.0-1'),
-    ];
+    const adv = advisory({
+      id: 'GHSA-1',
+      affected: [fixedIn('npm', 'y', '2.0.0'), fixedIn('Debian:11', 'x', '2.0.0'), fixedIn('PyPI', 'x', '2.0.0')],
+    });
+    const pkgs: MatchPackage[] = [{ type: 'npm', name: 'x', version: '1.0.0', path: 'p' }, deb('x', '1.0-1')];
     expect(matchPackages({ packages: pkgs, os: DEBIAN_12, candidates: candidates(adv) }).findings).toEqual([]);
   });
 
   it('evaluates all affected entries of one record for a package together', () => {
-    const adv = advisory({ id: 'GHSA-1', affected: [affected('npm', 'x', [{ introduced: '0' }, { fixed: '1.0.5' }]), affected('npm', 'x', [{ introduced: '2.0.0' }, { fixed: '2.0.3' }])] });
+    const adv = advisory({
+      id: 'GHSA-1',
+      affected: [
+        affected('npm', 'x', [{ introduced: '0' }, { fixed: '1.0.5' }]),
+        affected('npm', 'x', [{ introduced: '2.0.0' }, { fixed: '2.0.3' }]),
+      ],
+    });
     const at = (version: string): MatchPackage => ({ type: 'npm', name: 'x', version, path: version });
     const result = matchPackages({ packages: [at('1.0.0'), at('1.5.0'), at('2.0.1')], candidates: candidates(adv) });
     expect(result.findings.map((f) => [f.installedVersion, f.fixedVersion, f.sources])).toEqual([
@@ -254,7 +365,10 @@ describe('matchPackages', () => {
     const broken = advisory({ id: 'GHSA-BAD', affected: [affected('npm', 'x', [{ introduced: 'zero' }])] });
     const good = advisory({ id: 'GHSA-OK', affected: [fixedIn('npm', 'x', '2.0.0')] });
     const at = (version: string, path: string): MatchPackage => ({ type: 'npm', name: 'x', version, path });
-    const result = matchPackages({ packages: [at('1.0.0', 'a'), at('1.0.0', 'b'), at('not.a.version', 'c')], candidates: [...candidates(broken), ...candidates(good)] });
+    const result = matchPackages({
+      packages: [at('1.0.0', 'a'), at('1.0.0', 'b'), at('not.a.version', 'c')],
+      candidates: [...candidates(broken), ...candidates(good)],
+    });
     expect(ids(result)).toEqual(['x:GHSA-OK', 'x:GHSA-OK']);
     expect(result.errors).toEqual([
       'npm x not.a.version at c: invalid npm version "not.a.version": not a valid semver version; version ranges not evaluated',
@@ -334,10 +448,19 @@ describe('matchPackages', () => {
 
   // Speed is measured in bench/vulndb.bench.ts; this checks that a reused index gives the same answers.
   it('matches a 1,000-package SBOM against 20,000 candidates the same way round after round with a reusable index', () => {
-    const packages: MatchPackage[] = Array.from({ length: 1000 }, (_, i) => ({ type: 'npm', name: `pkg-${i}`, version: `1.${i % 7}.0`, path: `n/${i}` }));
+    const packages: MatchPackage[] = Array.from({ length: 1000 }, (_, i) => ({
+      type: 'npm',
+      name: `pkg-${i}`,
+      version: `1.${i % 7}.0`,
+      path: `n/${i}`,
+    }));
     const all: Candidate[] = [];
     for (let i = 0; i < 20_000; i++) {
-      const adv = advisory({ id: `GHSA-${i}`, aliases: [`CVE-${i % 5000}`], affected: [fixedIn('npm', `pkg-${i % 2000}`, `1.${i % 5}.0`)] });
+      const adv = advisory({
+        id: `GHSA-${i}`,
+        aliases: [`CVE-${i % 5000}`],
+        affected: [fixedIn('npm', `pkg-${i % 2000}`, `1.${i % 5}.0`)],
+      });
       all.push(...candidates(adv));
     }
     const index = indexCandidates(all);

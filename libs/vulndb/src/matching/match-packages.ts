@@ -60,7 +60,9 @@ function label(pkg: MatchPackage, key: MatchKey): string {
 
 /** The distribution's own feed for its releases: it knows its backports and its fixes best. */
 function isDistributionFeed(feedKind: FeedKind, ecosystem: string): boolean {
-  return (feedKind === 'debian-oval' && ecosystem.startsWith('Debian:')) || (feedKind === 'alpine-secdb' && ecosystem.startsWith('Alpine:'));
+  return (
+    (feedKind === 'debian-oval' && ecosystem.startsWith('Debian:')) || (feedKind === 'alpine-secdb' && ecosystem.startsWith('Alpine:'))
+  );
 }
 
 function compareHits(a: Hit, b: Hit): number {
@@ -76,7 +78,8 @@ function compareHits(a: Hit, b: Hit): number {
 
 /** A severity the record states (for the package, else for the record); `Unknown` says nothing. */
 function statedSeverity(hit: Hit): Severity | undefined {
-  const severity = hit.affected.severity !== 'Unknown' && hit.affected.severity !== undefined ? hit.affected.severity : hit.advisory.severity;
+  const severity =
+    hit.affected.severity !== 'Unknown' && hit.affected.severity !== undefined ? hit.affected.severity : hit.advisory.severity;
   return severity === 'Unknown' ? undefined : severity;
 }
 
@@ -100,7 +103,8 @@ interface SeverityChoice {
 function chooseSeverity(hits: readonly Hit[], ids: string[], severityByAlias: ReadonlyMap<string, Severity> | undefined): SeverityChoice {
   const [winner, ...others] = hits as readonly [Hit, ...Hit[]];
   const anyCvss = hits.find((hit) => hit.advisory.cvss.length > 0)?.advisory.cvss[0];
-  const withCvss = (choice: SeverityChoice): SeverityChoice => (choice.cvss === undefined && anyCvss !== undefined ? { ...choice, cvss: anyCvss } : choice);
+  const withCvss = (choice: SeverityChoice): SeverityChoice =>
+    choice.cvss === undefined && anyCvss !== undefined ? { ...choice, cvss: anyCvss } : choice;
 
   const stated = statedSeverity(winner);
   if (stated !== undefined) return withCvss({ severity: stated, source: 'feed' });
@@ -116,7 +120,8 @@ function chooseSeverity(hits: readonly Hit[], ids: string[], severityByAlias: Re
     let best: Severity | undefined;
     for (const id of ids) {
       const severity = severityByAlias.get(id);
-      if (severity !== undefined && severity !== 'Unknown' && (best === undefined || severityRank(severity) > severityRank(best))) best = severity;
+      if (severity !== undefined && severity !== 'Unknown' && (best === undefined || severityRank(severity) > severityRank(best)))
+        best = severity;
     }
     if (best !== undefined) return withCvss({ severity: best, source: 'alias' });
   }
@@ -243,17 +248,24 @@ interface KeyMatches {
   recordErrors: string[];
 }
 
-function matchesOf(index: CandidateIndex, key: MatchKey, priority: ReadonlyMap<string, number>, severityByAlias: ReadonlyMap<string, Severity> | undefined): KeyMatches {
+function matchesOf(
+  index: CandidateIndex,
+  key: MatchKey,
+  priority: ReadonlyMap<string, number>,
+  severityByAlias: ReadonlyMap<string, Severity> | undefined,
+): KeyMatches {
   const name = comparableName(key.ecosystem, key.name);
   const hits: Hit[] = [];
   const result: KeyMatches = { templates: [], recordErrors: [] };
   for (const record of index.records(key.ecosystem, key.name)) {
     const { candidate, affected } = record;
     // The index files records under their own ecosystem and name; this only guards the invariant.
-    if (affected.ecosystem !== key.ecosystem || (affected.name !== key.name && comparableName(affected.ecosystem, affected.name) !== name)) continue;
+    if (affected.ecosystem !== key.ecosystem || (affected.name !== key.name && comparableName(affected.ecosystem, affected.name) !== name))
+      continue;
     const assessment = assess(affected, key.version);
     result.installedError ??= assessment.installedError;
-    for (const error of assessment.recordErrors) result.recordErrors.push(`${candidate.feed} ${candidate.advisory.id} (${affected.ecosystem} ${affected.name}): ${error}`);
+    for (const error of assessment.recordErrors)
+      result.recordErrors.push(`${candidate.feed} ${candidate.advisory.id} (${affected.ecosystem} ${affected.name}): ${error}`);
     if (assessment.affected) hits.push(hitOf(record, key.ecosystem, assessment.fixed, priority));
   }
   if (hits.length === 0) return result;
@@ -297,10 +309,19 @@ interface Memo {
  */
 const memos = new WeakMap<CandidateIndex, Memo>();
 
-function memoFor(index: CandidateIndex, feedPriority: readonly string[] | undefined, severityByAlias: ReadonlyMap<string, Severity> | undefined): Map<string, KeyMatches> {
+function memoFor(
+  index: CandidateIndex,
+  feedPriority: readonly string[] | undefined,
+  severityByAlias: ReadonlyMap<string, Severity> | undefined,
+): Map<string, KeyMatches> {
   const priorityKey = (feedPriority ?? []).join('\0');
   let memo = memos.get(index);
-  if (memo === undefined || memo.priorityKey !== priorityKey || memo.severityByAlias !== severityByAlias || memo.entries.size >= MEMO_CAPACITY) {
+  if (
+    memo === undefined ||
+    memo.priorityKey !== priorityKey ||
+    memo.severityByAlias !== severityByAlias ||
+    memo.entries.size >= MEMO_CAPACITY
+  ) {
     memo = { priorityKey, severityByAlias, entries: new Map() };
     memos.set(index, memo);
   }

@@ -76,7 +76,9 @@ async function load(ecosystem: 'Go' | 'PyPI', ids: string[]): Promise<Map<string
 }
 
 const candidatesOf = (advisories: Iterable<Advisory>): Candidate[] =>
-  [...advisories].flatMap((advisory) => advisory.affected.map((affected) => ({ feed: 'osv', feedKind: 'osv' as const, advisory, affected })));
+  [...advisories].flatMap((advisory) =>
+    advisory.affected.map((affected) => ({ feed: 'osv', feedKind: 'osv' as const, advisory, affected })),
+  );
 
 describe('real OSV records', () => {
   describe('Go', () => {
@@ -86,7 +88,13 @@ describe('real OSV records', () => {
     });
 
     it('GO-2020-0001: gin before 1.6.0 (SEMVER from "0")', () => {
-      const gin = (version: string): MatchPackage => ({ type: 'golang', namespace: 'github.com/gin-gonic', name: 'gin', version, path: `usr/bin/app-${version}` });
+      const gin = (version: string): MatchPackage => ({
+        type: 'golang',
+        namespace: 'github.com/gin-gonic',
+        name: 'gin',
+        version,
+        path: `usr/bin/app-${version}`,
+      });
       const result = matchPackages({ packages: [gin('v1.5.0'), gin('v1.6.0'), gin('v1.9.1')], candidates: candidatesOf(records.values()) });
       expect(result.findings.map((f) => [f.id, f.matchedName, f.installedVersion, f.fixedVersion, f.aliases])).toEqual([
         ['GO-2020-0001', 'github.com/gin-gonic/gin', '1.5.0', '1.6.0', ['CVE-2020-36567', 'GHSA-6vm3-jj99-7229']],
@@ -113,7 +121,12 @@ describe('real OSV records', () => {
     });
 
     it('PYSEC-2008-3: CherryPy, two introduced/fixed pairs, matched under the project name as installed', () => {
-      const cherrypy = (version: string): MatchPackage => ({ type: 'pypi', name: 'CherryPy', version, path: `site-packages/CherryPy-${version}.dist-info/METADATA` });
+      const cherrypy = (version: string): MatchPackage => ({
+        type: 'pypi',
+        name: 'CherryPy',
+        version,
+        path: `site-packages/CherryPy-${version}.dist-info/METADATA`,
+      });
       const packages = ['2.1.0', '2.1.1', '3.0.1', '3.0.2'].map(cherrypy);
       const result = matchPackages({ packages, candidates: candidatesOf([records.get('PYSEC-2008-3')!]) });
       expect(result.findings.map((f) => [f.id, f.matchedName, f.installedVersion, f.fixedVersion])).toEqual([
@@ -128,7 +141,12 @@ describe('real OSV records', () => {
       expect(affects(entry, '0.5')).toEqual({ affected: true });
       expect(affects(entry, '0.5.0')).toEqual({ affected: true });
       expect(affects(entry, '0.6')).toEqual({ affected: false });
-      const gratient = (version: string): MatchPackage => ({ type: 'pypi', name: 'Gratient', version, path: `site-packages/gratient-${version}.dist-info/METADATA` });
+      const gratient = (version: string): MatchPackage => ({
+        type: 'pypi',
+        name: 'Gratient',
+        version,
+        path: `site-packages/gratient-${version}.dist-info/METADATA`,
+      });
       const result = matchPackages({ packages: [gratient('0.5'), gratient('0.4')], candidates: candidatesOf(records.values()) });
       expect(result.findings.map((f) => [f.id, f.installedVersion, f.fixedVersion])).toEqual([['PYSEC-2024-1', '0.5', undefined]]);
     });

@@ -35,9 +35,11 @@ describe('parseCvss', () => {
   });
 
   it('orders newest CVSS version first', () => {
-    const scores = ['AV:N/AC:L/Au:N/C:P/I:P/A:P', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N'].map(
-      (vector) => parseCvss(vector)!,
-    );
+    const scores = [
+      'AV:N/AC:L/Au:N/C:P/I:P/A:P',
+      'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+      'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N',
+    ].map((vector) => parseCvss(vector)!);
     expect(scores.sort(compareCvssType).map((s) => s.type)).toEqual(['CVSS_V4', 'CVSS_V3', 'CVSS_V2']);
   });
 });

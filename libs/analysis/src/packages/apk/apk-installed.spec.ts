@@ -5,8 +5,7 @@ import type { Package } from '../../model';
 import { parseApkInstalled } from './apk-installed';
 
 const INSTALLED = 'lib/apk/db/installed';
-const parseFixture = (name: string) =>
-  parseApkInstalled(readFileSync(path.join(fixturesDir(), 'pkgdb', 'apk', name), 'utf8'), INSTALLED);
+const parseFixture = (name: string) => parseApkInstalled(readFileSync(path.join(fixturesDir(), 'pkgdb', 'apk', name), 'utf8'), INSTALLED);
 
 function apk(name: string, version: string, arch: string | undefined, origin: string, license?: string): Package {
   return {
@@ -45,8 +44,7 @@ describe('parseApkInstalled on the osv-scalibr apk fixtures', () => {
   });
 
   it('single and different-arch: one package, arch as written', () => {
-    const baselayoutData = (arch: string) =>
-      apk('alpine-baselayout-data', '3.4.3-r1', arch, 'alpine-baselayout', 'GPL-2.0-only');
+    const baselayoutData = (arch: string) => apk('alpine-baselayout-data', '3.4.3-r1', arch, 'alpine-baselayout', 'GPL-2.0-only');
     expect(parseFixture('single')).toEqual({ packages: [baselayoutData('x86_64')], warnings: [] });
     expect(parseFixture('different-arch')).toEqual({ packages: [baselayoutData('noarch')], warnings: [] });
   });

@@ -26,9 +26,7 @@ export function parseBuildInfoHeader(buf: Buffer): BuildInfoHeader | undefined {
 }
 
 export type InlineStrings =
-  | { kind: 'need-more' }
-  | { kind: 'invalid'; reason: string }
-  | { kind: 'found'; goVersion: string; rawModinfo: string };
+  { kind: 'need-more' } | { kind: 'invalid'; reason: string } | { kind: 'found'; goVersion: string; rawModinfo: string };
 
 export interface InlineLimits {
   maxVersionBytes: number;

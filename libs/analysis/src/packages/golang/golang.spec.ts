@@ -39,7 +39,14 @@ const hasGo = spawnSync('go', ['version']).status === 0;
   beforeAll(() => {
     writeFileSync(join(dir, 'go.mod'), 'module example.com/hello\n\ngo 1.18\n');
     writeFileSync(join(dir, 'main.go'), 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n');
-    const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOCACHE: join(dir, 'cache'), GOPATH: join(dir, 'gopath'), CGO_ENABLED: '0' };
+    const env = {
+      ...process.env,
+      GOFLAGS: '-mod=mod',
+      GOPROXY: 'off',
+      GOCACHE: join(dir, 'cache'),
+      GOPATH: join(dir, 'gopath'),
+      CGO_ENABLED: '0',
+    };
     execFileSync('go', ['build', '-o', 'hello', '.'], { cwd: dir, env });
     execFileSync('go', ['build', '-ldflags=-s -w', '-o', 'hello-stripped', '.'], { cwd: dir, env });
     binary = readFileSync(join(dir, 'hello'));
@@ -68,7 +75,9 @@ const hasGo = spawnSync('go', ['version']).status === 0;
   });
 
   it('a stripped binary (-s -w) still carries its build info', async () => {
-    expect((await analyze('app', stripped)).packages).toEqual([{ type: 'golang', name: 'stdlib', version: toolchain.slice(2), path: 'app' }]);
+    expect((await analyze('app', stripped)).packages).toEqual([
+      { type: 'golang', name: 'stdlib', version: toolchain.slice(2), path: 'app' },
+    ]);
   });
 
   it('finds it when chunk boundaries split the magic, the header or the strings', async () => {
@@ -121,7 +130,9 @@ describe('modules and dependencies (modinfo written by hand: no module downloads
     const boring = await analyze('b', inlineBinary('go1.20.10 X:boringcrypto', ''));
     expect(boring.packages).toEqual([{ type: 'golang', name: 'stdlib', version: '1.20.10', path: 'b' }]);
     expect(await analyze('d', inlineBinary('devel go1.23-0123abc Tue Jan 1 00:00:00 2024 +0000', ''))).toEqual({
-      warnings: ['d: built by toolchain "devel go1.23-0123abc Tue Jan 1 00:00:00 2024 +0000", not a Go release; standard library not reported'],
+      warnings: [
+        'd: built by toolchain "devel go1.23-0123abc Tue Jan 1 00:00:00 2024 +0000", not a Go release; standard library not reported',
+      ],
     });
   });
 

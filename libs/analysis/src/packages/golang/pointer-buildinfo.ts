@@ -59,7 +59,11 @@ export async function readPointerBuildInfo(
   if (typeof segments === 'string') return segments;
   const { ptrSize, bigEndian } = candidate.header;
   const pointer = (b: Buffer, at: number): bigint =>
-    ptrSize === 8 ? (bigEndian ? b.readBigUInt64BE(at) : b.readBigUInt64LE(at)) : BigInt(bigEndian ? b.readUInt32BE(at) : b.readUInt32LE(at));
+    ptrSize === 8
+      ? bigEndian
+        ? b.readBigUInt64BE(at)
+        : b.readBigUInt64LE(at)
+      : BigInt(bigEndian ? b.readUInt32BE(at) : b.readUInt32LE(at));
 
   const readAddress = async (address: bigint, length: number): Promise<Buffer | undefined> => {
     const segment = segments.find((s) => s.vaddr <= address && address < s.vaddr + s.filesz);

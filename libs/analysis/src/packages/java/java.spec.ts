@@ -81,7 +81,9 @@ describe('real jars from Maven Central', () => {
           maven('org.codehaus.mojo', 'animal-sniffer-annotations', '1.14', path),
           maven('org.codehaus.plexus', 'plexus-component-annotations', '2.2.0', path),
         ],
-        warnings: [`${path}!/BOOT-INF/lib/javax.inject-1.jar: no pom.properties, so no Maven coordinates (it has no manifest); not reported`],
+        warnings: [
+          `${path}!/BOOT-INF/lib/javax.inject-1.jar: no pom.properties, so no Maven coordinates (it has no manifest); not reported`,
+        ],
       });
     });
   fatExpected('srv/app.jar');
@@ -94,7 +96,9 @@ describe('real jars from Maven Central', () => {
       'WEB-INF/lib/lib.jar': { built: lib },
       'WEB-INF/lib/plexus-component-annotations-2.2.0.jar': { fixture: 'plexus-component-annotations-2.2.0.jar' },
     });
-    const ear = readFileSync(jar('app.ear', { 'META-INF/maven/com.example/ear/pom.properties': pom('com.example', 'ear', '4'), 'web.war': { built: war } }));
+    const ear = readFileSync(
+      jar('app.ear', { 'META-INF/maven/com.example/ear/pom.properties': pom('com.example', 'ear', '4'), 'web.war': { built: war } }),
+    );
     expect((await analyze('a.ear', ear)).packages).toEqual([
       maven('com.example', 'ear', '4', 'a.ear'),
       maven('com.example', 'web', '3.0', 'a.ear'),
@@ -126,7 +130,12 @@ describe('real jars from Maven Central', () => {
   it('a zip bomb: 64 MiB of zeros in a 64 KiB entry is refused by its declared size', async () => {
     const zeros = join(work, 'zeros.jar');
     writeFileSync(zeros, Buffer.alloc(64 << 20));
-    const bomb = readFileSync(jar('bomb.jar', { 'META-INF/maven/com.example/app/pom.properties': pom('com.example', 'app', '1'), 'lib/zeros.jar': { built: zeros } }));
+    const bomb = readFileSync(
+      jar('bomb.jar', {
+        'META-INF/maven/com.example/app/pom.properties': pom('com.example', 'app', '1'),
+        'lib/zeros.jar': { built: zeros },
+      }),
+    );
     expect(bomb.length).toBeLessThan(1 << 20);
     expect(await analyze('bomb.jar', bomb, { maxTotalBytes: 16 << 20 })).toEqual({
       packages: [maven('com.example', 'app', '1', 'bomb.jar')],
@@ -137,10 +146,14 @@ describe('real jars from Maven Central', () => {
   it('corrupt archives: warnings and whatever is valid, never a throw', async () => {
     const bytes = readFileSync(fat);
     expect(await analyze('cut.jar', bytes.subarray(0, Math.floor(bytes.length / 2)))).toEqual({
-      warnings: ['cut.jar: not a readable archive (End of central directory record signature not found. Either not a zip file, or file is truncated.)'],
+      warnings: [
+        'cut.jar: not a readable archive (End of central directory record signature not found. Either not a zip file, or file is truncated.)',
+      ],
     });
     expect(await analyze('text.jar', Buffer.from('this is not a zip file at all, just text\n'.repeat(10)))).toEqual({
-      warnings: ['text.jar: not a readable archive (End of central directory record signature not found. Either not a zip file, or file is truncated.)'],
+      warnings: [
+        'text.jar: not a readable archive (End of central directory record signature not found. Either not a zip file, or file is truncated.)',
+      ],
     });
     const broken = Buffer.from(readFileSync(join(testdata, 'plexus-component-annotations-2.2.0.jar')));
     broken.fill(0, broken.length - 200);
@@ -151,13 +164,16 @@ describe('real jars from Maven Central', () => {
     });
     expect(await analyze('n.jar', readFileSync(nestedBroken))).toEqual({
       packages: [maven('com.example', 'app', '1.0.0', 'n.jar')],
-      warnings: ['n.jar!/lib/broken.jar: not a readable archive (End of central directory record signature not found. Either not a zip file, or file is truncated.)'],
+      warnings: [
+        'n.jar!/lib/broken.jar: not a readable archive (End of central directory record signature not found. Either not a zip file, or file is truncated.)',
+      ],
     });
   });
 
   it('pom.properties edge cases', async () => {
     const odd = jar('odd.jar', {
-      'META-INF/maven/org.example/escaped/pom.properties': '# comment\n! also a comment\ngroupId = org.example\nartifactId:escaped\nversion   1.0\\\n  .2\n',
+      'META-INF/maven/org.example/escaped/pom.properties':
+        '# comment\n! also a comment\ngroupId = org.example\nartifactId:escaped\nversion   1.0\\\n  .2\n',
       'META-INF/maven/org.example/folder-only/pom.properties': 'version=5.0\n',
       'META-INF/maven/org.example/noversion/pom.properties': 'groupId=org.example\nartifactId=noversion\n',
       'META-INF/maven/org.example/unresolved/pom.properties': pom('org.example', 'unresolved', '${revision}'),
@@ -176,7 +192,8 @@ describe('real jars from Maven Central', () => {
 describe('JavaArchiveAnalyzer', () => {
   it('accepts Java archives by name', () => {
     const analyzer = new JavaArchiveAnalyzer();
-    for (const path of ['a.jar', 'b/c.WAR', 'd.ear', 'e.par', 'f.sar', 'plugins/g.jpi', 'plugins/h.hpi']) expect(analyzer.accepts(path)).toBe(true);
+    for (const path of ['a.jar', 'b/c.WAR', 'd.ear', 'e.par', 'f.sar', 'plugins/g.jpi', 'plugins/h.hpi'])
+      expect(analyzer.accepts(path)).toBe(true);
     for (const path of ['a.zip', 'a.jar.sha1', 'jar']) expect(analyzer.accepts(path)).toBe(false);
   });
 

@@ -27,7 +27,9 @@ export async function openZipBuffer(buffer: Buffer, maxEntries: number): Promise
 }
 
 export async function openZipFile(path: string, maxEntries: number): Promise<OpenZip> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.open(path, OPTIONS, (err, z) => (err ? reject(err) : resolve(z))));
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(path, OPTIONS, (err, z) => (err ? reject(err) : resolve(z))),
+  );
   return listed(zip, maxEntries);
 }
 

@@ -7,8 +7,7 @@ import { isInstalledPackageJson, parseInstalledPackageJson } from './package-jso
 import { parsePackageLock } from './package-lock';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, 'testdata', name), 'utf8');
-const ids = (packages: Package[]): string[] =>
-  packages.map((p) => `${p.namespace ? `${p.namespace}/` : ''}${p.name}@${p.version}`).sort();
+const ids = (packages: Package[]): string[] => packages.map((p) => `${p.namespace ? `${p.namespace}/` : ''}${p.name}@${p.version}`).sort();
 
 /** The packages npm installed for the workspace fixture, as its node_modules folder shows. */
 const WORKSPACE_INSTALL = [

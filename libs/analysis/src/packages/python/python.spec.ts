@@ -66,7 +66,12 @@ describe('PythonAnalyzer', () => {
     size: Buffer.byteLength(text),
     mode: 0o644,
     // Several chunks, as a tar entry arrives.
-    content: Readable.from(Buffer.from(text).toString('binary').match(/[\s\S]{1,1000}/g)!.map((s) => Buffer.from(s, 'binary'))),
+    content: Readable.from(
+      Buffer.from(text)
+        .toString('binary')
+        .match(/[\s\S]{1,1000}/g)!
+        .map((s) => Buffer.from(s, 'binary')),
+    ),
   });
 
   it.each([
@@ -79,9 +84,19 @@ describe('PythonAnalyzer', () => {
   ])('accepts %s: %s', (path, expected) => expect(analyzer.accepts(path)).toBe(expected));
 
   it('reads the headers of a file longer than the limit (the README body is not needed)', async () => {
-    const result = await analyzer.analyze(file('a/charset_normalizer-3.4.7.dist-info/METADATA', fixture('charset_normalizer-3.4.7.METADATA')));
+    const result = await analyzer.analyze(
+      file('a/charset_normalizer-3.4.7.dist-info/METADATA', fixture('charset_normalizer-3.4.7.METADATA')),
+    );
     expect(result).toEqual({
-      packages: [{ type: 'pypi', name: 'charset-normalizer', version: '3.4.7', licenses: ['MIT'], path: 'a/charset_normalizer-3.4.7.dist-info/METADATA' }],
+      packages: [
+        {
+          type: 'pypi',
+          name: 'charset-normalizer',
+          version: '3.4.7',
+          licenses: ['MIT'],
+          path: 'a/charset_normalizer-3.4.7.dist-info/METADATA',
+        },
+      ],
     });
   });
 

@@ -81,7 +81,7 @@ function readOverflow(db: Db, first: number, length: number): Uint8Array | strin
   const out = new Uint8Array(length);
   const seen = new Set<number>();
   let filled = 0;
-  for (let page = first; page !== 0; ) {
+  for (let page = first; page !== 0;) {
     if (page >= db.pageCount) return `overflow page ${page} is beyond the file`;
     if (seen.has(page)) return `overflow chain loops at page ${page}`;
     seen.add(page);

@@ -97,10 +97,6 @@ describe('ndb', () => {
     newer.writeUInt32LE(1, 4);
     expect([...ndbBlobs(newer, (w) => warnings.push(w))]).toEqual([]);
     expect([...ndbBlobs(ndb([]).subarray(0, 100), (w) => warnings.push(w))]).toEqual([]);
-    expect(warnings).toEqual([
-      'bad slot page count 5000',
-      'unsupported ndb version 1',
-      'truncated: slot pages end at 4096, file at 100',
-    ]);
+    expect(warnings).toEqual(['bad slot page count 5000', 'unsupported ndb version 1', 'truncated: slot pages end at 4096, file at 100']);
   });
 });

@@ -56,7 +56,12 @@ describe('rpmAnalyzer', () => {
 
   it('the format comes from the content, not the name', async () => {
     const data = readFileSync(fixture('libuuid.Packages.bdb'));
-    const result = await rpmAnalyzer.analyze({ path: 'var/lib/rpm/rpmdb.sqlite', size: data.length, mode: 0o644, content: Readable.from([data]) });
+    const result = await rpmAnalyzer.analyze({
+      path: 'var/lib/rpm/rpmdb.sqlite',
+      size: data.length,
+      mode: 0o644,
+      content: Readable.from([data]),
+    });
     expect(result.packages?.map((p) => p.name)).toEqual(['libuuid']);
   });
 

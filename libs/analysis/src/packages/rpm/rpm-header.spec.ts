@@ -113,15 +113,16 @@ describe('packageFromRpmHeader', () => {
 
   it('without SOURCERPM the package is its own source', () => {
     const pkg = packageFromRpmHeader(header(NEVRA.filter((e) => e.tag !== RpmTag.SourceRpm)), 'p');
-    expect([pkg?.source, pkg?.rpm]).toEqual([{ name: 'bash', version: '5.1.8-1.cm2' }, { version: '5.1.8', release: '1.cm2' }]);
+    expect([pkg?.source, pkg?.rpm]).toEqual([
+      { name: 'bash', version: '5.1.8-1.cm2' },
+      { version: '5.1.8', release: '1.cm2' },
+    ]);
   });
 
   it('skips gpg-pubkey and rejects a header without name, version or release', () => {
     expect(packageFromRpmHeader(header([str(RpmTag.Name, 'gpg-pubkey'), str(RpmTag.Version, 'fd431d51')]), 'p')).toBeUndefined();
     expect(() => packageFromRpmHeader(header([str(RpmTag.Version, '1')]), 'p')).toThrow('no NAME');
-    expect(() => packageFromRpmHeader(header([str(RpmTag.Name, 'x'), str(RpmTag.Version, '1')]), 'p')).toThrow(
-      'x: no VERSION or RELEASE',
-    );
+    expect(() => packageFromRpmHeader(header([str(RpmTag.Name, 'x'), str(RpmTag.Version, '1')]), 'p')).toThrow('x: no VERSION or RELEASE');
   });
 });
 

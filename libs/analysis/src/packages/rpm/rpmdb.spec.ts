@@ -9,7 +9,8 @@ const rpmFixture = (name: string): Buffer => readFileSync(path.join(fixturesDir(
 const SQLITE_PATH = 'var/lib/rpm/rpmdb.sqlite';
 
 /** A row as `rpm -qa --qf '%{NAME}\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\t%{ARCH}\t%{SOURCERPM}'` prints it. */
-const tsvRow = (p: Package): string => [p.name, `${p.rpm?.epoch ?? 0}:${p.rpm?.version}-${p.rpm?.release}`, p.arch, p.rpm?.sourceRpm].join('\t');
+const tsvRow = (p: Package): string =>
+  [p.name, `${p.rpm?.epoch ?? 0}:${p.rpm?.version}-${p.rpm?.release}`, p.arch, p.rpm?.sourceRpm].join('\t');
 
 describe('parseRpmDb: SQLite (CBL-Mariner 2.0)', () => {
   const expected = rpmFixture('cbl-mariner-2.0.expected.tsv').toString('utf8').split('\n').filter(Boolean).sort();
@@ -38,11 +39,12 @@ describe('parseRpmDb: SQLite (CBL-Mariner 2.0)', () => {
     expect(find('audit')).toMatchObject({ version: '3.0.6-1.cm2', source: { name: 'audit', version: '3.0.6-1.cm2' } });
     expect(find('device-mapper-libs')).toMatchObject({ version: '2.03.05-9.cm2', source: { name: 'lvm2', version: '2.03.05-9.cm2' } });
     expect(find('core-packages-container')?.source).toEqual({ name: 'core-packages', version: '2.0-1.cm2' });
-    expect(packages.filter((p) => p.rpm?.epoch !== undefined).map((p) => p.name).sort()).toEqual([
-      'ca-certificates-base',
-      'ca-certificates-shared',
-      'ca-certificates-tools',
-    ]);
+    expect(
+      packages
+        .filter((p) => p.rpm?.epoch !== undefined)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['ca-certificates-base', 'ca-certificates-shared', 'ca-certificates-tools']);
   });
 
   it('a truncated file: a warning, no packages', async () => {
@@ -113,7 +115,11 @@ describe('parseRpmDb: Berkeley DB (libuuid, RHEL 8)', () => {
       ['truncated: 10 of 23 pages present', 'page 2, pair 0: overflow item of 80880 bytes is larger than the file'],
     ],
     ['a looping chain', damaged((db) => db.writeUInt32LE(4, 5 * PAGE + 16)), ['page 2, pair 0: overflow chain loops at page 4']],
-    ['a chain into a non-overflow page', damaged((db) => db.writeUInt32LE(1, 5 * PAGE + 16)), ['page 2, pair 0: page 1 is not an overflow page']],
+    [
+      'a chain into a non-overflow page',
+      damaged((db) => db.writeUInt32LE(1, 5 * PAGE + 16)),
+      ['page 2, pair 0: page 1 is not an overflow page'],
+    ],
     ['an overlong page', damaged((db) => db.writeUInt16LE(4095, 7 * PAGE + 22)), ['page 2, pair 0: overflow page 7 holds too much data']],
     ['a short chain', damaged((db) => db.writeUInt32LE(0, 21 * PAGE + 16)), ['page 2, pair 0: overflow chain holds 77330 of 80880 bytes']],
     ['an odd entry count', damaged((db) => db.writeUInt16LE(3, 2 * PAGE + 20)), ['page 2: bad entry count 3']],

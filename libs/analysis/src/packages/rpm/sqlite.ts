@@ -29,7 +29,10 @@ function rollbackJournalCopy(bytes: Buffer): Buffer {
 export function* sqliteBlobs(source: string | Buffer, warn: (message: string) => void): Generator<Uint8Array> {
   let db: Database.Database | undefined;
   try {
-    db = typeof source === 'string' ? new Database(source, { readonly: true, fileMustExist: true }) : new Database(rollbackJournalCopy(source));
+    db =
+      typeof source === 'string'
+        ? new Database(source, { readonly: true, fileMustExist: true })
+        : new Database(rollbackJournalCopy(source));
     // Never let a crafted database make SQLite write next to it or trust its own schema blindly.
     db.pragma('query_only = ON');
     db.pragma('trusted_schema = OFF');

@@ -93,7 +93,9 @@ describe('readAlpineSecdb: malformed input', () => {
           distroversion: 'v3.99',
           reponame: 'main',
           packages: [
-            { pkg: { name: 'good', secfixes: { '1.0-r1': ['CVE-2024-0001', 'CVE-2024-0002 GHSA-aaaa-bbbb-cccc'], '0': ['CVE-2024-0003'] } } },
+            {
+              pkg: { name: 'good', secfixes: { '1.0-r1': ['CVE-2024-0001', 'CVE-2024-0002 GHSA-aaaa-bbbb-cccc'], '0': ['CVE-2024-0003'] } },
+            },
             { pkg: { secfixes: { '1.0-r0': ['CVE-2024-0004'] } } },
             'not an object',
             { pkg: { name: 'listless', secfixes: ['CVE-2024-0005'] } },
@@ -126,12 +128,16 @@ describe('readAlpineSecdb: malformed input', () => {
     const dir = await tempDir();
     try {
       await writeFile(join(dir.path, 'broken.json'), '{"distroversion": "v3.10", "packages": [');
-      expect((await readError(readAlpineSecdb(join(dir.path, 'broken.json')))).message).toMatch(/^feed source .*broken\.json: broken\.json is not JSON: /);
+      expect((await readError(readAlpineSecdb(join(dir.path, 'broken.json')))).message).toMatch(
+        /^feed source .*broken\.json: broken\.json is not JSON: /,
+      );
 
       await writeFile(join(dir.path, 'other.json'), JSON.stringify({ distroversion: 'v3.10', packages: [] }));
       const err = await readError(readAlpineSecdb(join(dir.path, 'other.json'), { sourceName: 'alpine' }));
       expect(err).toBeInstanceOf(FeedSourceError);
-      expect(err.message).toBe(`feed source alpine (${join(dir.path, 'other.json')}): other.json is not an Alpine secdb document: no "reponame" string`);
+      expect(err.message).toBe(
+        `feed source alpine (${join(dir.path, 'other.json')}): other.json is not an Alpine secdb document: no "reponame" string`,
+      );
 
       const mirror = join(dir.path, 'mirror');
       await mkdir(join(mirror, 'a'), { recursive: true });
@@ -139,7 +145,9 @@ describe('readAlpineSecdb: malformed input', () => {
       const doc = JSON.stringify({ distroversion: 'v3.10', reponame: 'main', packages: [] });
       await writeFile(join(mirror, 'a', 'main.json'), doc);
       await writeFile(join(mirror, 'b', 'main.json'), doc);
-      expect((await readError(readAlpineSecdb(mirror))).message).toBe(`feed source ${mirror}: b/main.json and a/main.json are both v3.10/main`);
+      expect((await readError(readAlpineSecdb(mirror))).message).toBe(
+        `feed source ${mirror}: b/main.json and a/main.json are both v3.10/main`,
+      );
     } finally {
       await dir.remove();
     }

@@ -60,7 +60,10 @@ export function definitionItem(draft: DefinitionDraft): FeedItem {
 
   const ecosystems = unique(draft.platforms.map(ecosystemOf).filter((eco): eco is string => eco !== undefined));
   if (ecosystems.length === 0) {
-    return skippedItem(location, `no Debian release among the platforms (${draft.platforms.map((p) => JSON.stringify(p)).join(', ') || 'none'})`);
+    return skippedItem(
+      location,
+      `no Debian release among the platforms (${draft.platforms.map((p) => JSON.stringify(p)).join(', ') || 'none'})`,
+    );
   }
 
   const rangesByPackage = new Map<string, AffectedRange[]>();

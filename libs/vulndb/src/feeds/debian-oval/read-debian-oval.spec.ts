@@ -60,13 +60,22 @@ describe('readDebianOval: the bookworm OVAL feed (July 2023)', () => {
       aliases: [],
       cvss: [],
       references: ['https://cve.mitre.org/cgi-bin/cvename.cgi?name=CVE-2023-0286'],
-      details: expect.stringMatching(/^There is a type confusion vulnerability relating to X\.400 address processing inside an X\.509 GeneralName\./),
+      details: expect.stringMatching(
+        /^There is a type confusion vulnerability relating to X\.400 address processing inside an X\.509 GeneralName\./,
+      ),
       affected: [
-        { ecosystem: 'Debian:12', name: 'openssl', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.8-1' }] }], versions: [] },
+        {
+          ecosystem: 'Debian:12',
+          name: 'openssl',
+          ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.8-1' }] }],
+          versions: [],
+        },
       ],
     });
     expect(advisory.severity).toBeUndefined();
-    expect(picked.get('CVE-1999-0199/glibc')?.affected[0].ranges).toEqual([{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.2-1' }] }]);
+    expect(picked.get('CVE-1999-0199/glibc')?.affected[0].ranges).toEqual([
+      { type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.2-1' }] },
+    ]);
   });
 
   it('maps a DSA (patch) definition with its CVEs as aliases and its date as published', () => {
@@ -76,7 +85,8 @@ describe('readDebianOval: the bookworm OVAL feed (July 2023)', () => {
       id: 'DSA-5420-1',
       aliases: ['CVE-2023-3079'],
       summary: 'security update',
-      details: 'Multiple security issues were discovered in Chromium, which could result in the execution of arbitrary code, denial of service or information disclosure.',
+      details:
+        'Multiple security issues were discovered in Chromium, which could result in the execution of arbitrary code, denial of service or information disclosure.',
       published: '2023-06-07',
       cvss: [],
       references: ['https://cve.mitre.org/cgi-bin/cvename.cgi?name=CVE-2023-3079'],
@@ -103,7 +113,8 @@ describe('readDebianOval: the bookworm OVAL feed (July 2023)', () => {
     let owner: string | undefined;
     sax.on('opentag', (tag) => {
       const attrs = tag.attributes as Record<string, string>;
-      if (tag.name === 'criterion' && / DPKG is earlier than /.test(attrs['comment'] ?? '')) comments.set(attrs['test_ref'], attrs['comment']);
+      if (tag.name === 'criterion' && / DPKG is earlier than /.test(attrs['comment'] ?? ''))
+        comments.set(attrs['test_ref'], attrs['comment']);
       else if (tag.name === 'dpkginfo_test') testRefs.set((test = attrs['id']), {});
       else if (tag.name === 'object' && test) testRefs.get(test)!.object = attrs['object_ref'];
       else if (tag.name === 'state' && test) testRefs.get(test)!.state = attrs['state_ref'];
@@ -163,7 +174,10 @@ describe('readDebianOval: small documents', () => {
         definition('d1', 'CVE-2024-0001 zlib', 'Debian GNU/Linux 12', 'zlib', ['zlib DPKG is earlier than 1:1.2.13.dfsg-1']) +
         definition('d2', 'CVE-2024-0002 zlib', 'Debian GNU/Linux 12', 'zlib', ['all architecture']) +
         definition('d3', 'CVE-2024-0003 zlib', 'Ubuntu 22.04', 'zlib', ['zlib DPKG is earlier than 1.0-1']) +
-        definition('d4', 'CVE-2024-0004 linux', 'Debian GNU/Linux 11', 'linux', ['linux DPKG is earlier than 0', 'linux DPKG is earlier than 0']) +
+        definition('d4', 'CVE-2024-0004 linux', 'Debian GNU/Linux 11', 'linux', [
+          'linux DPKG is earlier than 0',
+          'linux DPKG is earlier than 0',
+        ]) +
         `<definition class="vulnerability"><metadata/></definition>` +
         DEFS_TAIL;
       await writeFile(join(dir.path, 'small.xml'), xml);
@@ -175,8 +189,21 @@ describe('readDebianOval: small documents', () => {
         { location: 'definition #5', reason: 'no title or reference to take the vulnerability id from' },
       ]);
       expect(read.advisories.map((a) => [a.key, a.affected])).toEqual([
-        ['CVE-2024-0001/zlib', [{ ecosystem: 'Debian:12', name: 'zlib', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1:1.2.13.dfsg-1' }] }], versions: [] }]],
-        ['CVE-2024-0004/linux', [{ ecosystem: 'Debian:11', name: 'linux', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }], versions: [] }]],
+        [
+          'CVE-2024-0001/zlib',
+          [
+            {
+              ecosystem: 'Debian:12',
+              name: 'zlib',
+              ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1:1.2.13.dfsg-1' }] }],
+              versions: [],
+            },
+          ],
+        ],
+        [
+          'CVE-2024-0004/linux',
+          [{ ecosystem: 'Debian:11', name: 'linux', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }], versions: [] }],
+        ],
       ]);
       expect(read.advisories[0].details).toBe('CVE-2024-0001 zlib & more');
       expect(stats).toEqual({ advisories: 2, skipped: 3, notAffected: 0 });
@@ -188,7 +215,10 @@ describe('readDebianOval: small documents', () => {
   it('fails on XML that is not well-formed, even after definitions were read', async () => {
     const dir = await tempDir();
     try {
-      const cut = DEFS_HEAD + definition('d1', 'CVE-2024-0001 zlib', 'Debian GNU/Linux 12', 'zlib', ['zlib DPKG is earlier than 1.0-1']) + '<definition id="d2"><metadata><ti';
+      const cut =
+        DEFS_HEAD +
+        definition('d1', 'CVE-2024-0001 zlib', 'Debian GNU/Linux 12', 'zlib', ['zlib DPKG is earlier than 1.0-1']) +
+        '<definition id="d2"><metadata><ti';
       await writeFile(join(dir.path, 'cut.xml'), cut);
       const err = await readError(readDebianOval(join(dir.path, 'cut.xml')));
       expect(err).toBeInstanceOf(FeedSourceError);
@@ -205,9 +235,13 @@ describe('readDebianOval: small documents', () => {
     const dir = await tempDir();
     try {
       await writeFile(join(dir.path, 'page.xml'), '<html><body>Service unavailable</body></html>');
-      expect((await readError(readDebianOval(join(dir.path, 'page.xml')))).message).toMatch(/page\.xml: the root element is <html>, not <oval_definitions>$/);
+      expect((await readError(readDebianOval(join(dir.path, 'page.xml')))).message).toMatch(
+        /page\.xml: the root element is <html>, not <oval_definitions>$/,
+      );
       await writeFile(join(dir.path, 'empty.xml'), '<oval_definitions/>');
-      expect((await readError(readDebianOval(join(dir.path, 'empty.xml')))).message).toMatch(/no <definitions> element: not an OVAL definitions document$/);
+      expect((await readError(readDebianOval(join(dir.path, 'empty.xml')))).message).toMatch(
+        /no <definitions> element: not an OVAL definitions document$/,
+      );
     } finally {
       await dir.remove();
     }
@@ -224,9 +258,13 @@ describe('readDebianOval: small documents', () => {
       for (const name of ['truncated.xml.bz2', 'corrupt.xml.bz2']) {
         const err = await readError(readDebianOval(join(dir.path, name), { sourceName: 'debian-oval' }));
         expect(err).toBeInstanceOf(FeedSourceError);
-        expect(err.message).toMatch(new RegExp(`^feed source debian-oval \\(.*${name.replace(/\./g, '\\.')}\\): bzip2 data is truncated or corrupt \\(`));
+        expect(err.message).toMatch(
+          new RegExp(`^feed source debian-oval \\(.*${name.replace(/\./g, '\\.')}\\): bzip2 data is truncated or corrupt \\(`),
+        );
       }
-      expect((await readError(readDebianOval(join(dir.path, 'missing.xml.bz2')))).message).toMatch(/missing\.xml\.bz2: no such file or directory$/);
+      expect((await readError(readDebianOval(join(dir.path, 'missing.xml.bz2')))).message).toMatch(
+        /missing\.xml\.bz2: no such file or directory$/,
+      );
       expect((await readError(readDebianOval(dir.path))).message).toMatch(/is a directory; name the OVAL definitions file/);
     } finally {
       await dir.remove();

@@ -29,7 +29,9 @@ export function openDecompressed(path: string, compression: Compression): Readab
   const output = new PassThrough();
   const decoder = compression === 'bzip2' ? unbzip2() : createGunzip();
   file.on('error', (err) => output.destroy(err));
-  decoder.on('error', (err: unknown) => output.destroy(new DecompressError(`${compression} data is truncated or corrupt (${errorMessage(err)})`)));
+  decoder.on('error', (err: unknown) =>
+    output.destroy(new DecompressError(`${compression} data is truncated or corrupt (${errorMessage(err)})`)),
+  );
   output.on('close', () => {
     file.destroy();
     (decoder as { destroy?: () => void }).destroy?.();

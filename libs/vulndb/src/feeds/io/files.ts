@@ -50,7 +50,7 @@ async function isFile(path: string): Promise<boolean> {
 /** `path` relative to `root` with forward slashes, for record locations; the name alone when `root` is the file. */
 export function relativeLocation(root: string, path: string): string {
   const rel = relative(root, path);
-  return (rel === '' ? path.split(sep).pop() ?? path : rel).split(sep).join('/');
+  return (rel === '' ? (path.split(sep).pop() ?? path) : rel).split(sep).join('/');
 }
 
 export type WholeFile = { ok: true; data: Buffer } | { ok: false; size: number };

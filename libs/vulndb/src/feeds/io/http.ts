@@ -36,7 +36,9 @@ export async function httpGet(url: string, options: ResolvedReadOptions, label: 
   const failure = (err: unknown): FeedSourceError =>
     err instanceof FeedSourceError
       ? err
-      : new FeedSourceError(label, timedOut ? `GET ${url}: no answer within ${options.httpTimeoutMs} ms` : `GET ${url}: ${causeOf(err)}`, { cause: err });
+      : new FeedSourceError(label, timedOut ? `GET ${url}: no answer within ${options.httpTimeoutMs} ms` : `GET ${url}: ${causeOf(err)}`, {
+          cause: err,
+        });
 
   arm();
   let response: Response;
@@ -112,7 +114,12 @@ export async function downloadToSpool(url: string, options: ResolvedReadOptions,
 }
 
 /** Downloads a body of at most `maxBytes` into memory (one JSON document). */
-export async function downloadBuffer(url: string, maxBytes: number, options: ResolvedReadOptions, label: string): Promise<HttpBody & { data: Buffer }> {
+export async function downloadBuffer(
+  url: string,
+  maxBytes: number,
+  options: ResolvedReadOptions,
+  label: string,
+): Promise<HttpBody & { data: Buffer }> {
   const answer = await httpGet(url, options, label);
   const chunks: Buffer[] = [];
   let size = 0;

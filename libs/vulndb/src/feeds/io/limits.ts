@@ -53,7 +53,8 @@ export const DEFAULT_READ_OPTIONS = Object.freeze({
 export function resolveReadOptions(options: FeedReadOptions = {}): ResolvedReadOptions {
   for (const key of ['httpTimeoutMs', 'maxDownloadBytes', 'maxDocumentBytes'] as const) {
     const value = options[key];
-    if (value !== undefined && (!Number.isFinite(value) || value <= 0)) throw new RangeError(`${key} must be a positive number, got ${value}`);
+    if (value !== undefined && (!Number.isFinite(value) || value <= 0))
+      throw new RangeError(`${key} must be a positive number, got ${value}`);
   }
   return {
     httpTimeoutMs: options.httpTimeoutMs ?? DEFAULT_READ_OPTIONS.httpTimeoutMs,

@@ -20,7 +20,9 @@ const OPTIONS: yauzl.Options = { lazyEntries: true, autoClose: false, validateEn
  */
 export async function* zipMembers(path: string, label: string): AsyncGenerator<ZipMember> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(path, OPTIONS, (err, z) => (err || !z ? reject(new FeedSourceError(label, `not a readable zip file: ${errorMessage(err)}`, { cause: err })) : resolve(z))),
+    yauzl.open(path, OPTIONS, (err, z) =>
+      err || !z ? reject(new FeedSourceError(label, `not a readable zip file: ${errorMessage(err)}`, { cause: err })) : resolve(z),
+    ),
   );
   // yauzl emits errors between our calls too; an unheard 'error' event would crash the process.
   let failed: Error | undefined;
@@ -65,7 +67,8 @@ function nextEntry(zip: yauzl.ZipFile, failed: () => Error | undefined): Promise
 
 function readMember(zip: yauzl.ZipFile, entry: yauzl.Entry, label: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const fail = (err: unknown) => reject(new FeedSourceError(label, `corrupt zip member ${entry.fileName}: ${errorMessage(err)}`, { cause: err }));
+    const fail = (err: unknown) =>
+      reject(new FeedSourceError(label, `corrupt zip member ${entry.fileName}: ${errorMessage(err)}`, { cause: err }));
     zip.openReadStream(entry, (err, stream) => {
       if (err || !stream) return fail(err);
       const chunks: Buffer[] = [];

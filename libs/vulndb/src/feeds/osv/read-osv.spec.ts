@@ -116,9 +116,16 @@ describe('readOsv: PyPI all.zip (PyPA advisory database)', () => {
   it('keeps records whose only schema violations are in GIT ranges (abbreviated commits), with their ECOSYSTEM ranges', async () => {
     // PYSEC-2017-27 lists `fixed: "b27f….patch"` in its GIT range, which the schema rejects.
     expect(byId(pypi, 'PYSEC-2017-27').affected).toEqual([
-      { ecosystem: 'PyPI', name: 'python-fedora', purl: expect.any(String), ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '0.9.0' }] }], versions: expect.any(Array) },
+      {
+        ecosystem: 'PyPI',
+        name: 'python-fedora',
+        purl: expect.any(String),
+        ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '0.9.0' }] }],
+        versions: expect.any(Array),
+      },
     ]);
-    for (const id of ['PYSEC-2019-155', 'PYSEC-2021-371', 'PYSEC-2021-424', 'PYSEC-2021-425']) expect(byId(pypi, id).affected).toHaveLength(1);
+    for (const id of ['PYSEC-2019-155', 'PYSEC-2021-371', 'PYSEC-2021-424', 'PYSEC-2021-425'])
+      expect(byId(pypi, id).affected).toHaveLength(1);
   });
 
   it('keeps a record whose only package has no range and no version, without that package', () => {
@@ -145,8 +152,16 @@ describe('readOsv: a directory', () => {
 
   it('reads the osv.dev samples: ids and aliases; an id without a known prefix is no valid OSV record', async () => {
     const samples = await collect(readOsv(join(osvDir(), 'samples')));
-    expect(samples.advisories.map((a) => a.id)).toEqual(['CVE-2021-44228', 'DLA-3623-1', 'SUSE-SU-2023:3313-1', 'UBUNTU-CVE-2023-4004', 'USN-6315-1']);
-    expect(samples.skipped).toEqual([{ location: 'MULTI-ECO-FIX-DEMO.json', reason: expect.stringMatching(/^not a valid OSV record: \/id must match pattern/) }]);
+    expect(samples.advisories.map((a) => a.id)).toEqual([
+      'CVE-2021-44228',
+      'DLA-3623-1',
+      'SUSE-SU-2023:3313-1',
+      'UBUNTU-CVE-2023-4004',
+      'USN-6315-1',
+    ]);
+    expect(samples.skipped).toEqual([
+      { location: 'MULTI-ECO-FIX-DEMO.json', reason: expect.stringMatching(/^not a valid OSV record: \/id must match pattern/) },
+    ]);
     expect(samples.advisories.every((a) => a.affected.length === 0)).toBe(true);
   });
 
@@ -154,7 +169,12 @@ describe('readOsv: a directory', () => {
     const dir = await tempDir();
     try {
       await mkdir(join(dir.path, 'nested'));
-      const valid = { id: 'GHSA-aaaa-bbbb-cccc', modified: '2024-01-02T03:04:05Z', aliases: ['GHSA-aaaa-bbbb-cccc', 'CVE-2024-0001'], database_specific: { severity: 'MODERATE' } };
+      const valid = {
+        id: 'GHSA-aaaa-bbbb-cccc',
+        modified: '2024-01-02T03:04:05Z',
+        aliases: ['GHSA-aaaa-bbbb-cccc', 'CVE-2024-0001'],
+        database_specific: { severity: 'MODERATE' },
+      };
       await writeFile(join(dir.path, 'a-valid.json'), JSON.stringify(valid));
       await writeFile(join(dir.path, 'b-broken.json'), '{"id": "GHSA-xxxx", ');
       await writeFile(join(dir.path, 'nested', 'c-no-modified.json'), JSON.stringify({ id: 'GHSA-dddd-eeee-ffff' }));
@@ -172,7 +192,10 @@ describe('readOsv: a directory', () => {
             { type: 'CVSS_V4', score: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:X' },
           ],
           affected: [
-            { package: { ecosystem: 'npm', name: 'left-pad' }, ranges: [{ type: 'GIT', repo: 'https://example.com/x', events: [{ introduced: '0' }] }] },
+            {
+              package: { ecosystem: 'npm', name: 'left-pad' },
+              ranges: [{ type: 'GIT', repo: 'https://example.com/x', events: [{ introduced: '0' }] }],
+            },
             { package: { ecosystem: 'npm', name: 'right-pad' }, versions: ['1.0.0'], ecosystem_specific: { severity: 'HIGH' } },
           ],
         }),
