@@ -8,7 +8,8 @@ import { BatchSource } from '@vulnscan/scan-data';
 import { ScanLifecycle } from '../attempts/scan-lifecycle.service';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { SchedulerEnv } from '../env';
-import { BatchIntake, BatchOutcome } from './batch-intake.service';
+import { BatchOutcome } from '../admission/admission-requests';
+import { ScanAdmission } from '../admission/scan-admission.service';
 
 /** Postgres' SQLSTATE for a regular expression it cannot compile. */
 const INVALID_REGULAR_EXPRESSION = '2201B';
@@ -19,7 +20,7 @@ export class BulkScans {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SERVICE_ENV) private readonly env: SchedulerEnv,
-    private readonly batches: BatchIntake,
+    private readonly admission: ScanAdmission,
     private readonly dispatcher: Dispatcher,
     private readonly lifecycle: ScanLifecycle,
   ) {}
@@ -30,7 +31,7 @@ export class BulkScans {
       const references = command.images ?? (await this.knownImages(manager, command));
       if (references.length === 0)
         throw new CommandRejectedError('no_images', 'the filter selects no image this tenant has scanned before', 422);
-      return this.batches.create(manager, {
+      return this.admission.admitBatch(manager, {
         tenantId: command.tenantId,
         source: BatchSource.Bulk,
         trigger: ScanTrigger.Bulk,
