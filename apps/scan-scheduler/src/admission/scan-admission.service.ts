@@ -101,7 +101,9 @@ export class ScanAdmission {
   /**
    * A feed update changed the advisories of packages in these manifests: every image whose latest
    * completed scan used one of them gets a re-match (trigger `vulndb_update`) for the tenant that
-   * scanned it, bound to that manifest digest, unless a scan of it is already queued or running.
+   * scanned it, bound to that manifest digest (the worker reads the stored SBOM and never calls the
+   * registry), unless a scan of it is already queued or running. Like a batch, it takes the intake
+   * locks of those tenants exclusively.
    * Returns how many were queued.
    */
   async admitRematches(manager: EntityManager, manifestDigests: readonly string[]): Promise<number> {

@@ -6,7 +6,7 @@ import { SERVICE_ENV } from '@vulnscan/platform';
 import { ScanAttemptEntity, ScanEntity, ScanStatus } from '@vulnscan/scan-data';
 import { SchedulerEnv } from '../env';
 import { countAttemptError, countRetry, observeScanFinished } from '../operations/scan-metrics';
-import { mayChange, advancesProgress, getsAnotherAttempt, isRetryable } from './scan-transitions';
+import { advancesProgress, getsAnotherAttempt, isRetryable, mayChange } from './scan-transitions';
 
 type AttemptStatus = ScanAttemptEntity['status'];
 
@@ -27,7 +27,7 @@ export function scanRetryDelayMs(attempt: number, baseMs: number, retryAfterSeco
  * A scan's transitions after admission: started, progressed, succeeded, failed or retried,
  * crashed, canceled (which rules apply is decided in `scan-transitions.ts`). Two other writers
  * exist: scan admission creates scans (`admission/`), and the dispatcher hands a queued scan to a
- * worker (new attempt, `dispatched_at`). Every transition here runs inside the caller's
+ * worker (new attempt, `dispatched_at`); retention only deletes finished scans. Every transition here runs inside the caller's
  * transaction with the scan row locked, and writes the events it causes to the outbox in that
  * transaction. Reports about a finished scan or another attempt than the current one are ignored.
  */
