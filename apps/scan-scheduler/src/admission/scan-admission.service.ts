@@ -6,7 +6,7 @@ import { SERVICE_ENV } from '@vulnscan/platform';
 import { SchedulerEnv } from '../env';
 import { AdmittedScan, BatchAdmissionRequest, BatchOutcome, ScanAdmissionRequest } from './admission-requests';
 import { normalizeBatch, normalizeImage } from './image-references';
-import { lockImageIntake, lockTenantIntakes, scansInProgress } from './in-progress';
+import { lockImageIntake, lockTenantIntakes, ScanInProgress, scansInProgress } from './in-progress';
 import { upsertImages } from './known-images';
 import { rematchCandidates } from './rematch-candidates';
 import { NEW_SCAN_SQL, newScanParams, SCAN_ROW_DEFAULTS, ScanRowDraft } from './scan-rows';
@@ -64,7 +64,7 @@ export class ScanAdmission {
     const batchId = uuidv7();
     await lockTenantIntakes(manager, [request.tenantId]);
     const imageIds = await upsertImages(manager, request.tenantId, images);
-    const inProgress = request.forceRescan ? new Map<string, unknown>() : await scansInProgress(manager, [...imageIds.values()]);
+    const inProgress = request.forceRescan ? new Map<string, ScanInProgress>() : await scansInProgress(manager, [...imageIds.values()]);
     const fresh = images.filter((image) => !inProgress.has(imageIds.get(image.image)!));
     const deduplicated = images.length - fresh.length;
     await manager.query(
