@@ -8,6 +8,7 @@ import { BatchSource } from '@vulnscan/scan-data';
 import { ScanLifecycle } from '../attempts/scan-lifecycle.service';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { SchedulerEnv } from '../env';
+import { bulkCooldownWait } from './bulk-cooldown';
 import { BatchOutcome } from '../admission/admission-requests';
 import { ScanAdmission } from '../admission/scan-admission.service';
 
@@ -72,8 +73,8 @@ export class BulkScans {
        WHERE tenant_id = $1 AND source = 'bulk' ORDER BY created_at DESC LIMIT 1`,
       [tenantId],
     )) as { age: number }[];
-    if (last && last.age < this.env.BULK_COOLDOWN) {
-      const wait = Math.max(1, Math.ceil(this.env.BULK_COOLDOWN - last.age));
+    const wait = bulkCooldownWait(last?.age, this.env.BULK_COOLDOWN);
+    if (wait > 0) {
       throw new CommandRejectedError(
         'rate_limited',
         `one bulk scan per ${this.env.BULK_COOLDOWN} s per tenant; try again in ${wait} s`,
