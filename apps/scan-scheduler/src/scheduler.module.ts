@@ -4,11 +4,10 @@ import { ScanLifecycle } from './attempts/scan-lifecycle.service';
 import { TimeoutSweeper } from './attempts/timeout-sweeper.service';
 import { Dispatcher } from './dispatch/dispatcher.service';
 import { IntakeController } from './intake/intake.controller';
-import { ScanIntake } from './intake/scan-intake.service';
+import { ScanAdmission } from './admission/scan-admission.service';
 import { VulnDbUpdatedController } from './rematch/vulndb-updated.controller';
 import { SbomReader } from '@vulnscan/sbom-data';
 import { BatchesController } from './batches/batches.controller';
-import { BatchIntake } from './batches/batch-intake.service';
 import { BulkScans } from './batches/bulk-scans.service';
 import { PeriodicJobs } from './periodic/periodic-jobs.service';
 import { SchedulerHeartbeat } from './operations/heartbeat.service';
@@ -20,13 +19,12 @@ import { Retention } from './retention/retention.service';
 @Module({
   controllers: [IntakeController, AttemptEventsController, VulnDbUpdatedController, BatchesController, SchedulesController],
   providers: [
-    ScanIntake,
+    ScanAdmission,
     ScanLifecycle,
     Dispatcher,
     TimeoutSweeper,
     SbomReader,
     PeriodicJobs,
-    BatchIntake,
     BulkScans,
     Schedules,
     ScheduleRunner,

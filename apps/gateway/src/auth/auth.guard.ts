@@ -5,8 +5,10 @@ import type { Request } from 'express';
 import { ApiError } from '@vulnscan/platform';
 import { Scope } from '../entities';
 import { ApiKeys, Principal } from './api-keys.service';
+import { bearerToken, missingScopes } from './scope-check';
 
-const SCOPES = 'vulnscan:scopes';
+/** Metadata key of the scopes an endpoint (or a whole controller) requires. */
+export const REQUIRED_SCOPES = 'vulnscan:scopes';
 
 type AuthenticatedRequest = Request & { principal?: Principal };
 
@@ -19,14 +21,14 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match)
+    const secret = bearerToken(request.headers.authorization);
+    if (secret === null)
       throw new ApiError(401, 'unauthorized', 'An API key is required: Authorization: Bearer <key>.', {}, { 'WWW-Authenticate': 'Bearer' });
-    const principal = await this.keys.verify(match[1]);
+    const principal = await this.keys.verify(secret);
     if (!principal) throw new ApiError(401, 'unauthorized', 'The API key is not valid.', {}, { 'WWW-Authenticate': 'Bearer' });
-    const required = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES, [context.getHandler(), context.getClass()]) ?? [];
-    const missing = required.filter((scope) => !principal.scopes.includes(scope) && !principal.scopes.includes(Scope.Admin));
+    const required =
+      this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, [context.getHandler(), context.getClass()]) ?? [];
+    const missing = missingScopes(required, principal.scopes);
     if (missing.length > 0) throw new ApiError(403, 'forbidden', `The API key lacks the scope ${missing.join(', ')}.`);
     request.principal = principal;
     return true;
@@ -36,7 +38,7 @@ export class ApiKeyGuard implements CanActivate {
 /** Every gateway endpoint under /api/v1 is authenticated; `scopes` are all required. */
 export const Authenticated = (...scopes: Scope[]) =>
   applyDecorators(
-    SetMetadata(SCOPES, scopes),
+    SetMetadata(REQUIRED_SCOPES, scopes),
     UseGuards(ApiKeyGuard),
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ description: 'No or invalid API key' }),

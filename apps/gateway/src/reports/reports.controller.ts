@@ -8,7 +8,7 @@ import { FindingRow, ReportReader, ReportRow } from '@vulnscan/vulndb-data';
 import type { Principal } from '../auth/api-keys.service';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
 import { Scope } from '../entities';
-import { normalizeImage } from '../scans/scans.controller';
+import { normalizeImage } from '../scans/scan-request';
 
 const SEVERITIES = ['Unknown', 'Negligible', 'Low', 'Medium', 'High', 'Critical'] as const;
 

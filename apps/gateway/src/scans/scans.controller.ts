@@ -1,33 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { PlatformDto } from '@vulnscan/contracts';
 import { ApiError } from '@vulnscan/platform';
-import { formatReference, InvalidReferenceError, parseImageReference, referenceFromParts } from '@vulnscan/registry';
 import { InvalidCursorError, ScanReader } from '@vulnscan/scan-data';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
 import type { Principal } from '../auth/api-keys.service';
 import { Scope } from '../entities';
 import { CreateScanDto, CreateScanResponse, ListScansQuery } from './scan.dto';
 import { presentScan } from './scan.presenter';
+import { normalizeImage, parsePlatform, requestedImage } from './scan-request';
 import { OwnerCommands } from '../owner-commands.service';
-
-export function normalizeImage(input: string, field = 'image'): string {
-  try {
-    return formatReference(parseImageReference(input));
-  } catch (error) {
-    if (error instanceof InvalidReferenceError) {
-      throw new ApiError(400, 'invalid_reference', `${field}: ${error.reason}`, { fields: [field] });
-    }
-    throw error;
-  }
-}
-
-function parsePlatform(value?: string): PlatformDto | undefined {
-  if (!value) return undefined;
-  const [os, architecture, variant] = value.split('/');
-  return variant ? { os, architecture, variant } : { os, architecture };
-}
 
 @ApiTags('scans')
 @Controller('api/v1')
@@ -48,12 +30,8 @@ export class ScansController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CreateScanResponse> {
-    const image =
-      body.image !== undefined
-        ? normalizeImage(body.image)
-        : normalizeImage(this.legacyReference(body.image_name ?? '', body.image_tag), 'image_name');
     const reply = await this.commands.create(principal.tenantId, {
-      image,
+      image: requestedImage(body),
       forceRescan: body.force_rescan ?? false,
       idempotencyKey: body.idempotency_key,
       platform: parsePlatform(body.platform),
@@ -95,17 +73,6 @@ export class ScansController {
       throw new ApiError(409, 'scan_finished', `Scan ${id} is already ${reply.status}; nothing to cancel.`, { status: reply.status });
     }
     return { scan_id: reply.scanId, status: reply.status };
-  }
-
-  private legacyReference(name: string, tag?: string): string {
-    try {
-      return referenceFromParts(name, tag);
-    } catch (error) {
-      if (error instanceof InvalidReferenceError) {
-        throw new ApiError(400, 'invalid_reference', `image_name: ${error.reason}`, { fields: ['image_name'] });
-      }
-      throw error;
-    }
   }
 
   private async page(tenantId: string, query: ListScansQuery & { image?: string }) {

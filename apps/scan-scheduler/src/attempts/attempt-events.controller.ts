@@ -14,6 +14,7 @@ import { Inbox } from '@vulnscan/messaging';
 import { ScanEntity } from '@vulnscan/scan-data';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { ScanLifecycle } from './scan-lifecycle.service';
+import { attemptInFlight } from './scan-transitions';
 
 /** Workers report attempts; the scheduler decides what they mean for the scan. */
 @Controller()
@@ -31,7 +32,7 @@ export class AttemptEventsController {
     // when the scan is already queued again or finished. It must not revive the attempt then.
     await this.inbox.runOnce('attempt-started', message, async (manager) => {
       const scan = await this.lifecycle.lockCurrent(manager, scanId, attempt);
-      if (scan?.dispatchedAt) await this.lifecycle.started(manager, scan, workerId);
+      if (scan && attemptInFlight(scan)) await this.lifecycle.started(manager, scan, workerId);
       else await this.lifecycle.startedLate(manager, scanId, attempt, workerId, new Date(message.occurredAt));
     });
   }
@@ -41,7 +42,7 @@ export class AttemptEventsController {
     const { scanId, attempt, progress } = message.payload;
     await this.onCurrent('attempt-progressed', message, scanId, attempt, async (manager, scan) => {
       // like Started, a late Progressed of an attempt that already failed must not touch the queued scan
-      if (scan.dispatchedAt) await this.lifecycle.progressed(manager, scan, progress);
+      if (attemptInFlight(scan)) await this.lifecycle.progressed(manager, scan, progress);
     });
   }
 

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CancelScanReply, Events, ResolvedImageDto, SCAN_ERRORS, ScanErrorCode, ScanErrorDto } from '@vulnscan/contracts';
+import { CancelScanReply, Events, ResolvedImageDto, ScanErrorCode, ScanErrorDto } from '@vulnscan/contracts';
 import { CommandRejectedError, Outbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { ACTIVE_STATUSES, ScanAttemptEntity, ScanEntity, ScanStatus } from '@vulnscan/scan-data';
+import { ScanAttemptEntity, ScanEntity, ScanStatus } from '@vulnscan/scan-data';
 import { SchedulerEnv } from '../env';
 import { countAttemptError, countRetry, observeScanFinished } from '../operations/scan-metrics';
+import { advancesProgress, getsAnotherAttempt, isRetryable, mayChange } from './scan-transitions';
 
 type AttemptStatus = ScanAttemptEntity['status'];
 
@@ -23,9 +24,12 @@ export function scanRetryDelayMs(attempt: number, baseMs: number, retryAfterSeco
 }
 
 /**
- * The only place a scan changes state. Every transition runs inside the caller's transaction
- * with the scan row locked, and writes the events it causes to the outbox in that transaction.
- * Reports about a finished scan or another attempt than the current one are ignored.
+ * A scan's transitions after admission: started, progressed, succeeded, failed or retried,
+ * crashed, canceled (which rules apply is decided in `scan-transitions.ts`). Two other writers
+ * exist: scan admission creates scans (`admission/`), and the dispatcher hands a queued scan to a
+ * worker (new attempt, `dispatched_at`); retention only deletes finished scans. Every transition here runs inside the caller's
+ * transaction with the scan row locked, and writes the events it causes to the outbox in that
+ * transaction. Reports about a finished scan or another attempt than the current one are ignored.
  */
 @Injectable()
 export class ScanLifecycle {
@@ -39,9 +43,7 @@ export class ScanLifecycle {
   /** The scan, locked, if `attempt` is its current attempt and it is still queued or running. */
   async lockCurrent(manager: EntityManager, scanId: string, attempt?: number): Promise<ScanEntity | null> {
     const scan = await manager.getRepository(ScanEntity).findOne({ where: { id: scanId }, lock: { mode: 'pessimistic_write' } });
-    if (!scan || !ACTIVE_STATUSES.includes(scan.status)) return null;
-    if (attempt !== undefined && scan.attempt !== attempt) return null;
-    return scan;
+    return scan && mayChange(scan, attempt) ? scan : null;
   }
 
   async started(manager: EntityManager, scan: ScanEntity, workerId: string): Promise<void> {
@@ -70,7 +72,7 @@ export class ScanLifecycle {
   }
 
   async progressed(manager: EntityManager, scan: ScanEntity, progress: number): Promise<void> {
-    if (progress > scan.progress) await this.update(manager, scan, { progress });
+    if (advancesProgress(scan, progress)) await this.update(manager, scan, { progress });
   }
 
   async succeeded(manager: EntityManager, scan: ScanEntity, result: ResolvedImageDto): Promise<void> {
@@ -105,10 +107,10 @@ export class ScanLifecycle {
   ): Promise<void> {
     await this.setAttempt(manager, scan, options.attemptStatus ?? 'failed', { errorCode: error.code, errorMessage: error.message });
     countAttemptError(error.code);
-    const retryable = options.retryable ?? SCAN_ERRORS[error.code]?.retryable ?? false;
+    const retryable = isRetryable(error.code, options.retryable);
     const backoffMs = scanRetryDelayMs(scan.attempt, this.env.SCAN_RETRY_BASE * 1000, options.retryAfterSeconds);
     const nextAttemptAt = new Date(Date.now() + backoffMs);
-    if (retryable && scan.attempt <= this.env.SCAN_MAX_RETRIES && nextAttemptAt < scan.timeoutAt) {
+    if (getsAnotherAttempt(scan, retryable, nextAttemptAt, this.env.SCAN_MAX_RETRIES)) {
       countRetry(error.code);
       this.logger.log(
         { scanId: scan.id, attempt: scan.attempt, code: error.code, retryInMs: Math.round(backoffMs) },
@@ -155,7 +157,7 @@ export class ScanLifecycle {
   async cancel(manager: EntityManager, tenantId: string, scanId: string): Promise<CancelScanReply> {
     const scan = await manager.getRepository(ScanEntity).findOne({ where: { id: scanId, tenantId }, lock: { mode: 'pessimistic_write' } });
     if (!scan) throw new CommandRejectedError('not_found', `scan ${scanId} not found`, 404);
-    if (!ACTIVE_STATUSES.includes(scan.status)) return { scanId, status: scan.status, canceled: false };
+    if (!mayChange(scan)) return { scanId, status: scan.status, canceled: false };
     if (scan.dispatchedAt) await this.setAttempt(manager, scan, 'canceled'); // only an attempt in flight
     await this.update(manager, scan, { status: ScanStatus.Canceled, completedAt: new Date() });
     observeScanFinished(scan, 'canceled');

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ScanErrorCode } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { ScanEntity } from '@vulnscan/scan-data';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { SchedulerEnv } from '../env';
 import { ScanLifecycle } from './scan-lifecycle.service';
+import { attemptLost, scanDeadlinePassed } from './scan-transitions';
 
 /**
  * Fails scans past their overall deadline with `timeout`, and gives up on attempts that never
@@ -57,10 +57,7 @@ export class TimeoutSweeper implements OnApplicationBootstrap, OnApplicationShut
     // a scan still waiting for its first dispatch has not started its clock (see the dispatcher)
     const expired = await this.lockWhere(manager, `status IN ('queued', 'running') AND attempt > 0 AND timeout_at <= now()`);
     for (const scan of expired) {
-      await this.lifecycle.fail(manager, scan, {
-        code: ScanErrorCode.Timeout,
-        message: `The scan did not finish within ${this.env.SCAN_TIMEOUT_PER_IMAGE} s.`,
-      });
+      await this.lifecycle.fail(manager, scan, scanDeadlinePassed(this.env.SCAN_TIMEOUT_PER_IMAGE));
     }
     return expired.length;
   }
@@ -71,12 +68,10 @@ export class TimeoutSweeper implements OnApplicationBootstrap, OnApplicationShut
       `status IN ('queued', 'running') AND dispatched_at IS NOT NULL AND attempt_deadline <= now()`,
     );
     for (const scan of lost) {
-      await this.lifecycle.attemptFailed(
-        manager,
-        scan,
-        { code: ScanErrorCode.Timeout, message: `Attempt ${scan.attempt} reported no result within ${this.env.ATTEMPT_TIMEOUT} s.` },
-        { attemptStatus: 'timed_out', retryable: true },
-      );
+      await this.lifecycle.attemptFailed(manager, scan, attemptLost(scan.attempt, this.env.ATTEMPT_TIMEOUT), {
+        attemptStatus: 'timed_out',
+        retryable: true,
+      });
     }
     return lost.length;
   }

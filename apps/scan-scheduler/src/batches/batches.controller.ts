@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { BatchRefCommand, Commands, CreateBulkScanCommand, MessageEnvelope } from '@vulnscan/contracts';
-import { BatchOutcome } from './batch-intake.service';
+import { BatchOutcome } from '../admission/admission-requests';
 import { BulkScans } from './bulk-scans.service';
 
 /** The gateway's bulk-scan commands. */

@@ -8,7 +8,9 @@ import { BatchSource } from '@vulnscan/scan-data';
 import { ScanLifecycle } from '../attempts/scan-lifecycle.service';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { SchedulerEnv } from '../env';
-import { BatchIntake, BatchOutcome } from './batch-intake.service';
+import { bulkCooldownWait } from './bulk-cooldown';
+import { BatchOutcome } from '../admission/admission-requests';
+import { ScanAdmission } from '../admission/scan-admission.service';
 
 /** Postgres' SQLSTATE for a regular expression it cannot compile. */
 const INVALID_REGULAR_EXPRESSION = '2201B';
@@ -19,7 +21,7 @@ export class BulkScans {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SERVICE_ENV) private readonly env: SchedulerEnv,
-    private readonly batches: BatchIntake,
+    private readonly admission: ScanAdmission,
     private readonly dispatcher: Dispatcher,
     private readonly lifecycle: ScanLifecycle,
   ) {}
@@ -30,7 +32,7 @@ export class BulkScans {
       const references = command.images ?? (await this.knownImages(manager, command));
       if (references.length === 0)
         throw new CommandRejectedError('no_images', 'the filter selects no image this tenant has scanned before', 422);
-      return this.batches.create(manager, {
+      return this.admission.admitBatch(manager, {
         tenantId: command.tenantId,
         source: BatchSource.Bulk,
         trigger: ScanTrigger.Bulk,
@@ -71,8 +73,8 @@ export class BulkScans {
        WHERE tenant_id = $1 AND source = 'bulk' ORDER BY created_at DESC LIMIT 1`,
       [tenantId],
     )) as { age: number }[];
-    if (last && last.age < this.env.BULK_COOLDOWN) {
-      const wait = Math.max(1, Math.ceil(this.env.BULK_COOLDOWN - last.age));
+    const wait = bulkCooldownWait(last?.age, this.env.BULK_COOLDOWN);
+    if (wait > 0) {
       throw new CommandRejectedError(
         'rate_limited',
         `one bulk scan per ${this.env.BULK_COOLDOWN} s per tenant; try again in ${wait} s`,

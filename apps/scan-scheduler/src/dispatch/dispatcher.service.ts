@@ -6,6 +6,7 @@ import { Outbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { ScanEntity } from '@vulnscan/scan-data';
 import { SchedulerEnv } from '../env';
+import { chooseCandidates, DispatchCandidate, DispatchLimits, dispatchRoom, InFlightCount } from './dispatch-choice';
 
 interface ClaimedRow {
   id: string;
@@ -28,11 +29,6 @@ const toJob = (row: ClaimedRow) => ({
   viaCache: row.via_cache,
   manifestDigest: row.manifest_digest,
 });
-
-interface Candidate {
-  id: string;
-  registry: string;
-}
 
 /** The backlog: queued, not handed to a worker, due, and not for a registry at its limit. */
 const DUE = `s.status = 'queued' AND s.dispatched_at IS NULL AND s.next_attempt_at <= now() AND s.registry <> ALL($2::text[])`;
@@ -127,24 +123,12 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     const inFlight = (await manager.query(
       `SELECT registry, count(*)::int AS n FROM scheduler.scans
        WHERE dispatched_at IS NOT NULL AND status IN ('queued', 'running') GROUP BY registry`,
-    )) as { registry: string; n: number }[];
-    const perRegistry = new Map(inFlight.map((row) => [row.registry, row.n]));
-    let free = this.env.MAX_IN_FLIGHT - inFlight.reduce((sum, row) => sum + row.n, 0);
-    if (free <= 0) return 0;
-    // registries at their limit are left out here, so their backlog cannot hide other registries'
-    const saturated = inFlight.filter((row) => row.n >= this.env.MAX_IN_FLIGHT_PER_REGISTRY).map((row) => row.registry);
-
-    const candidates = (await manager.query(CANDIDATES_SQL, [Math.min(free * 2, 500), saturated])) as Candidate[];
-
-    const chosen: string[] = [];
-    for (const candidate of candidates) {
-      if (free <= 0) break;
-      const used = perRegistry.get(candidate.registry) ?? 0;
-      if (used >= this.env.MAX_IN_FLIGHT_PER_REGISTRY) continue;
-      perRegistry.set(candidate.registry, used + 1);
-      free -= 1;
-      chosen.push(candidate.id);
-    }
+    )) as InFlightCount[];
+    const limits: DispatchLimits = { overall: this.env.MAX_IN_FLIGHT, perRegistry: this.env.MAX_IN_FLIGHT_PER_REGISTRY };
+    const room = dispatchRoom(inFlight, limits);
+    if (room.free <= 0) return 0;
+    const candidates = (await manager.query(CANDIDATES_SQL, [room.candidates, room.saturated])) as DispatchCandidate[];
+    const chosen = chooseCandidates(candidates, inFlight, limits);
     if (chosen.length === 0) return 0;
 
     const attemptDeadline = new Date(Date.now() + this.env.ATTEMPT_TIMEOUT * 1000);

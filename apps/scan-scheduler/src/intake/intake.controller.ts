@@ -15,13 +15,13 @@ import {
 import { Inbox, NonRetryableError, Outbox } from '@vulnscan/messaging';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { ScanLifecycle } from '../attempts/scan-lifecycle.service';
-import { ScanIntake } from './scan-intake.service';
+import { ScanAdmission } from '../admission/scan-admission.service';
 
 @Controller()
 export class IntakeController {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly intake: ScanIntake,
+    private readonly admission: ScanAdmission,
     private readonly lifecycle: ScanLifecycle,
     private readonly dispatcher: Dispatcher,
     private readonly inbox: Inbox,
@@ -31,9 +31,9 @@ export class IntakeController {
   /** The gateway's synchronous path: the scan row is committed before the id is answered. */
   @MessagePattern(Commands.CreateScan)
   async createScan(@Payload() message: MessageEnvelope<CreateScanCommand>): Promise<CreateScanReply> {
-    const { scan, deduplicated } = await this.dataSource.transaction((manager) => this.intake.admit(manager, message.payload));
+    const { scanId, status, deduplicated } = await this.dataSource.transaction((manager) => this.admission.admit(manager, message.payload));
     if (!deduplicated) this.dispatcher.wake();
-    return { scanId: scan.id, status: scan.status, deduplicated };
+    return { scanId, status, deduplicated };
   }
 
   /** Other services ask by event and hear back through ScanAccepted. */
@@ -42,11 +42,11 @@ export class IntakeController {
     const tenantId = message.tenantId;
     if (!tenantId) throw new NonRetryableError('scan.requested.v1 without a tenantId: no tenant to scan for');
     const outcome = await this.inbox.runOnce('scan-requested', message, async (manager) => {
-      const { scan, deduplicated } = await this.intake.admit(manager, { ...message.payload, tenantId });
+      const { scanId, image, deduplicated } = await this.admission.admit(manager, { ...message.payload, tenantId });
       await this.outbox.add(manager, {
         type: Events.ScanAccepted,
         tenantId,
-        payload: { requestId: message.payload.requestId, scanId: scan.id, image: scan.image, deduplicated },
+        payload: { requestId: message.payload.requestId, scanId, image, deduplicated },
       });
       return deduplicated;
     });

@@ -5,7 +5,8 @@ import { Commands, ListTargetImagesReply, ScanTrigger, ScheduleTargetKind } from
 import { AmqpRequester, CommandFailedError } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { BatchSource, ScheduleEntity } from '@vulnscan/scan-data';
-import { BatchIntake, BatchOutcome } from '../batches/batch-intake.service';
+import { BatchOutcome } from '../admission/admission-requests';
+import { ScanAdmission } from '../admission/scan-admission.service';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { SchedulerEnv } from '../env';
 import { nextRunAfter } from './schedule-timing';
@@ -34,7 +35,7 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SERVICE_ENV) private readonly env: SchedulerEnv,
-    private readonly batches: BatchIntake,
+    private readonly admission: ScanAdmission,
     private readonly dispatcher: Dispatcher,
     private readonly requester: AmqpRequester,
   ) {
@@ -108,7 +109,7 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnApplicationShut
       return { error: message };
     }
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const created = await this.batches.create(manager, {
+      const created = await this.admission.admitBatch(manager, {
         tenantId: schedule.tenantId,
         source: BatchSource.Schedule,
         trigger: ScanTrigger.Schedule,

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Commands, CreateScheduleCommand, MessageEnvelope, ScheduleRefCommand, UpdateScheduleCommand } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
-import { BatchOutcome } from '../batches/batch-intake.service';
+import { BatchOutcome } from '../admission/admission-requests';
 import { ScheduleRunner } from './schedule-runner.service';
 import { Schedules } from './schedules.service';
 
