@@ -1,17 +1,17 @@
-import { CancelScanCommand, CreateScanCommand, ScanAcceptedPayload, ScanRequestedPayload } from './events/scan-requests';
+import { CancelScanCommand, CreateScanCommand, ScanAcceptedPayload, ScanRequestedPayload } from './messages/scan-requests';
 import {
   ScanCanceledPayload,
   ScanCompletedPayload,
   ScanFailedPayload,
   ScanJobQueuedPayload,
   ScanStartedPayload,
-} from './events/scan-lifecycle';
+} from './messages/scan-lifecycle';
 import {
   ScanAttemptFailedPayload,
   ScanAttemptProgressedPayload,
   ScanAttemptStartedPayload,
   ScanAttemptSucceededPayload,
-} from './events/scan-attempts';
+} from './messages/scan-attempts';
 import {
   BlobDownloadedPayload,
   FeedSyncRequestedPayload,
@@ -19,10 +19,10 @@ import {
   ManifestCompletePayload,
   ReplayDeadLetterCommand,
   VulnDbUpdatedPayload,
-} from './events/cache-and-feeds';
-import { DeleteRegistryCredentialCommand, PutRegistryCredentialCommand } from './events/registry-credentials';
-import { CreateWebhookCommand, DeleteWebhookCommand } from './events/webhooks';
-import { DeleteUpstreamCommand, PutUpstreamCommand } from './events/upstreams';
+} from './messages/cache-and-feeds';
+import { DeleteRegistryCredentialCommand, PutRegistryCredentialCommand } from './messages/registry-credentials';
+import { CreateWebhookCommand, DeleteWebhookCommand } from './messages/webhooks';
+import { DeleteUpstreamCommand, PutUpstreamCommand } from './messages/upstreams';
 import {
   BatchRefCommand,
   CreateBulkScanCommand,
@@ -30,8 +30,8 @@ import {
   ListTargetImagesCommand,
   ScheduleRefCommand,
   UpdateScheduleCommand,
-} from './events/schedules';
-import { ScansPurgedPayload } from './events/retention';
+} from './messages/schedules';
+import { ScansPurgedPayload } from './messages/retention';
 import { Commands, Events, WireName } from './wire-names';
 
 /** The payload class of every wire name: the one typed union of all messages. */
