@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Commands, ListTargetImagesReply, RegistryCredentialView, ScheduleTargetKind } from '@vulnscan/contracts';
+import { Commands, ScheduleTargetDto, ScheduleTargetKind } from '@vulnscan/contracts';
 import { AmqpConnection, AmqpRequester, CommandFailedError, resolveMessagingOptions } from '@vulnscan/messaging';
 import { CountingRelay, fixturesDir, pushImage, startCountingRelay, startRegistry, TestRegistry } from '@vulnscan/testing';
 import { TestPlatform } from '../support/platform';
@@ -42,7 +42,7 @@ describe('ListTargetImages through the scanner-worker', () => {
     await connection.connect();
     requester = new AmqpRequester(connection, options);
     for (const host of [registry.host, relay.host]) {
-      await requester.request<RegistryCredentialView>(Commands.PutRegistryCredential, { tenantId: 'acme', registry: host, ...USER });
+      await requester.request(Commands.PutRegistryCredential, { tenantId: 'acme', registry: host, ...USER });
     }
   });
 
@@ -54,8 +54,8 @@ describe('ListTargetImages through the scanner-worker', () => {
     await registry?.stop();
   });
 
-  const list = (tenantId: string, target: object, limit = 100) =>
-    requester.request<ListTargetImagesReply>(Commands.ListTargetImages, { tenantId, target, limit }, { tenantId, timeoutMs: 15_000 });
+  const list = (tenantId: string, target: ScheduleTargetDto, limit = 100) =>
+    requester.request(Commands.ListTargetImages, { tenantId, target, limit }, { tenantId, timeoutMs: 15_000 });
 
   async function failure(promise: Promise<unknown>): Promise<CommandFailedError> {
     const error = await promise.then(

@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CancelScanReply, CommandName, Commands, CreateScanReply, PlatformDto, ScanTrigger } from '@vulnscan/contracts';
+import {
+  CancelScanReply,
+  CommandName,
+  CommandReplyOf,
+  Commands,
+  CreateScanCommand,
+  CreateScanReply,
+  PayloadOf,
+  ScanTrigger,
+} from '@vulnscan/contracts';
 import { AmqpRequester, CommandFailedError, RequestTimeoutError } from '@vulnscan/messaging';
 import { ApiError, SERVICE_ENV } from '@vulnscan/platform';
 import { GatewayEnv } from './env';
@@ -15,20 +24,18 @@ export class OwnerCommands {
     @Inject(SERVICE_ENV) private readonly env: GatewayEnv,
   ) {}
 
-  create(
-    tenantId: string,
-    request: { image: string; forceRescan: boolean; idempotencyKey?: string; platform?: PlatformDto; requestedBy: string },
-  ): Promise<CreateScanReply> {
-    return this.send<CreateScanReply>(Commands.CreateScan, tenantId, { ...request, tenantId, trigger: ScanTrigger.Api });
+  /** An API scan request: the tenant and the trigger are the gateway's to set, not the caller's. */
+  create(tenantId: string, request: Omit<CreateScanCommand, 'tenantId' | 'trigger'>): Promise<CreateScanReply> {
+    return this.send(Commands.CreateScan, tenantId, { ...request, tenantId, trigger: ScanTrigger.Api });
   }
 
   cancel(tenantId: string, scanId: string): Promise<CancelScanReply> {
-    return this.send<CancelScanReply>(Commands.CancelScan, tenantId, { tenantId, scanId });
+    return this.send(Commands.CancelScan, tenantId, { tenantId, scanId });
   }
 
-  async send<R>(command: CommandName, tenantId: string, payload: object): Promise<R> {
+  async send<C extends CommandName>(command: C, tenantId: string, payload: PayloadOf<C>): Promise<CommandReplyOf<C>> {
     try {
-      return await this.requester.request<R>(command, payload, { tenantId, timeoutMs: this.env.COMMAND_TIMEOUT_MS });
+      return await this.requester.request(command, payload, { tenantId, timeoutMs: this.env.COMMAND_TIMEOUT_MS });
     } catch (error) {
       if (error instanceof CommandFailedError) {
         const status = error.status ?? 400;

@@ -14,3 +14,4 @@ export * from './validation';
 export * from './messages/upstreams';
 export * from './messages/schedules';
 export * from './messages/retention';
+export * from './messages/command-replies';

@@ -15,7 +15,7 @@ export { AmqpRequester, RequestOptions } from './request/amqp-requester';
 export { CommandReply } from './request/reply';
 export { Outbox, OutboxMessage } from './outbox/outbox';
 export { OutboxRelay } from './outbox/outbox-relay';
-export { buildEnvelope, MessageDraft } from './outbox/build-envelope';
+export { AnyMessageDraft, buildEnvelope, MessageDraft } from './outbox/build-envelope';
 export { Inbox, InboxResult } from './inbox/inbox';
 export { DeadLetters, DeadLetter, DeadLetterPage, DeadLetterQuery } from './dead-letters/dead-letters';
 export { InvalidCursorError } from './dead-letters/dead-letter-cursor';

@@ -92,16 +92,12 @@ export class BatchesController {
   async bulk(@Body() body: BulkScanDto, @CurrentPrincipal() principal: Principal) {
     if (body.images !== undefined && body.filter !== undefined)
       throw new ApiError(400, 'invalid_request', 'give images or filter, not both', { fields: ['images', 'filter'] });
-    const outcome = await this.commands.send<{ batchId: string; count: number; deduplicated: number; skipped: number }>(
-      Commands.CreateBulkScan,
-      principal.tenantId,
-      {
-        tenantId: principal.tenantId,
-        ...(body.images !== undefined ? { images: body.images } : { filter: body.filter }),
-        ...(body.force_rescan !== undefined ? { forceRescan: body.force_rescan } : {}),
-        requestedBy: principal.keyId,
-      },
-    );
+    const outcome = await this.commands.send(Commands.CreateBulkScan, principal.tenantId, {
+      tenantId: principal.tenantId,
+      ...(body.images !== undefined ? { images: body.images } : { filter: body.filter }),
+      ...(body.force_rescan !== undefined ? { forceRescan: body.force_rescan } : {}),
+      requestedBy: principal.keyId,
+    });
     return presentBatchCreated(outcome);
   }
 
@@ -120,7 +116,7 @@ export class BatchesController {
   @ApiOperation({ summary: 'Cancel a batch: its queued scans never start, running ones stop at the next layer' })
   @ApiNotFoundResponse({ description: 'No such batch in this tenant' })
   async cancel(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string, @CurrentPrincipal() principal: Principal) {
-    const { canceled } = await this.commands.send<{ canceled: number }>(Commands.CancelBatch, principal.tenantId, {
+    const { canceled } = await this.commands.send(Commands.CancelBatch, principal.tenantId, {
       tenantId: principal.tenantId,
       batchId: id,
     });

@@ -93,7 +93,7 @@ export class SchedulesController {
       });
     if (body.interval !== undefined && body.cron !== undefined)
       throw new ApiError(400, 'invalid_schedule', 'give either interval or cron, not both', { fields: ['interval', 'cron'] });
-    const { id } = await this.commands.send<{ id: string }>(Commands.CreateSchedule, principal.tenantId, {
+    const { id } = await this.commands.send(Commands.CreateSchedule, principal.tenantId, {
       tenantId: principal.tenantId,
       name: body.name,
       target,

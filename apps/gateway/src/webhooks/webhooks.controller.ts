@@ -20,15 +20,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import {
-  Commands,
-  CreatedWebhookView,
-  IsWebhookUrl,
-  WEBHOOK_EVENTS,
-  WEBHOOK_URL_MAX_LENGTH,
-  WebhookEvent,
-  WebhookView,
-} from '@vulnscan/contracts';
+import { Commands, IsWebhookUrl, WEBHOOK_EVENTS, WEBHOOK_URL_MAX_LENGTH, WebhookEvent, WebhookView } from '@vulnscan/contracts';
 import { ApiError } from '@vulnscan/platform';
 import { DeliveryView, WebhookReader } from '@vulnscan/status-data';
 import type { Principal } from '../auth/api-keys.service';
@@ -99,7 +91,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Register a webhook for scan.completed and/or vulnerabilities.new; the answer holds its signing secret, once' })
   @ApiCreatedResponse({ description: 'The webhook, with `secret`' })
   async create(@Body() body: CreateWebhookDto, @CurrentPrincipal() principal: Principal) {
-    const view = await this.commands.send<CreatedWebhookView>(Commands.CreateWebhook, principal.tenantId, {
+    const view = await this.commands.send(Commands.CreateWebhook, principal.tenantId, {
       tenantId: principal.tenantId,
       url: body.url,
       events: body.events,

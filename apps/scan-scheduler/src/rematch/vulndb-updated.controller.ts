@@ -2,7 +2,7 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { Events, MessageEnvelope, ScanJobKind, ScanTrigger, VulnDbUpdatedPayload } from '@vulnscan/contracts';
+import { EnvelopeOf, Events, ScanJobKind, ScanTrigger } from '@vulnscan/contracts';
 import { Inbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { blocksNewScan } from '@vulnscan/scan-data';
@@ -28,7 +28,7 @@ export class VulnDbUpdatedController {
   ) {}
 
   @EventPattern(Events.VulnDbUpdated)
-  async updated(@Payload() message: MessageEnvelope<VulnDbUpdatedPayload>): Promise<void> {
+  async updated(@Payload() message: EnvelopeOf<typeof Events.VulnDbUpdated>): Promise<void> {
     const digests = await this.sboms.manifestsContaining(message.payload.affected);
     const outcome = await this.inbox.runOnce('vulndb-updated', message, (manager) => this.requestRematches(manager, digests));
     const created = outcome.result ?? 0;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { CommandName, MESSAGE_CONTRACTS, validateAs } from '@vulnscan/contracts';
+import { CommandName, CommandReplyOf, MESSAGE_CONTRACTS, PayloadOf, validateAs } from '@vulnscan/contracts';
 import { Correlation } from '@vulnscan/observability';
 import { Channel, ConsumeMessage, Message } from 'amqplib';
 import { AmqpConnection } from '../connection/amqp-connection';
@@ -51,7 +51,8 @@ export class AmqpRequester implements OnApplicationShutdown {
     this.connection.onReconnect(() => void this.ensureChannel().catch(() => undefined));
   }
 
-  async request<R>(command: CommandName, payload: object, options: RequestOptions = {}): Promise<R> {
+  /** The payload and the reply are both fixed by the command's contract (`PayloadOf`, `CommandReplyOf`). */
+  async request<C extends CommandName>(command: C, payload: PayloadOf<C>, options: RequestOptions = {}): Promise<CommandReplyOf<C>> {
     const timeoutMs = options.timeoutMs ?? 5000;
     validateAs(MESSAGE_CONTRACTS[command] as new () => object, payload, `${command} payload`);
     const envelope = buildEnvelope(
@@ -62,12 +63,12 @@ export class AmqpRequester implements OnApplicationShutdown {
       throw new CommandFailedError('broker_unavailable', errorText(error), 503);
     });
     const routingKey = options.routingKey ?? command;
-    return new Promise<R>((resolve, reject) => {
+    return new Promise<CommandReplyOf<C>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(envelope.id);
         reject(new RequestTimeoutError(routingKey, timeoutMs));
       }, timeoutMs);
-      this.pending.set(envelope.id, { resolve: (value) => resolve(value as R), reject, timer });
+      this.pending.set(envelope.id, { resolve: (value) => resolve(value as CommandReplyOf<C>), reject, timer });
       try {
         channel.publish(this.names.exchange, routingKey, Buffer.from(JSON.stringify(envelope)), {
           correlationId: envelope.id,
