@@ -6,16 +6,18 @@ import {
   Commands,
   CreateScanCommand,
   CreateScanReply,
+  GatewayErrorCode,
   PayloadOf,
   ScanTrigger,
 } from '@vulnscan/contracts';
-import { AmqpRequester, CommandFailedError, RequestTimeoutError } from '@vulnscan/messaging';
-import { ApiError, SERVICE_ENV } from '@vulnscan/platform';
+import { AmqpRequester } from '@vulnscan/messaging';
+import { SERVICE_ENV } from '@vulnscan/platform';
+import { requestFailureToApiError } from './errors';
 import { GatewayEnv } from './env';
 
 /**
- * Request/reply commands to the services that own what the API changes. An owner's refusal
- * becomes its HTTP error; no answer or no broker becomes a 503 with Retry-After.
+ * Request/reply commands to the services that own what the API changes. An owner's refusal keeps
+ * its code, with the status the gateway's table gives it; no answer or no broker is a 503 with Retry-After.
  */
 @Injectable()
 export class OwnerCommands {
@@ -37,15 +39,10 @@ export class OwnerCommands {
     try {
       return await this.requester.request(command, payload, { tenantId, timeoutMs: this.env.COMMAND_TIMEOUT_MS });
     } catch (error) {
-      if (error instanceof CommandFailedError) {
-        const status = error.status ?? 400;
-        const retryAfter = error.retryAfterSeconds ?? (status === 503 ? 5 : undefined);
-        throw new ApiError(status, error.code, error.message, {}, retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {});
-      }
-      if (error instanceof RequestTimeoutError) {
-        throw new ApiError(503, 'owner_unavailable', `No answer to ${command} in time; try again.`, {}, { 'Retry-After': '5' });
-      }
-      throw new ApiError(503, 'broker_unavailable', 'The message broker is not reachable; try again.', {}, { 'Retry-After': '5' });
+      throw requestFailureToApiError(error, {
+        code: GatewayErrorCode.OwnerUnavailable,
+        detail: `No answer to ${command} in time; try again.`,
+      });
     }
   }
 }

@@ -15,3 +15,4 @@ export * from './messages/upstreams';
 export * from './messages/schedules';
 export * from './messages/retention';
 export * from './messages/command-replies';
+export * from './errors';

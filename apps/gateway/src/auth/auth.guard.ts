@@ -1,10 +1,11 @@
+import { GatewayErrorCode } from '@vulnscan/contracts';
 import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata, UseGuards, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiError } from '@vulnscan/platform';
 import { Scope } from '../entities';
 import { ApiKeys, Principal } from './api-keys.service';
+import { apiError } from '../errors';
 
 const SCOPES = 'vulnscan:scopes';
 
@@ -22,12 +23,17 @@ export class ApiKeyGuard implements CanActivate {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match)
-      throw new ApiError(401, 'unauthorized', 'An API key is required: Authorization: Bearer <key>.', {}, { 'WWW-Authenticate': 'Bearer' });
+      throw apiError(
+        GatewayErrorCode.Unauthorized,
+        'An API key is required: Authorization: Bearer <key>.',
+        {},
+        { 'WWW-Authenticate': 'Bearer' },
+      );
     const principal = await this.keys.verify(match[1]);
-    if (!principal) throw new ApiError(401, 'unauthorized', 'The API key is not valid.', {}, { 'WWW-Authenticate': 'Bearer' });
+    if (!principal) throw apiError(GatewayErrorCode.Unauthorized, 'The API key is not valid.', {}, { 'WWW-Authenticate': 'Bearer' });
     const required = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES, [context.getHandler(), context.getClass()]) ?? [];
     const missing = required.filter((scope) => !principal.scopes.includes(scope) && !principal.scopes.includes(Scope.Admin));
-    if (missing.length > 0) throw new ApiError(403, 'forbidden', `The API key lacks the scope ${missing.join(', ')}.`);
+    if (missing.length > 0) throw apiError(GatewayErrorCode.Forbidden, `The API key lacks the scope ${missing.join(', ')}.`);
     request.principal = principal;
     return true;
   }
@@ -45,6 +51,6 @@ export const Authenticated = (...scopes: Scope[]) =>
 
 export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
   const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-  if (!principal) throw new ApiError(401, 'unauthorized', 'Not authenticated.');
+  if (!principal) throw apiError(GatewayErrorCode.Unauthorized, 'Not authenticated.');
   return principal;
 });

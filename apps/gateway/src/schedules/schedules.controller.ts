@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Commands, REGISTRY_HOST_PATTERN, ScheduleTargetDto, ScheduleTargetKind } from '@vulnscan/contracts';
-import { ApiError } from '@vulnscan/platform';
+import { Commands, GatewayErrorCode, REGISTRY_HOST_PATTERN, ScheduleTargetDto, ScheduleTargetKind } from '@vulnscan/contracts';
 import { InvalidReferenceError, parseRepositoryName } from '@vulnscan/registry';
 import { BatchReader, BatchSummary, ScheduleEntity } from '@vulnscan/scan-data';
 import type { Principal } from '../auth/api-keys.service';
@@ -12,6 +11,7 @@ import { OwnerCommands } from '../owner-commands.service';
 import { PageQuery } from '../page-query.dto';
 import { normalizeImage } from '../scans/scans.controller';
 import { BatchCreatedResponse, CreateScheduleDto, UpdateScheduleDto } from './schedule.dto';
+import { apiError } from '../errors';
 
 type TargetFields = Pick<CreateScheduleDto, 'image' | 'repository' | 'registry' | 'tag_filter'>;
 
@@ -19,11 +19,15 @@ type TargetFields = Pick<CreateScheduleDto, 'image' | 'repository' | 'registry' 
 function targetOf(body: TargetFields): ScheduleTargetDto | undefined {
   const given = (['image', 'repository', 'registry'] as const).filter((field) => body[field] !== undefined);
   if (given.length > 1)
-    throw new ApiError(400, 'invalid_target', `give one of image, repository and registry, not ${given.join(' and ')}`, { fields: given });
+    throw apiError(GatewayErrorCode.InvalidTarget, `give one of image, repository and registry, not ${given.join(' and ')}`, {
+      fields: given,
+    });
   const tagFilter = body.tag_filter !== undefined ? { tagFilter: body.tag_filter } : {};
   if (body.image !== undefined) {
     if (body.tag_filter !== undefined)
-      throw new ApiError(400, 'invalid_target', 'tag_filter applies to repository and registry targets only', { fields: ['tag_filter'] });
+      throw apiError(GatewayErrorCode.InvalidTarget, 'tag_filter applies to repository and registry targets only', {
+        fields: ['tag_filter'],
+      });
     return { kind: ScheduleTargetKind.Image, image: normalizeImage(body.image) };
   }
   if (body.repository !== undefined) {
@@ -31,17 +35,17 @@ function targetOf(body: TargetFields): ScheduleTargetDto | undefined {
       return { kind: ScheduleTargetKind.Repository, ...parseRepositoryName(body.repository), ...tagFilter };
     } catch (error) {
       if (error instanceof InvalidReferenceError)
-        throw new ApiError(400, 'invalid_reference', `repository: ${error.reason}`, { fields: ['repository'] });
+        throw apiError(GatewayErrorCode.InvalidReference, `repository: ${error.reason}`, { fields: ['repository'] });
       throw error;
     }
   }
   if (body.registry !== undefined) {
     if (!REGISTRY_HOST_PATTERN.test(body.registry))
-      throw new ApiError(400, 'invalid_target', 'registry must be a host or host:port', { fields: ['registry'] });
+      throw apiError(GatewayErrorCode.InvalidTarget, 'registry must be a host or host:port', { fields: ['registry'] });
     return { kind: ScheduleTargetKind.Catalog, registry: body.registry.toLowerCase(), ...tagFilter };
   }
   if (body.tag_filter !== undefined)
-    throw new ApiError(400, 'invalid_target', 'tag_filter needs a repository or registry', { fields: ['tag_filter'] });
+    throw apiError(GatewayErrorCode.InvalidTarget, 'tag_filter needs a repository or registry', { fields: ['tag_filter'] });
   return undefined;
 }
 
@@ -88,11 +92,11 @@ export class SchedulesController {
   async create(@Body() body: CreateScheduleDto, @CurrentPrincipal() principal: Principal) {
     const target = targetOf(body);
     if (!target)
-      throw new ApiError(400, 'invalid_target', 'give one of image, repository and registry', {
+      throw apiError(GatewayErrorCode.InvalidTarget, 'give one of image, repository and registry', {
         fields: ['image', 'repository', 'registry'],
       });
     if (body.interval !== undefined && body.cron !== undefined)
-      throw new ApiError(400, 'invalid_schedule', 'give either interval or cron, not both', { fields: ['interval', 'cron'] });
+      throw apiError(GatewayErrorCode.InvalidSchedule, 'give either interval or cron, not both', { fields: ['interval', 'cron'] });
     const { id } = await this.commands.send(Commands.CreateSchedule, principal.tenantId, {
       tenantId: principal.tenantId,
       name: body.name,
@@ -108,7 +112,7 @@ export class SchedulesController {
   @ApiOperation({ summary: "This tenant's schedules, newest first" })
   async list(@Query() query: PageQuery, @CurrentPrincipal() principal: Principal) {
     if (query.cursor !== undefined && !/^[0-9a-f-]{36}$/i.test(query.cursor))
-      throw new ApiError(400, 'invalid_cursor', 'cursor must be the next_cursor of the previous page');
+      throw apiError(GatewayErrorCode.InvalidCursor, 'cursor must be the next_cursor of the previous page');
     const page = await this.reader.schedules(principal.tenantId, { after: query.cursor, limit: query.limit ?? 50 });
     const batches = await this.reader.batches(
       principal.tenantId,
@@ -138,7 +142,7 @@ export class SchedulesController {
     @CurrentPrincipal() principal: Principal,
   ) {
     if (body.interval !== undefined && body.cron !== undefined)
-      throw new ApiError(400, 'invalid_schedule', 'give either interval or cron, not both', { fields: ['interval', 'cron'] });
+      throw apiError(GatewayErrorCode.InvalidSchedule, 'give either interval or cron, not both', { fields: ['interval', 'cron'] });
     const target = targetOf(body);
     await this.commands.send(Commands.UpdateSchedule, principal.tenantId, {
       tenantId: principal.tenantId,
@@ -185,7 +189,7 @@ export class SchedulesController {
 
   private async view(tenantId: string, id: string) {
     const schedule = await this.reader.schedule(tenantId, id);
-    if (!schedule) throw new ApiError(404, 'not_found', `schedule ${id} not found`);
+    if (!schedule) throw apiError(GatewayErrorCode.NotFound, `schedule ${id} not found`);
     return presentSchedule(schedule, schedule.lastBatchId ? await this.reader.batch(tenantId, schedule.lastBatchId) : undefined);
   }
 }

@@ -20,14 +20,22 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { Commands, IsWebhookUrl, WEBHOOK_EVENTS, WEBHOOK_URL_MAX_LENGTH, WebhookEvent, WebhookView } from '@vulnscan/contracts';
-import { ApiError } from '@vulnscan/platform';
+import {
+  Commands,
+  GatewayErrorCode,
+  IsWebhookUrl,
+  WEBHOOK_EVENTS,
+  WEBHOOK_URL_MAX_LENGTH,
+  WebhookEvent,
+  WebhookView,
+} from '@vulnscan/contracts';
 import { DeliveryView, WebhookReader } from '@vulnscan/status-data';
 import type { Principal } from '../auth/api-keys.service';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
 import { Scope } from '../entities';
 import { OwnerCommands } from '../owner-commands.service';
 import { PageQuery } from '../page-query.dto';
+import { apiError } from '../errors';
 
 class CreateWebhookDto {
   @ApiProperty({
@@ -144,7 +152,7 @@ export class WebhooksController {
 
   private async find(tenantId: string, id: string): Promise<WebhookView> {
     const webhook = await this.reader.find(tenantId, id);
-    if (!webhook) throw new ApiError(404, 'webhook_not_found', `Webhook ${id} not found.`);
+    if (!webhook) throw apiError(GatewayErrorCode.WebhookNotFound, `Webhook ${id} not found.`);
     return webhook;
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { ScanJobKind, ScanTrigger } from '@vulnscan/contracts';
+import { ScanJobKind, ScanTrigger, SchedulerErrorCode } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
@@ -135,16 +135,14 @@ export class BatchIntake {
     if (invalid.length > 0 && request.invalid === 'reject') {
       const shown = invalid.slice(0, 5).join('; ');
       throw new CommandRejectedError(
-        'invalid_reference',
+        SchedulerErrorCode.InvalidReference,
         `${invalid.length} image reference(s) are not valid: ${shown}${invalid.length > 5 ? '; ...' : ''}`,
-        400,
       );
     }
     if (byImage.size > this.env.BATCH_MAX_IMAGES) {
       throw new CommandRejectedError(
-        'too_many_images',
+        SchedulerErrorCode.TooManyImages,
         `the batch would scan ${byImage.size} images; at most ${this.env.BATCH_MAX_IMAGES} (BATCH_MAX_IMAGES)`,
-        422,
       );
     }
     return { images: [...byImage.values()], skipped: skipped + invalid.length };

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { CommandRejectedError } from '@vulnscan/messaging';
-import { ScanJobKind, ScanRequestFields } from '@vulnscan/contracts';
+import { ScanJobKind, ScanRequestFields, SchedulerErrorCode } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
 import { blocksNewScan, ScanEntity, ScanStatus, tenantIntakeLock } from '@vulnscan/scan-data';
@@ -37,7 +37,7 @@ export class ScanIntake {
       reference = parseImageReference(request.image);
     } catch (error) {
       const reason = error instanceof InvalidReferenceError ? error.reason : String(error);
-      throw new CommandRejectedError('invalid_reference', `image: ${reason}`, 400);
+      throw new CommandRejectedError(SchedulerErrorCode.InvalidReference, `image: ${reason}`);
     }
     const image = formatReference(reference);
     await manager.query('SELECT pg_advisory_xact_lock_shared(hashtext($1)), pg_advisory_xact_lock(hashtext($2))', [

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CommandReplyOf, Commands, EnvelopeOf } from '@vulnscan/contracts';
+import { CommandReplyOf, Commands, EnvelopeOf, SchedulerErrorCode } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { ScheduleRunner } from './schedule-runner.service';
 import { Schedules } from './schedules.service';
@@ -42,7 +42,7 @@ export class SchedulesController {
     );
     const outcome = await this.runner.run(schedule);
     if ('error' in outcome)
-      throw new CommandRejectedError('target_unavailable', `the schedule's target could not be listed: ${outcome.error}`, 502);
+      throw new CommandRejectedError(SchedulerErrorCode.TargetUnavailable, `the schedule's target could not be listed: ${outcome.error}`);
     return outcome;
   }
 }

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import { CommandReplyOf, Commands, EnvelopeOf } from '@vulnscan/contracts';
+import { CommandReplyOf, Commands, EnvelopeOf, WorkerErrorCode } from '@vulnscan/contracts';
 import { AmqpContext, CommandRejectedError, MessageHeaders } from '@vulnscan/messaging';
 import { TargetImages } from './target-images.service';
 
@@ -21,7 +21,10 @@ export class TargetImagesController {
       return await this.targets.list(message.payload, signal);
     } catch (error) {
       if (signal?.aborted && !(error instanceof CommandRejectedError)) {
-        throw new CommandRejectedError('timeout', `Gave up listing the images of the target: the requester's deadline passed`, 504);
+        throw new CommandRejectedError(
+          WorkerErrorCode.Timeout,
+          `Gave up listing the images of the target: the requester's deadline passed`,
+        );
       }
       throw error;
     }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { CommandReplyOf, Commands, MessageEnvelope, ReplayDeadLetterCommand } from '@vulnscan/contracts';
+import { CommandReplyOf, Commands, MessageEnvelope, MessagingErrorCode, ReplayDeadLetterCommand } from '@vulnscan/contracts';
 import { Channel, ConsumeMessage } from 'amqplib';
 import { AmqpConnection } from '../connection/amqp-connection';
 import { DeadLetters } from '../dead-letters/dead-letters';
@@ -186,7 +186,10 @@ export class AmqpTransport extends Server<AmqpTransportEvents, AmqpTransportStat
         // The transport validated the payload against this route's contract before invoking it.
         const { deadLetterId } = envelope.payload as ReplayDeadLetterCommand;
         if (!(await this.deadLetters.replay(deadLetterId))) {
-          throw new CommandRejectedError('not_found', `dead letter ${deadLetterId} not found in ${this.options.service}`, 404);
+          throw new CommandRejectedError(
+            MessagingErrorCode.DeadLetterNotFound,
+            `dead letter ${deadLetterId} not found in ${this.options.service}`,
+          );
         }
         return { replayed: true };
       },
