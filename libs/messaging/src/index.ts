@@ -12,7 +12,7 @@ export { AmqpConnection } from './connection/amqp-connection';
 export { AmqpTransport, AmqpTransportEvents, AmqpTransportStatus } from './transport/amqp-transport';
 export { AmqpContext } from './transport/amqp-context';
 export { AmqpRequester, RequestOptions } from './request/amqp-requester';
-export { CommandReply } from './request/reply';
+export { CommandReply, CommandReplyError } from './request/reply';
 export { Outbox, OutboxMessage } from './outbox/outbox';
 export { OutboxRelay } from './outbox/outbox-relay';
 export { AnyMessageDraft, buildEnvelope, MessageDraft } from './outbox/build-envelope';

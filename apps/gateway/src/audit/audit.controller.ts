@@ -1,6 +1,6 @@
-import { GatewayErrorCode } from '@vulnscan/contracts';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { GatewayErrorCode } from '@vulnscan/contracts';
 import { Authenticated } from '../auth/auth.guard';
 import { Scope } from '../entities';
 import { PageQuery } from '../page-query.dto';

@@ -1,8 +1,8 @@
-import { GatewayErrorCode } from '@vulnscan/contracts';
 import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata, UseGuards, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { GatewayErrorCode } from '@vulnscan/contracts';
 import { Scope } from '../entities';
 import { ApiKeys, Principal } from './api-keys.service';
 import { apiError } from '../errors';

@@ -1,10 +1,10 @@
-import { GatewayErrorCode } from '@vulnscan/contracts';
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
 import { ScanReader } from '@vulnscan/scan-data';
 import { FindingRow, ReportReader, ReportRow } from '@vulnscan/vulndb-data';
+import { GatewayErrorCode } from '@vulnscan/contracts';
 import type { Principal } from '../auth/api-keys.service';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
 import { Scope } from '../entities';

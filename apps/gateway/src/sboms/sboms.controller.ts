@@ -1,4 +1,3 @@
-import { GatewayErrorCode } from '@vulnscan/contracts';
 import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
@@ -6,6 +5,7 @@ import type { Response } from 'express';
 import { DEFAULT_SBOM_FORMAT, exportSbom, SBOM_FORMATS, SbomFormat, validateSbom, withReference } from '@vulnscan/analysis';
 import { SbomReader } from '@vulnscan/sbom-data';
 import { ScanReader } from '@vulnscan/scan-data';
+import { GatewayErrorCode } from '@vulnscan/contracts';
 import type { Principal } from '../auth/api-keys.service';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
 import { Scope } from '../entities';

@@ -1,8 +1,8 @@
-import { GatewayErrorCode } from '@vulnscan/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
+import { GatewayErrorCode } from '@vulnscan/contracts';
 import { ApiKeys } from '../auth/api-keys.service';
 import { Authenticated } from '../auth/auth.guard';
 import { ApiKeyEntity, Scope, TenantEntity } from '../entities';

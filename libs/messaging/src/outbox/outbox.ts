@@ -26,6 +26,7 @@ export class Outbox {
   }
 
   async add<N extends EventName>(manager: EntityManager, message: MessageDraft<N>): Promise<MessageEnvelope<PayloadOf<N>>> {
+    // MessageDraft<N> is one member of the OutboxMessage union; TypeScript cannot see that for a type parameter.
     const [envelope] = await this.addMany(manager, [message as OutboxMessage]);
     return envelope as MessageEnvelope<PayloadOf<N>>;
   }
