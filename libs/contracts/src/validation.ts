@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { MessageEnvelope } from './envelope';
-import { isKnownWireName, MESSAGE_CONTRACTS, PayloadOf } from './registry';
+import { isKnownWireName, MESSAGE_CONTRACTS, PayloadOf } from './message-map';
 import { WireName } from './wire-names';
 
 /** A message that can never be handled as it is: it goes to the dead-letter queue at once. */

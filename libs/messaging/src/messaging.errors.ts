@@ -1,3 +1,5 @@
+import { CommandErrorCode } from '@vulnscan/contracts';
+
 /**
  * Thrown by a handler when retrying cannot help (e.g. the message refers to something that can
  * never exist): the message goes to the dead-letter queue at once instead of being retried.
@@ -11,28 +13,30 @@ export class NonRetryableError extends Error {
 
 /**
  * Thrown by a command handler to answer with a clean business error (the requester receives it as
- * a CommandFailedError with the same code and status); never retried, never dead-lettered.
+ * a CommandFailedError with the same code); never retried, never dead-lettered. The owner says
+ * what went wrong, not which HTTP status that is: the gateway maps codes to statuses in one table.
  */
 export class CommandRejectedError extends Error {
+  /** When asking again makes sense, in seconds (the gateway's Retry-After). */
+  readonly retryAfterSeconds?: number;
+
   constructor(
-    readonly code: string,
+    readonly code: CommandErrorCode,
     message: string,
-    /** An HTTP-like status the gateway can map directly (404, 409, 422, ...). */
-    readonly status: number = 400,
-    /** When asking again makes sense (a 429 or 503), in seconds: the gateway's Retry-After. */
-    readonly retryAfterSeconds?: number,
+    options: { retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = 'CommandRejectedError';
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
 /** What the requester throws when the command handler answered `{ ok: false }` (or could not be reached). */
 export class CommandFailedError extends Error {
   constructor(
+    /** A CommandErrorCode, or a code of a newer owner this build does not know yet. */
     readonly code: string,
     message: string,
-    readonly status: number,
     readonly retryAfterSeconds?: number,
   ) {
     super(message);

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { BlobDownloadedPayload, Events, MessageEnvelope } from '@vulnscan/contracts';
+import { EnvelopeOf, Events } from '@vulnscan/contracts';
 import { Inbox } from '@vulnscan/messaging';
 import { ManifestCompletion } from './manifest-completion';
 
@@ -15,7 +15,7 @@ export class BlobDownloadedController {
   ) {}
 
   @EventPattern(Events.BlobDownloaded)
-  async downloaded(@Payload() message: MessageEnvelope<BlobDownloadedPayload>): Promise<void> {
+  async downloaded(@Payload() message: EnvelopeOf<typeof Events.BlobDownloaded>): Promise<void> {
     await this.inbox.runOnce(CONSUMER, message, (manager) => this.completion.afterPlacement(manager, message.payload.digest));
   }
 }

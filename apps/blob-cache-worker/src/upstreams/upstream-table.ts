@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { PutUpstreamCommand, ScanError, UpstreamView, upstreamUrlProblem } from '@vulnscan/contracts';
+import { CacheErrorCode, PutUpstreamCommand, ScanError, upstreamUrlProblem, UpstreamView } from '@vulnscan/contracts';
 import { presentUpstream, UpstreamRow } from '@vulnscan/cache-data';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/platform';
@@ -102,19 +102,18 @@ export class UpstreamTable {
    */
   async put(command: PutUpstreamCommand, configured: (registry: string) => boolean): Promise<UpstreamView> {
     const registry = normalizeRegistryHost(command.registry);
-    if (!isRegistryHost(registry)) throw new CommandRejectedError('validation_failed', 'registry must be a host or host:port', 400);
+    if (!isRegistryHost(registry)) throw new CommandRejectedError(CacheErrorCode.ValidationFailed, 'registry must be a host or host:port');
     const urlProblem = upstreamUrlProblem(command.url);
-    if (urlProblem) throw new CommandRejectedError('validation_failed', urlProblem, 400);
+    if (urlProblem) throw new CommandRejectedError(CacheErrorCode.ValidationFailed, urlProblem);
     if (configured(registry)) {
       throw new CommandRejectedError(
-        'upstream_conflict',
+        CacheErrorCode.UpstreamConflict,
         `registry ${registry} is a configured upstream of the cache (CACHE_UPSTREAMS); it cannot be registered`,
-        409,
       );
     }
     const hasCredentials = command.username !== undefined && command.password !== undefined;
     if ((command.username === undefined) !== (command.password === undefined)) {
-      throw new CommandRejectedError('validation_failed', 'give username and password together, or neither', 400);
+      throw new CommandRejectedError(CacheErrorCode.ValidationFailed, 'give username and password together, or neither');
     }
     const cipher = hasCredentials ? this.requireCipher() : null;
     const url = new URL(command.url);
@@ -130,7 +129,7 @@ export class UpstreamTable {
         [command.tenantId, registry],
       )) as { count: number }[];
       if (count >= MAX_UPSTREAMS_PER_TENANT) {
-        throw new CommandRejectedError('upstream_limit', `a tenant may register at most ${MAX_UPSTREAMS_PER_TENANT} upstreams`, 409);
+        throw new CommandRejectedError(CacheErrorCode.UpstreamLimit, `a tenant may register at most ${MAX_UPSTREAMS_PER_TENANT} upstreams`);
       }
       const [saved] = (await manager.query(
         `INSERT INTO cache.upstreams (id, source, tenant_id, registry, url, username, secret) VALUES ($1, 'api', $2, $3, $4, $5, $6)
@@ -154,9 +153,8 @@ export class UpstreamTable {
     const deleted = Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
     if (deleted === 0)
       throw new CommandRejectedError(
-        'upstream_not_found',
+        CacheErrorCode.UpstreamNotFound,
         `upstream ${id} not found (configured upstreams cannot be deleted through the API)`,
-        404,
       );
   }
 
@@ -166,7 +164,7 @@ export class UpstreamTable {
     try {
       await this.policy.check(`${url.hostname}:${port}`);
     } catch (error) {
-      if (error instanceof ScanError) throw new CommandRejectedError(error.code, `url: ${error.message}`, 400);
+      if (error instanceof ScanError) throw new CommandRejectedError(error.code, `url: ${error.message}`);
       throw error;
     }
   }
@@ -204,9 +202,8 @@ export class UpstreamTable {
   private requireCipher(): SecretCipher {
     if (!this.cipher) {
       throw new CommandRejectedError(
-        'credentials_disabled',
+        CacheErrorCode.CredentialsDisabled,
         'Upstream credentials cannot be stored: the blob-cache-worker has no CACHE_ENCRYPTION_KEY. Register the upstream without credentials, or set the key.',
-        503,
       );
     }
     return this.cipher;

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Commands, DeleteUpstreamCommand, MessageEnvelope, PutUpstreamCommand, UpstreamView } from '@vulnscan/contracts';
+import { CommandReplyOf, Commands, EnvelopeOf } from '@vulnscan/contracts';
 import { UpstreamTable } from './upstream-table';
 import { Upstreams } from './upstreams.service';
 
@@ -13,12 +13,12 @@ export class UpstreamsController {
   ) {}
 
   @MessagePattern(Commands.PutUpstream)
-  put(@Payload() message: MessageEnvelope<PutUpstreamCommand>): Promise<UpstreamView> {
+  put(@Payload() message: EnvelopeOf<typeof Commands.PutUpstream>): Promise<CommandReplyOf<typeof Commands.PutUpstream>> {
     return this.table.put(message.payload, (registry) => this.upstreams.byName(registry) !== undefined);
   }
 
   @MessagePattern(Commands.DeleteUpstream)
-  async delete(@Payload() message: MessageEnvelope<DeleteUpstreamCommand>): Promise<{ deleted: true }> {
+  async delete(@Payload() message: EnvelopeOf<typeof Commands.DeleteUpstream>): Promise<CommandReplyOf<typeof Commands.DeleteUpstream>> {
     await this.table.delete(message.payload.tenantId, message.payload.id);
     return { deleted: true };
   }

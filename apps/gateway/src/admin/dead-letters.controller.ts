@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@n
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Commands } from '@vulnscan/contracts';
+import { Commands, GatewayErrorCode } from '@vulnscan/contracts';
 import {
   AmqpRequester,
   CommandFailedError,
@@ -11,10 +11,10 @@ import {
   InvalidCursorError,
   RequestTimeoutError,
 } from '@vulnscan/messaging';
-import { ApiError } from '@vulnscan/platform';
 import { Authenticated } from '../auth/auth.guard';
 import { Scope } from '../entities';
 import { PageQuery } from '../page-query.dto';
+import { apiError, requestFailureToApiError } from '../errors';
 
 /** Each service's schema: its dead letters live in `<schema>.dead_letters`, read here, replayed by the owner. */
 const SERVICE_SCHEMAS: Readonly<Record<string, string>> = {
@@ -60,7 +60,7 @@ export class DeadLettersController {
         next_cursor: page.nextCursor ?? null,
       };
     } catch (error) {
-      if (error instanceof InvalidCursorError) throw new ApiError(400, 'invalid_cursor', error.message, { fields: ['cursor'] });
+      if (error instanceof InvalidCursorError) throw apiError(GatewayErrorCode.InvalidCursor, error.message, { fields: ['cursor'] });
       throw error;
     }
   }
@@ -70,13 +70,15 @@ export class DeadLettersController {
   @ApiOperation({ summary: 'Send a dead-lettered message back to the queue it failed in (the owning service does it)' })
   async replay(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string) {
     const service = await this.owner(id);
-    if (!service) throw new ApiError(404, 'dead_letter_not_found', `Dead letter ${id} not found.`);
+    if (!service) throw apiError(GatewayErrorCode.DeadLetterNotFound, `Dead letter ${id} not found.`);
     try {
       await this.requester.request(Commands.ReplayDeadLetter, { deadLetterId: id }, { routingKey: deadLetterReplayRoutingKey(service) });
     } catch (error) {
-      if (error instanceof CommandFailedError) throw new ApiError(error.status ?? 400, error.code, error.message);
-      if (error instanceof RequestTimeoutError) {
-        throw new ApiError(503, 'service_unavailable', `${service} did not answer in time; try again.`, {}, { 'Retry-After': '5' });
+      if (error instanceof CommandFailedError || error instanceof RequestTimeoutError) {
+        throw requestFailureToApiError(error, {
+          code: GatewayErrorCode.ServiceUnavailable,
+          detail: `${service} did not answer in time; try again.`,
+        });
       }
       throw error;
     }

@@ -1,10 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiError } from '@vulnscan/platform';
+import { GatewayErrorCode } from '@vulnscan/contracts';
 import { Authenticated } from '../auth/auth.guard';
 import { Scope } from '../entities';
 import { PageQuery } from '../page-query.dto';
 import { AuditLog } from './audit-log.service';
+import { apiError } from '../errors';
 
 @ApiTags('admin')
 @Controller('api/v1/audit')
@@ -20,7 +21,7 @@ export class AuditController {
     if (query.cursor) {
       const [createdAt, id] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('|');
       if (!id || Number.isNaN(Date.parse(createdAt)))
-        throw new ApiError(400, 'invalid_cursor', 'cursor is not one this API issued', { fields: ['cursor'] });
+        throw apiError(GatewayErrorCode.InvalidCursor, 'cursor is not one this API issued', { fields: ['cursor'] });
       before = { createdAt, id };
     }
     await this.audit.flush();

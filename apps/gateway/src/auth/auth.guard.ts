@@ -2,9 +2,10 @@ import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiError } from '@vulnscan/platform';
+import { GatewayErrorCode } from '@vulnscan/contracts';
 import { Scope } from '../entities';
 import { ApiKeys, Principal } from './api-keys.service';
+import { apiError } from '../errors';
 import { bearerToken, missingScopes } from './scope-check';
 
 /** Metadata key of the scopes an endpoint (or a whole controller) requires. */
@@ -23,13 +24,18 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const secret = bearerToken(request.headers.authorization);
     if (secret === null)
-      throw new ApiError(401, 'unauthorized', 'An API key is required: Authorization: Bearer <key>.', {}, { 'WWW-Authenticate': 'Bearer' });
+      throw apiError(
+        GatewayErrorCode.Unauthorized,
+        'An API key is required: Authorization: Bearer <key>.',
+        {},
+        { 'WWW-Authenticate': 'Bearer' },
+      );
     const principal = await this.keys.verify(secret);
-    if (!principal) throw new ApiError(401, 'unauthorized', 'The API key is not valid.', {}, { 'WWW-Authenticate': 'Bearer' });
+    if (!principal) throw apiError(GatewayErrorCode.Unauthorized, 'The API key is not valid.', {}, { 'WWW-Authenticate': 'Bearer' });
     const required =
       this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, [context.getHandler(), context.getClass()]) ?? [];
     const missing = missingScopes(required, principal.scopes);
-    if (missing.length > 0) throw new ApiError(403, 'forbidden', `The API key lacks the scope ${missing.join(', ')}.`);
+    if (missing.length > 0) throw apiError(GatewayErrorCode.Forbidden, `The API key lacks the scope ${missing.join(', ')}.`);
     request.principal = principal;
     return true;
   }
@@ -47,6 +53,6 @@ export const Authenticated = (...scopes: Scope[]) =>
 
 export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
   const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-  if (!principal) throw new ApiError(401, 'unauthorized', 'Not authenticated.');
+  if (!principal) throw apiError(GatewayErrorCode.Unauthorized, 'Not authenticated.');
   return principal;
 });

@@ -20,8 +20,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { Commands, IsRegExpPattern, MAX_BULK_IMAGES, REGISTRY_HOST_PATTERN } from '@vulnscan/contracts';
-import { ApiError } from '@vulnscan/platform';
+import { Commands, GatewayErrorCode, IsRegExpPattern, MAX_BULK_IMAGES, REGISTRY_HOST_PATTERN } from '@vulnscan/contracts';
 import { BatchReader } from '@vulnscan/scan-data';
 import type { Principal } from '../auth/api-keys.service';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
@@ -29,6 +28,7 @@ import { Scope } from '../entities';
 import { OwnerCommands } from '../owner-commands.service';
 import { BatchCreatedResponse } from '../schedules/schedule.dto';
 import { presentBatch, presentBatchCreated } from './batch.presenter';
+import { apiError } from '../errors';
 
 class BulkFilterDto {
   @ApiPropertyOptional({ example: 'ghcr.io' })
@@ -91,17 +91,13 @@ export class BatchesController {
   @ApiTooManyRequestsResponse({ description: 'Within the cooldown of the previous bulk scan; Retry-After says when' })
   async bulk(@Body() body: BulkScanDto, @CurrentPrincipal() principal: Principal) {
     if (body.images !== undefined && body.filter !== undefined)
-      throw new ApiError(400, 'invalid_request', 'give images or filter, not both', { fields: ['images', 'filter'] });
-    const outcome = await this.commands.send<{ batchId: string; count: number; deduplicated: number; skipped: number }>(
-      Commands.CreateBulkScan,
-      principal.tenantId,
-      {
-        tenantId: principal.tenantId,
-        ...(body.images !== undefined ? { images: body.images } : { filter: body.filter }),
-        ...(body.force_rescan !== undefined ? { forceRescan: body.force_rescan } : {}),
-        requestedBy: principal.keyId,
-      },
-    );
+      throw apiError(GatewayErrorCode.InvalidRequest, 'give images or filter, not both', { fields: ['images', 'filter'] });
+    const outcome = await this.commands.send(Commands.CreateBulkScan, principal.tenantId, {
+      tenantId: principal.tenantId,
+      ...(body.images !== undefined ? { images: body.images } : { filter: body.filter }),
+      ...(body.force_rescan !== undefined ? { forceRescan: body.force_rescan } : {}),
+      requestedBy: principal.keyId,
+    });
     return presentBatchCreated(outcome);
   }
 
@@ -111,7 +107,7 @@ export class BatchesController {
   @ApiNotFoundResponse({ description: 'No such batch in this tenant' })
   async get(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string, @CurrentPrincipal() principal: Principal) {
     const summary = await this.reader.batch(principal.tenantId, id);
-    if (!summary) throw new ApiError(404, 'not_found', `batch ${id} not found`);
+    if (!summary) throw apiError(GatewayErrorCode.NotFound, `batch ${id} not found`);
     return presentBatch(summary);
   }
 
@@ -120,7 +116,7 @@ export class BatchesController {
   @ApiOperation({ summary: 'Cancel a batch: its queued scans never start, running ones stop at the next layer' })
   @ApiNotFoundResponse({ description: 'No such batch in this tenant' })
   async cancel(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string, @CurrentPrincipal() principal: Principal) {
-    const { canceled } = await this.commands.send<{ canceled: number }>(Commands.CancelBatch, principal.tenantId, {
+    const { canceled } = await this.commands.send(Commands.CancelBatch, principal.tenantId, {
       tenantId: principal.tenantId,
       batchId: id,
     });

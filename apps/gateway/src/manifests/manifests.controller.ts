@@ -1,8 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsEnum, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { DIGEST_PATTERN } from '@vulnscan/contracts';
-import { ApiError } from '@vulnscan/platform';
+import { DIGEST_PATTERN, GatewayErrorCode } from '@vulnscan/contracts';
 import { InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
 import { ManifestSecurityStatusEntity, SecurityStatus, StatusReader } from '@vulnscan/status-data';
 import { ReportReader } from '@vulnscan/vulndb-data';
@@ -10,6 +9,7 @@ import type { Principal } from '../auth/api-keys.service';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
 import { Scope } from '../entities';
 import { PageQuery } from '../page-query.dto';
+import { apiError } from '../errors';
 
 class SecurityQuery {
   @ApiPropertyOptional({
@@ -68,17 +68,16 @@ export class ManifestsController {
   @ApiOperation({ summary: "A cached manifest's security status, with its last report's summary" })
   async security(@Param('digest') digest: string, @Query() query: SecurityQuery, @CurrentPrincipal() principal: Principal) {
     if (!DIGEST_PATTERN.test(digest))
-      throw new ApiError(400, 'invalid_digest', 'digest: must be a digest such as sha256:<hex>', { fields: ['digest'] });
+      throw apiError(GatewayErrorCode.InvalidDigest, 'digest: must be a digest such as sha256:<hex>', { fields: ['digest'] });
     const rows = await this.statuses.find(principal.tenantId, digest, query.repository ? this.repository(query.repository, digest) : {});
     if (rows.length === 0) {
       const where = query.repository ? ` in ${query.repository}` : '';
-      throw new ApiError(404, 'manifest_not_found', `No manifest ${digest}${where} has passed through the cache.`);
+      throw apiError(GatewayErrorCode.ManifestNotFound, `No manifest ${digest}${where} has passed through the cache.`);
     }
     if (rows.length > 1) {
       const repositories = rows.map((row) => `${row.upstream}/${row.repository}`).join(', ');
-      throw new ApiError(
-        400,
-        'repository_required',
+      throw apiError(
+        GatewayErrorCode.RepositoryRequired,
         `repository: ${digest} is cached for several repositories (${repositories}); name one.`,
         {
           fields: ['repository'],
@@ -109,7 +108,7 @@ export class ManifestsController {
       return { upstream: reference.registry, repository: reference.repository };
     } catch (error) {
       if (error instanceof InvalidReferenceError)
-        throw new ApiError(400, 'invalid_repository', `repository: ${error.reason}`, { fields: ['repository'] });
+        throw apiError(GatewayErrorCode.InvalidRepository, `repository: ${error.reason}`, { fields: ['repository'] });
       throw error;
     }
   }

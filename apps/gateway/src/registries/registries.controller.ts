@@ -48,7 +48,7 @@ export class RegistriesController {
   @Authenticated(Scope.ScansWrite)
   @ApiOperation({ summary: 'Create or replace the credentials for a registry host' })
   async put(@Body() body: PutRegistryDto, @CurrentPrincipal() principal: Principal) {
-    const view = await this.commands.send<RegistryCredentialView>(Commands.PutRegistryCredential, principal.tenantId, {
+    const view = await this.commands.send(Commands.PutRegistryCredential, principal.tenantId, {
       tenantId: principal.tenantId,
       registry: body.registry,
       username: body.username,

@@ -2,12 +2,13 @@ import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
-import { ApiError } from '@vulnscan/platform';
 import { ScanReader } from '@vulnscan/scan-data';
 import { FindingRow, ReportReader, ReportRow } from '@vulnscan/vulndb-data';
+import { GatewayErrorCode } from '@vulnscan/contracts';
 import type { Principal } from '../auth/api-keys.service';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
 import { Scope } from '../entities';
+import { apiError } from '../errors';
 import { normalizeImage } from '../scans/scan-request';
 
 const SEVERITIES = ['Unknown', 'Negligible', 'Low', 'Medium', 'High', 'Critical'] as const;
@@ -105,7 +106,7 @@ export class ReportsController {
       ['to', to],
     ] as const) {
       if (side.scan.image !== image) {
-        throw new ApiError(400, 'scan_of_another_image', `${field}: scan ${side.scan.id} is of ${side.scan.image}, not ${image}.`, {
+        throw apiError(GatewayErrorCode.ScanOfAnotherImage, `${field}: scan ${side.scan.id} is of ${side.scan.image}, not ${image}.`, {
           fields: [field],
         });
       }
@@ -125,12 +126,12 @@ export class ReportsController {
 
   private async reportOf(tenantId: string, scanId: string): Promise<{ scan: { id: string; image: string }; report: ReportRow }> {
     const scan = await this.scans.findOne(tenantId, scanId);
-    if (!scan) throw new ApiError(404, 'scan_not_found', `Scan ${scanId} not found.`);
+    if (!scan) throw apiError(GatewayErrorCode.ScanNotFound, `Scan ${scanId} not found.`);
     if (scan.status !== 'completed') {
-      throw new ApiError(409, 'scan_not_completed', `Scan ${scanId} is ${scan.status}; its report exists once it has completed.`);
+      throw apiError(GatewayErrorCode.ScanNotCompleted, `Scan ${scanId} is ${scan.status}; its report exists once it has completed.`);
     }
     const report = await this.reports.forScan(tenantId, scanId);
-    if (!report) throw new ApiError(404, 'report_not_found', `Scan ${scanId} has no vulnerability report.`);
+    if (!report) throw apiError(GatewayErrorCode.ReportNotFound, `Scan ${scanId} has no vulnerability report.`);
     return { scan, report };
   }
 }

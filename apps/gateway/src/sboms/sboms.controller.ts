@@ -3,12 +3,13 @@ import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import type { Response } from 'express';
 import { DEFAULT_SBOM_FORMAT, exportSbom, SBOM_FORMATS, SbomFormat, validateSbom, withReference } from '@vulnscan/analysis';
-import { ApiError } from '@vulnscan/platform';
 import { SbomReader } from '@vulnscan/sbom-data';
 import { ScanReader } from '@vulnscan/scan-data';
+import { GatewayErrorCode } from '@vulnscan/contracts';
 import type { Principal } from '../auth/api-keys.service';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
 import { Scope } from '../entities';
+import { apiError } from '../errors';
 
 class SbomQuery {
   @ApiPropertyOptional({ enum: SBOM_FORMATS, default: DEFAULT_SBOM_FORMAT })
@@ -39,12 +40,12 @@ export class SbomsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<object> {
     const scan = await this.scans.findOne(principal.tenantId, id);
-    if (!scan) throw new ApiError(404, 'scan_not_found', `Scan ${id} not found.`);
+    if (!scan) throw apiError(GatewayErrorCode.ScanNotFound, `Scan ${id} not found.`);
     if (scan.status !== 'completed' || !scan.manifestDigest) {
-      throw new ApiError(409, 'scan_not_completed', `Scan ${id} is ${scan.status}; its SBOM exists once it has completed.`);
+      throw apiError(GatewayErrorCode.ScanNotCompleted, `Scan ${id} is ${scan.status}; its SBOM exists once it has completed.`);
     }
     const stored = await this.sboms.latest(scan.manifestDigest);
-    if (!stored) throw new ApiError(404, 'sbom_not_found', `No SBOM is stored for ${scan.manifestDigest}.`);
+    if (!stored) throw apiError(GatewayErrorCode.SbomNotFound, `No SBOM is stored for ${scan.manifestDigest}.`);
     const { mediaType, document } = exportSbom(
       withReference(validateSbom(stored.document), scan.image),
       query.format ?? DEFAULT_SBOM_FORMAT,

@@ -1,6 +1,6 @@
-import { PlatformDto } from '@vulnscan/contracts';
-import { ApiError } from '@vulnscan/platform';
+import { GatewayErrorCode, PlatformDto } from '@vulnscan/contracts';
 import { formatReference, InvalidReferenceError, parseImageReference, referenceFromParts } from '@vulnscan/registry';
+import { apiError } from '../errors';
 import { CreateScanDto } from './scan.dto';
 
 /** An image reference from a request, normalized (`alpine` → `docker.io/library/alpine:latest`); 400 naming `field` if invalid. */
@@ -9,7 +9,7 @@ export function normalizeImage(input: string, field = 'image'): string {
     return formatReference(parseImageReference(input));
   } catch (error) {
     if (error instanceof InvalidReferenceError) {
-      throw new ApiError(400, 'invalid_reference', `${field}: ${error.reason}`, { fields: [field] });
+      throw apiError(GatewayErrorCode.InvalidReference, `${field}: ${error.reason}`, { fields: [field] });
     }
     throw error;
   }
@@ -23,7 +23,7 @@ export function requestedImage(body: Pick<CreateScanDto, 'image' | 'image_name' 
     reference = referenceFromParts(body.image_name ?? '', body.image_tag);
   } catch (error) {
     if (error instanceof InvalidReferenceError) {
-      throw new ApiError(400, 'invalid_reference', `image_name: ${error.reason}`, { fields: ['image_name'] });
+      throw apiError(GatewayErrorCode.InvalidReference, `image_name: ${error.reason}`, { fields: ['image_name'] });
     }
     throw error;
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiError } from '@vulnscan/platform';
+import { GatewayErrorCode } from '@vulnscan/contracts';
 import { InvalidCursorError, ScanReader } from '@vulnscan/scan-data';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
 import type { Principal } from '../auth/api-keys.service';
@@ -10,6 +10,7 @@ import { CreateScanDto, CreateScanResponse, ListScansQuery } from './scan.dto';
 import { presentScan } from './scan.presenter';
 import { normalizeImage, parsePlatform, requestedImage } from './scan-request';
 import { OwnerCommands } from '../owner-commands.service';
+import { apiError } from '../errors';
 
 @ApiTags('scans')
 @Controller('api/v1')
@@ -46,7 +47,7 @@ export class ScansController {
   @ApiOperation({ summary: 'One scan: status, progress, resolved manifest and layers, error' })
   async get(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string, @CurrentPrincipal() principal: Principal) {
     const scan = await this.reader.findOne(principal.tenantId, id);
-    if (!scan) throw new ApiError(404, 'scan_not_found', `Scan ${id} not found.`);
+    if (!scan) throw apiError(GatewayErrorCode.ScanNotFound, `Scan ${id} not found.`);
     return presentScan(scan, await this.reader.attempts(principal.tenantId, id));
   }
 
@@ -70,7 +71,7 @@ export class ScansController {
   async cancel(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string, @CurrentPrincipal() principal: Principal) {
     const reply = await this.commands.cancel(principal.tenantId, id);
     if (!reply.canceled) {
-      throw new ApiError(409, 'scan_finished', `Scan ${id} is already ${reply.status}; nothing to cancel.`, { status: reply.status });
+      throw apiError(GatewayErrorCode.ScanFinished, `Scan ${id} is already ${reply.status}; nothing to cancel.`, { status: reply.status });
     }
     return { scan_id: reply.scanId, status: reply.status };
   }
@@ -80,7 +81,7 @@ export class ScansController {
       const page = await this.reader.list(tenantId, { ...query, limit: query.limit ?? 50 });
       return { items: page.items.map((scan) => presentScan(scan)), next_cursor: page.nextCursor };
     } catch (error) {
-      if (error instanceof InvalidCursorError) throw new ApiError(400, 'invalid_cursor', error.message, { fields: ['cursor'] });
+      if (error instanceof InvalidCursorError) throw apiError(GatewayErrorCode.InvalidCursor, error.message, { fields: ['cursor'] });
       throw error;
     }
   }

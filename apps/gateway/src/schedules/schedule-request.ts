@@ -1,6 +1,6 @@
-import { REGISTRY_HOST_PATTERN, ScheduleTargetDto, ScheduleTargetKind } from '@vulnscan/contracts';
-import { ApiError } from '@vulnscan/platform';
+import { GatewayErrorCode, REGISTRY_HOST_PATTERN, ScheduleTargetDto, ScheduleTargetKind } from '@vulnscan/contracts';
 import { InvalidReferenceError, parseRepositoryName } from '@vulnscan/registry';
+import { apiError } from '../errors';
 import { normalizeImage } from '../scans/scan-request';
 import { CreateScheduleDto } from './schedule.dto';
 
@@ -10,11 +10,15 @@ type TargetFields = Pick<CreateScheduleDto, 'image' | 'repository' | 'registry' 
 export function targetOf(body: TargetFields): ScheduleTargetDto | undefined {
   const given = (['image', 'repository', 'registry'] as const).filter((field) => body[field] !== undefined);
   if (given.length > 1)
-    throw new ApiError(400, 'invalid_target', `give one of image, repository and registry, not ${given.join(' and ')}`, { fields: given });
+    throw apiError(GatewayErrorCode.InvalidTarget, `give one of image, repository and registry, not ${given.join(' and ')}`, {
+      fields: given,
+    });
   const tagFilter = body.tag_filter !== undefined ? { tagFilter: body.tag_filter } : {};
   if (body.image !== undefined) {
     if (body.tag_filter !== undefined)
-      throw new ApiError(400, 'invalid_target', 'tag_filter applies to repository and registry targets only', { fields: ['tag_filter'] });
+      throw apiError(GatewayErrorCode.InvalidTarget, 'tag_filter applies to repository and registry targets only', {
+        fields: ['tag_filter'],
+      });
     return { kind: ScheduleTargetKind.Image, image: normalizeImage(body.image) };
   }
   if (body.repository !== undefined) {
@@ -22,17 +26,17 @@ export function targetOf(body: TargetFields): ScheduleTargetDto | undefined {
       return { kind: ScheduleTargetKind.Repository, ...parseRepositoryName(body.repository), ...tagFilter };
     } catch (error) {
       if (error instanceof InvalidReferenceError)
-        throw new ApiError(400, 'invalid_reference', `repository: ${error.reason}`, { fields: ['repository'] });
+        throw apiError(GatewayErrorCode.InvalidReference, `repository: ${error.reason}`, { fields: ['repository'] });
       throw error;
     }
   }
   if (body.registry !== undefined) {
     if (!REGISTRY_HOST_PATTERN.test(body.registry))
-      throw new ApiError(400, 'invalid_target', 'registry must be a host or host:port', { fields: ['registry'] });
+      throw apiError(GatewayErrorCode.InvalidTarget, 'registry must be a host or host:port', { fields: ['registry'] });
     return { kind: ScheduleTargetKind.Catalog, registry: body.registry.toLowerCase(), ...tagFilter };
   }
   if (body.tag_filter !== undefined)
-    throw new ApiError(400, 'invalid_target', 'tag_filter needs a repository or registry', { fields: ['tag_filter'] });
+    throw apiError(GatewayErrorCode.InvalidTarget, 'tag_filter needs a repository or registry', { fields: ['tag_filter'] });
   return undefined;
 }
 
@@ -40,7 +44,7 @@ export function targetOf(body: TargetFields): ScheduleTargetDto | undefined {
 export function requiredTarget(body: TargetFields): ScheduleTargetDto {
   const target = targetOf(body);
   if (!target)
-    throw new ApiError(400, 'invalid_target', 'give one of image, repository and registry', {
+    throw apiError(GatewayErrorCode.InvalidTarget, 'give one of image, repository and registry', {
       fields: ['image', 'repository', 'registry'],
     });
   return target;
@@ -53,7 +57,7 @@ export function timingOf(body: { interval?: number; cron?: string; enabled?: boo
   enabled?: boolean;
 } {
   if (body.interval !== undefined && body.cron !== undefined)
-    throw new ApiError(400, 'invalid_schedule', 'give either interval or cron, not both', { fields: ['interval', 'cron'] });
+    throw apiError(GatewayErrorCode.InvalidSchedule, 'give either interval or cron, not both', { fields: ['interval', 'cron'] });
   return {
     ...(body.interval !== undefined ? { intervalSeconds: body.interval } : {}),
     ...(body.cron !== undefined ? { cron: body.cron } : {}),

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Commands } from '@vulnscan/contracts';
-import { ApiError } from '@vulnscan/platform';
+import { Commands, GatewayErrorCode } from '@vulnscan/contracts';
 import { BatchReader } from '@vulnscan/scan-data';
 import type { Principal } from '../auth/api-keys.service';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
@@ -10,6 +9,7 @@ import { Scope } from '../entities';
 import { OwnerCommands } from '../owner-commands.service';
 import { PageQuery } from '../page-query.dto';
 import { BatchCreatedResponse, CreateScheduleDto, UpdateScheduleDto } from './schedule.dto';
+import { apiError } from '../errors';
 import { presentSchedule } from './schedule.presenter';
 import { requiredTarget, targetOf, timingOf } from './schedule-request';
 
@@ -30,7 +30,7 @@ export class SchedulesController {
   async create(@Body() body: CreateScheduleDto, @CurrentPrincipal() principal: Principal) {
     const target = requiredTarget(body);
     const timing = timingOf(body);
-    const { id } = await this.commands.send<{ id: string }>(Commands.CreateSchedule, principal.tenantId, {
+    const { id } = await this.commands.send(Commands.CreateSchedule, principal.tenantId, {
       tenantId: principal.tenantId,
       name: body.name,
       target,
@@ -45,7 +45,7 @@ export class SchedulesController {
   @ApiOperation({ summary: "This tenant's schedules, newest first" })
   async list(@Query() query: PageQuery, @CurrentPrincipal() principal: Principal) {
     if (query.cursor !== undefined && !/^[0-9a-f-]{36}$/i.test(query.cursor))
-      throw new ApiError(400, 'invalid_cursor', 'cursor must be the next_cursor of the previous page');
+      throw apiError(GatewayErrorCode.InvalidCursor, 'cursor must be the next_cursor of the previous page');
     const page = await this.reader.schedules(principal.tenantId, { after: query.cursor, limit: query.limit ?? 50 });
     const batches = await this.reader.batches(
       principal.tenantId,
@@ -113,7 +113,7 @@ export class SchedulesController {
 
   private async view(tenantId: string, id: string) {
     const schedule = await this.reader.schedule(tenantId, id);
-    if (!schedule) throw new ApiError(404, 'not_found', `schedule ${id} not found`);
+    if (!schedule) throw apiError(GatewayErrorCode.NotFound, `schedule ${id} not found`);
     return presentSchedule(schedule, schedule.lastBatchId ? await this.reader.batch(tenantId, schedule.lastBatchId) : undefined);
   }
 }

@@ -2,11 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Qu
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
-import { ApiError } from '@vulnscan/platform';
+import { GatewayErrorCode } from '@vulnscan/contracts';
 import { ApiKeys } from '../auth/api-keys.service';
 import { Authenticated } from '../auth/auth.guard';
 import { ApiKeyEntity, Scope, TenantEntity } from '../entities';
 import { CreateApiKeyDto, CreateTenantDto, ListApiKeysQuery } from './tenants.dto';
+import { apiError } from '../errors';
 
 const presentTenant = (tenant: TenantEntity) => ({ id: tenant.id, name: tenant.name, created_at: tenant.createdAt.toISOString() });
 
@@ -33,7 +34,7 @@ export class TenantsController {
   async createTenant(@Body() body: CreateTenantDto) {
     const tenants = this.dataSource.getRepository(TenantEntity);
     const existing = await tenants.findOneBy({ id: body.id });
-    if (existing && !existing.deletedAt) throw new ApiError(409, 'tenant_exists', `Tenant ${body.id} already exists.`);
+    if (existing && !existing.deletedAt) throw apiError(GatewayErrorCode.TenantExists, `Tenant ${body.id} already exists.`);
     const tenant = tenants.create({ id: body.id, name: body.name, createdAt: new Date(), deletedAt: null });
     await tenants.save(tenant);
     return presentTenant(tenant);
@@ -50,10 +51,10 @@ export class TenantsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a tenant and revoke its keys' })
   async deleteTenant(@Param('id') id: string): Promise<void> {
-    if (id === 'default') throw new ApiError(409, 'tenant_protected', 'The default tenant cannot be deleted.');
+    if (id === 'default') throw apiError(GatewayErrorCode.TenantProtected, 'The default tenant cannot be deleted.');
     await this.dataSource.transaction(async (manager) => {
       const result = await manager.getRepository(TenantEntity).update({ id, deletedAt: IsNull() }, { deletedAt: new Date() });
-      if (!result.affected) throw new ApiError(404, 'tenant_not_found', `Tenant ${id} not found.`);
+      if (!result.affected) throw apiError(GatewayErrorCode.TenantNotFound, `Tenant ${id} not found.`);
       await manager.getRepository(ApiKeyEntity).update({ tenantId: id, revokedAt: IsNull() }, { revokedAt: new Date() });
     });
   }
@@ -63,7 +64,7 @@ export class TenantsController {
   async createKey(@Body() body: CreateApiKeyDto) {
     const tenant = await this.dataSource.getRepository(TenantEntity).findOneBy({ id: body.tenant_id, deletedAt: IsNull() });
     if (!tenant)
-      throw new ApiError(400, 'tenant_not_found', `tenant_id: tenant ${body.tenant_id} does not exist.`, { fields: ['tenant_id'] });
+      throw apiError(GatewayErrorCode.TenantNotFound, `tenant_id: tenant ${body.tenant_id} does not exist.`, { fields: ['tenant_id'] });
     const { key, secret } = await this.keys.create(tenant.id, body.name, [...new Set(body.scopes)]);
     return { ...presentKey(key), key: secret };
   }
@@ -78,6 +79,6 @@ export class TenantsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an API key' })
   async revokeKey(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string): Promise<void> {
-    if (!(await this.keys.revoke(id))) throw new ApiError(404, 'api_key_not_found', `API key ${id} not found.`);
+    if (!(await this.keys.revoke(id))) throw apiError(GatewayErrorCode.ApiKeyNotFound, `API key ${id} not found.`);
   }
 }

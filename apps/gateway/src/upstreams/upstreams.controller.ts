@@ -81,7 +81,7 @@ export class UpstreamsController {
   @ApiCreatedResponse({ description: 'The upstream (never its password)' })
   @ApiConflictResponse({ description: 'The registry is a configured upstream of the cache' })
   async put(@Body() body: PutUpstreamDto, @CurrentPrincipal() principal: Principal) {
-    const view = await this.commands.send<UpstreamView>(Commands.PutUpstream, principal.tenantId, {
+    const view = await this.commands.send(Commands.PutUpstream, principal.tenantId, {
       tenantId: principal.tenantId,
       registry: body.registry,
       url: body.url,

@@ -22,20 +22,20 @@ import {
 } from 'class-validator';
 import {
   Commands,
-  CreatedWebhookView,
+  GatewayErrorCode,
   IsWebhookUrl,
   WEBHOOK_EVENTS,
   WEBHOOK_URL_MAX_LENGTH,
   WebhookEvent,
   WebhookView,
 } from '@vulnscan/contracts';
-import { ApiError } from '@vulnscan/platform';
 import { DeliveryView, WebhookReader } from '@vulnscan/status-data';
 import type { Principal } from '../auth/api-keys.service';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
 import { Scope } from '../entities';
 import { OwnerCommands } from '../owner-commands.service';
 import { PageQuery } from '../page-query.dto';
+import { apiError } from '../errors';
 
 class CreateWebhookDto {
   @ApiProperty({
@@ -99,7 +99,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Register a webhook for scan.completed and/or vulnerabilities.new; the answer holds its signing secret, once' })
   @ApiCreatedResponse({ description: 'The webhook, with `secret`' })
   async create(@Body() body: CreateWebhookDto, @CurrentPrincipal() principal: Principal) {
-    const view = await this.commands.send<CreatedWebhookView>(Commands.CreateWebhook, principal.tenantId, {
+    const view = await this.commands.send(Commands.CreateWebhook, principal.tenantId, {
       tenantId: principal.tenantId,
       url: body.url,
       events: body.events,
@@ -152,7 +152,7 @@ export class WebhooksController {
 
   private async find(tenantId: string, id: string): Promise<WebhookView> {
     const webhook = await this.reader.find(tenantId, id);
-    if (!webhook) throw new ApiError(404, 'webhook_not_found', `Webhook ${id} not found.`);
+    if (!webhook) throw apiError(GatewayErrorCode.WebhookNotFound, `Webhook ${id} not found.`);
     return webhook;
   }
 }

@@ -1,3 +1,4 @@
+import { SchedulerErrorCode } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
 
@@ -39,7 +40,7 @@ export function normalizeImage(input: string): NormalizedImage {
     return parse(input);
   } catch (error) {
     const reason = error instanceof InvalidReferenceError ? error.reason : String(error);
-    throw new CommandRejectedError('invalid_reference', `image: ${reason}`, 400);
+    throw new CommandRejectedError(SchedulerErrorCode.InvalidReference, `image: ${reason}`);
   }
 }
 
@@ -67,16 +68,14 @@ export function normalizeBatch(references: readonly string[], policy: BatchRefer
   if (invalid.length > 0 && policy.invalid === 'reject') {
     const shown = invalid.slice(0, INVALID_SHOWN).join('; ');
     throw new CommandRejectedError(
-      'invalid_reference',
+      SchedulerErrorCode.InvalidReference,
       `${invalid.length} image reference(s) are not valid: ${shown}${invalid.length > INVALID_SHOWN ? '; ...' : ''}`,
-      400,
     );
   }
   if (byImage.size > policy.maxImages) {
     throw new CommandRejectedError(
-      'too_many_images',
+      SchedulerErrorCode.TooManyImages,
       `the batch would scan ${byImage.size} images; at most ${policy.maxImages} (BATCH_MAX_IMAGES)`,
-      422,
     );
   }
   return { images: [...byImage.values()], skipped: skipped + invalid.length };

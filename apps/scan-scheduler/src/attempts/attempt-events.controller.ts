@@ -1,15 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { EntityManager } from 'typeorm';
-import {
-  Events,
-  MessageEnvelope,
-  ScanAttemptFailedPayload,
-  ScanAttemptProgressedPayload,
-  ScanAttemptStartedPayload,
-  ScanAttemptSucceededPayload,
-  ScanJobQueuedPayload,
-} from '@vulnscan/contracts';
+import { EnvelopeOf, Events, MessageEnvelope } from '@vulnscan/contracts';
 import { Inbox } from '@vulnscan/messaging';
 import { ScanEntity } from '@vulnscan/scan-data';
 import { Dispatcher } from '../dispatch/dispatcher.service';
@@ -26,7 +18,7 @@ export class AttemptEventsController {
   ) {}
 
   @EventPattern(Events.ScanAttemptStarted)
-  async started(@Payload() message: MessageEnvelope<ScanAttemptStartedPayload>): Promise<void> {
+  async started(@Payload() message: EnvelopeOf<typeof Events.ScanAttemptStarted>): Promise<void> {
     const { scanId, attempt, workerId } = message.payload;
     // One attempt's reports are consumed concurrently: its Started may be handled after its Failed,
     // when the scan is already queued again or finished. It must not revive the attempt then.
@@ -38,7 +30,7 @@ export class AttemptEventsController {
   }
 
   @EventPattern(Events.ScanAttemptProgressed)
-  async progressed(@Payload() message: MessageEnvelope<ScanAttemptProgressedPayload>): Promise<void> {
+  async progressed(@Payload() message: EnvelopeOf<typeof Events.ScanAttemptProgressed>): Promise<void> {
     const { scanId, attempt, progress } = message.payload;
     await this.onCurrent('attempt-progressed', message, scanId, attempt, async (manager, scan) => {
       // like Started, a late Progressed of an attempt that already failed must not touch the queued scan
@@ -47,14 +39,14 @@ export class AttemptEventsController {
   }
 
   @EventPattern(Events.ScanAttemptSucceeded)
-  async succeeded(@Payload() message: MessageEnvelope<ScanAttemptSucceededPayload>): Promise<void> {
+  async succeeded(@Payload() message: EnvelopeOf<typeof Events.ScanAttemptSucceeded>): Promise<void> {
     const { scanId, attempt, result } = message.payload;
     await this.onCurrent('attempt-succeeded', message, scanId, attempt, (manager, scan) => this.lifecycle.succeeded(manager, scan, result));
     this.dispatcher.wake();
   }
 
   @EventPattern(Events.ScanAttemptFailed)
-  async failed(@Payload() message: MessageEnvelope<ScanAttemptFailedPayload>): Promise<void> {
+  async failed(@Payload() message: EnvelopeOf<typeof Events.ScanAttemptFailed>): Promise<void> {
     const { scanId, attempt, error, retryAfterSeconds } = message.payload;
     await this.onCurrent('attempt-failed', message, scanId, attempt, (manager, scan) =>
       this.lifecycle.attemptFailed(manager, scan, error, { retryAfterSeconds }),
@@ -63,7 +55,7 @@ export class AttemptEventsController {
   }
 
   @EventPattern(Events.ScanJobDeadLettered)
-  async jobDeadLettered(@Payload() message: MessageEnvelope<ScanJobQueuedPayload>): Promise<void> {
+  async jobDeadLettered(@Payload() message: EnvelopeOf<typeof Events.ScanJobDeadLettered>): Promise<void> {
     const { scanId, attempt } = message.payload;
     await this.onCurrent('job-dead-lettered', message, scanId, attempt, (manager, scan) => this.lifecycle.crashed(manager, scan));
     this.dispatcher.wake();

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CancelScanReply, Events, ResolvedImageDto, ScanErrorCode, ScanErrorDto } from '@vulnscan/contracts';
+import { CancelScanReply, Events, ResolvedImageDto, ScanErrorCode, ScanErrorDto, SchedulerErrorCode } from '@vulnscan/contracts';
 import { CommandRejectedError, Outbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { ScanAttemptEntity, ScanEntity, ScanStatus } from '@vulnscan/scan-data';
@@ -156,7 +156,7 @@ export class ScanLifecycle {
 
   async cancel(manager: EntityManager, tenantId: string, scanId: string): Promise<CancelScanReply> {
     const scan = await manager.getRepository(ScanEntity).findOne({ where: { id: scanId, tenantId }, lock: { mode: 'pessimistic_write' } });
-    if (!scan) throw new CommandRejectedError('not_found', `scan ${scanId} not found`, 404);
+    if (!scan) throw new CommandRejectedError(SchedulerErrorCode.NotFound, `scan ${scanId} not found`);
     if (!mayChange(scan)) return { scanId, status: scan.status, canceled: false };
     if (scan.dispatchedAt) await this.setAttempt(manager, scan, 'canceled'); // only an attempt in flight
     await this.update(manager, scan, { status: ScanStatus.Canceled, completedAt: new Date() });

@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { BatchRefCommand, Commands, CreateBulkScanCommand, MessageEnvelope } from '@vulnscan/contracts';
-import { BatchOutcome } from '../admission/admission-requests';
+import { CommandReplyOf, Commands, EnvelopeOf } from '@vulnscan/contracts';
 import { BulkScans } from './bulk-scans.service';
 
 /** The gateway's bulk-scan commands. */
@@ -10,12 +9,12 @@ export class BatchesController {
   constructor(private readonly bulk: BulkScans) {}
 
   @MessagePattern(Commands.CreateBulkScan)
-  create(@Payload() message: MessageEnvelope<CreateBulkScanCommand>): Promise<BatchOutcome> {
+  create(@Payload() message: EnvelopeOf<typeof Commands.CreateBulkScan>): Promise<CommandReplyOf<typeof Commands.CreateBulkScan>> {
     return this.bulk.create(message.payload);
   }
 
   @MessagePattern(Commands.CancelBatch)
-  cancel(@Payload() message: MessageEnvelope<BatchRefCommand>): Promise<{ canceled: number }> {
+  cancel(@Payload() message: EnvelopeOf<typeof Commands.CancelBatch>): Promise<CommandReplyOf<typeof Commands.CancelBatch>> {
     return this.bulk.cancel(message.payload.tenantId, message.payload.batchId);
   }
 }

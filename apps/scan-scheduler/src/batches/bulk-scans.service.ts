@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { CreateBulkScanCommand, ScanTrigger } from '@vulnscan/contracts';
+import { CreateBulkScanCommand, ScanTrigger, SchedulerErrorCode } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { BatchSource } from '@vulnscan/scan-data';
@@ -31,7 +31,7 @@ export class BulkScans {
       await this.checkCooldown(manager, command.tenantId);
       const references = command.images ?? (await this.knownImages(manager, command));
       if (references.length === 0)
-        throw new CommandRejectedError('no_images', 'the filter selects no image this tenant has scanned before', 422);
+        throw new CommandRejectedError(SchedulerErrorCode.NoImages, 'the filter selects no image this tenant has scanned before');
       return this.admission.admitBatch(manager, {
         tenantId: command.tenantId,
         source: BatchSource.Bulk,
@@ -58,7 +58,7 @@ export class BulkScans {
       ])) as {
         id: string;
       }[];
-      if (!batch) throw new CommandRejectedError('not_found', `batch ${batchId} not found`, 404);
+      if (!batch) throw new CommandRejectedError(SchedulerErrorCode.NotFound, `batch ${batchId} not found`);
       await manager.query(`UPDATE scheduler.scan_batches SET canceled_at = coalesce(canceled_at, now()) WHERE id = $1`, [batchId]);
       return this.lifecycle.cancelBatch(manager, tenantId, batchId);
     });
@@ -76,10 +76,9 @@ export class BulkScans {
     const wait = bulkCooldownWait(last?.age, this.env.BULK_COOLDOWN);
     if (wait > 0) {
       throw new CommandRejectedError(
-        'rate_limited',
+        SchedulerErrorCode.RateLimited,
         `one bulk scan per ${this.env.BULK_COOLDOWN} s per tenant; try again in ${wait} s`,
-        429,
-        wait,
+        { retryAfterSeconds: wait },
       );
     }
   }
@@ -98,7 +97,7 @@ export class BulkScans {
       return rows.map((row) => row.reference);
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === INVALID_REGULAR_EXPRESSION) {
-        throw new CommandRejectedError('invalid_filter', `filter.pattern: ${(error.driverError as Error).message}`, 400);
+        throw new CommandRejectedError(SchedulerErrorCode.InvalidFilter, `filter.pattern: ${(error.driverError as Error).message}`);
       }
       throw error;
     }

@@ -2,16 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import {
-  CancelScanCommand,
-  CancelScanReply,
-  Commands,
-  CreateScanCommand,
-  CreateScanReply,
-  Events,
-  MessageEnvelope,
-  ScanRequestedPayload,
-} from '@vulnscan/contracts';
+import { CommandReplyOf, Commands, EnvelopeOf, Events } from '@vulnscan/contracts';
 import { Inbox, NonRetryableError, Outbox } from '@vulnscan/messaging';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { ScanLifecycle } from '../attempts/scan-lifecycle.service';
@@ -30,7 +21,7 @@ export class IntakeController {
 
   /** The gateway's synchronous path: the scan row is committed before the id is answered. */
   @MessagePattern(Commands.CreateScan)
-  async createScan(@Payload() message: MessageEnvelope<CreateScanCommand>): Promise<CreateScanReply> {
+  async createScan(@Payload() message: EnvelopeOf<typeof Commands.CreateScan>): Promise<CommandReplyOf<typeof Commands.CreateScan>> {
     const { scanId, status, deduplicated } = await this.dataSource.transaction((manager) => this.admission.admit(manager, message.payload));
     if (!deduplicated) this.dispatcher.wake();
     return { scanId, status, deduplicated };
@@ -38,7 +29,7 @@ export class IntakeController {
 
   /** Other services ask by event and hear back through ScanAccepted. */
   @EventPattern(Events.ScanRequested)
-  async scanRequested(@Payload() message: MessageEnvelope<ScanRequestedPayload>): Promise<void> {
+  async scanRequested(@Payload() message: EnvelopeOf<typeof Events.ScanRequested>): Promise<void> {
     const tenantId = message.tenantId;
     if (!tenantId) throw new NonRetryableError('scan.requested.v1 without a tenantId: no tenant to scan for');
     const outcome = await this.inbox.runOnce('scan-requested', message, async (manager) => {
@@ -54,7 +45,7 @@ export class IntakeController {
   }
 
   @MessagePattern(Commands.CancelScan)
-  async cancelScan(@Payload() message: MessageEnvelope<CancelScanCommand>): Promise<CancelScanReply> {
+  async cancelScan(@Payload() message: EnvelopeOf<typeof Commands.CancelScan>): Promise<CommandReplyOf<typeof Commands.CancelScan>> {
     const { tenantId, scanId } = message.payload;
     const reply = await this.dataSource.transaction((manager) => this.lifecycle.cancel(manager, tenantId, scanId));
     if (reply.canceled) this.dispatcher.wake();

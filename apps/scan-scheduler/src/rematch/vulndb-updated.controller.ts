@@ -1,6 +1,6 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { Events, MessageEnvelope, VulnDbUpdatedPayload } from '@vulnscan/contracts';
+import { EnvelopeOf, Events } from '@vulnscan/contracts';
 import { Inbox } from '@vulnscan/messaging';
 import { SbomReader } from '@vulnscan/sbom-data';
 import { ScanAdmission } from '../admission/scan-admission.service';
@@ -22,7 +22,7 @@ export class VulnDbUpdatedController {
   ) {}
 
   @EventPattern(Events.VulnDbUpdated)
-  async updated(@Payload() message: MessageEnvelope<VulnDbUpdatedPayload>): Promise<void> {
+  async updated(@Payload() message: EnvelopeOf<typeof Events.VulnDbUpdated>): Promise<void> {
     const digests = await this.sboms.manifestsContaining(message.payload.affected);
     const outcome = await this.inbox.runOnce('vulndb-updated', message, (manager) => this.admission.admitRematches(manager, digests));
     const created = outcome.result ?? 0;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Commands, ListTargetImagesReply, ScanTrigger, ScheduleTargetKind } from '@vulnscan/contracts';
+import { Commands, ScanTrigger, ScheduleTargetKind } from '@vulnscan/contracts';
 import { AmqpRequester, CommandFailedError } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { BatchSource, ScheduleEntity } from '@vulnscan/scan-data';
@@ -132,7 +132,7 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnApplicationShut
 
   private async references(schedule: ScheduleEntity): Promise<string[]> {
     if (schedule.targetKind === ScheduleTargetKind.Image) return [schedule.image!];
-    const reply = await this.requester.request<ListTargetImagesReply>(
+    const reply = await this.requester.request(
       Commands.ListTargetImages,
       { tenantId: schedule.tenantId, target: targetOf(schedule), limit: this.env.BATCH_MAX_IMAGES },
       { tenantId: schedule.tenantId, timeoutMs: LIST_TIMEOUT_MS },

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { CreateScheduleCommand, ScheduleTargetDto, ScheduleTargetKind, UpdateScheduleCommand } from '@vulnscan/contracts';
+import {
+  CreateScheduleCommand,
+  SchedulerErrorCode,
+  ScheduleTargetDto,
+  ScheduleTargetKind,
+  UpdateScheduleCommand,
+} from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
@@ -63,14 +69,14 @@ export class Schedules {
 
   async lock(manager: EntityManager, tenantId: string, id: string): Promise<ScheduleEntity> {
     const schedule = await manager.getRepository(ScheduleEntity).findOne({ where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
-    if (!schedule) throw new CommandRejectedError('not_found', `schedule ${id} not found`, 404);
+    if (!schedule) throw new CommandRejectedError(SchedulerErrorCode.NotFound, `schedule ${id} not found`);
     return schedule;
   }
 
   /** The timing a command gives, if any: an interval or a cron expression, never both. */
   private timing(command: { intervalSeconds?: number; cron?: string }): ScheduleTiming | undefined {
     if (command.intervalSeconds !== undefined && command.cron !== undefined) {
-      throw new CommandRejectedError('invalid_schedule', 'give either an interval or a cron expression, not both', 400);
+      throw new CommandRejectedError(SchedulerErrorCode.InvalidSchedule, 'give either an interval or a cron expression, not both');
     }
     if (command.intervalSeconds !== undefined) return { intervalSeconds: command.intervalSeconds, cron: null };
     if (command.cron !== undefined) return { intervalSeconds: null, cron: command.cron.trim() };
@@ -86,7 +92,8 @@ function targetColumns(target: ScheduleTargetDto): TargetColumns {
       try {
         image = formatReference(parseImageReference(target.image!));
       } catch (error) {
-        if (error instanceof InvalidReferenceError) throw new CommandRejectedError('invalid_reference', `image: ${error.reason}`, 400);
+        if (error instanceof InvalidReferenceError)
+          throw new CommandRejectedError(SchedulerErrorCode.InvalidReference, `image: ${error.reason}`);
         throw error;
       }
       return { ...none, targetKind: target.kind, image, tagFilter: null };

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { PutRegistryCredentialCommand, RegistryCredentialView, ScanError } from '@vulnscan/contracts';
+import { PutRegistryCredentialCommand, RegistryCredentialView, ScanError, WorkerErrorCode } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/platform';
 import { RegistryHostPolicy } from '@vulnscan/registry';
@@ -30,7 +30,7 @@ export class RegistryCredentials {
     try {
       await this.policy.check(registry);
     } catch (error) {
-      if (error instanceof ScanError) throw new CommandRejectedError(error.code, `registry: ${error.message}`, 400);
+      if (error instanceof ScanError) throw new CommandRejectedError(error.code, `registry: ${error.message}`);
       throw error;
     }
     const now = new Date();
@@ -62,7 +62,7 @@ export class RegistryCredentials {
 
   async delete(tenantId: string, id: string): Promise<void> {
     const result = await this.dataSource.getRepository(RegistryCredentialEntity).delete({ tenantId, id });
-    if (!result.affected) throw new CommandRejectedError('registry_credential_not_found', `registry credential ${id} not found`, 404);
+    if (!result.affected) throw new CommandRejectedError(WorkerErrorCode.RegistryCredentialNotFound, `registry credential ${id} not found`);
   }
 
   /** The tenant's own credentials for a host, else the operator's from REGISTRY_CREDENTIALS. */
@@ -82,9 +82,8 @@ export class RegistryCredentials {
   private requireCipher(): SecretCipher {
     if (!this.cipher) {
       throw new CommandRejectedError(
-        'credentials_disabled',
+        WorkerErrorCode.CredentialsDisabled,
         'Registry credentials cannot be stored: the scanner-worker has no CREDENTIALS_ENCRYPTION_KEY.',
-        503,
       );
     }
     return this.cipher;

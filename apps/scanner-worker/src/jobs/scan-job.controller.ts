@@ -2,7 +2,7 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Events, MessageEnvelope, ScanError, ScanErrorCode, ScanJobKind, ScanJobQueuedPayload } from '@vulnscan/contracts';
+import { EnvelopeOf, Events, PayloadOf, ScanAttemptFailedPayload, ScanError, ScanErrorCode, ScanJobKind } from '@vulnscan/contracts';
 import { Inbox, Outbox } from '@vulnscan/messaging';
 import { gauge } from '@vulnscan/observability';
 import { SERVICE_ENV } from '@vulnscan/platform';
@@ -47,7 +47,7 @@ export class ScanJobController {
   }
 
   @EventPattern(Events.ScanJobQueued, { queue: 'scan-jobs' })
-  async run(@Payload() job: MessageEnvelope<ScanJobQueuedPayload>): Promise<void> {
+  async run(@Payload() job: EnvelopeOf<typeof Events.ScanJobQueued>): Promise<void> {
     const { scanId, attempt, image, platform } = job.payload;
     const tenantId = job.tenantId ?? '';
     if ((await this.inbox.seen(JOB_CONSUMER, job.id)) || !(await this.stillWanted(tenantId, scanId, attempt))) return;
@@ -134,7 +134,7 @@ export class ScanJobController {
 
   /** A ScanCanceled reaching this replica stops its attempt at once; others stop at the next layer. */
   @EventPattern(Events.ScanCanceled)
-  canceled(@Payload() message: MessageEnvelope<{ scanId: string }>): void {
+  canceled(@Payload() message: EnvelopeOf<typeof Events.ScanCanceled>): void {
     this.running.get(message.payload.scanId)?.abort();
   }
 
@@ -143,12 +143,16 @@ export class ScanJobController {
     return !!scan && ACTIVE_STATUSES.includes(scan.status) && scan.attempt === attempt;
   }
 
-  private async emit(tenantId: string, type: typeof Events.ScanAttemptStarted | typeof Events.ScanAttemptProgressed, payload: object) {
+  private async emit<N extends typeof Events.ScanAttemptStarted | typeof Events.ScanAttemptProgressed>(
+    tenantId: string,
+    type: N,
+    payload: PayloadOf<N>,
+  ): Promise<void> {
     await this.dataSource.transaction((manager) => this.outbox.add(manager, { type, tenantId, payload }));
   }
 
   /** A failed attempt's report and the inbox row commit together. */
-  private async reportFailure(job: MessageEnvelope<ScanJobQueuedPayload>, payload: object): Promise<void> {
+  private async reportFailure(job: EnvelopeOf<typeof Events.ScanJobQueued>, payload: ScanAttemptFailedPayload): Promise<void> {
     await this.inbox.runOnce(JOB_CONSUMER, job, (manager) =>
       this.outbox.add(manager, { type: Events.ScanAttemptFailed, tenantId: job.tenantId, payload }),
     );

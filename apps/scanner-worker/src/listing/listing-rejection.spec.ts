@@ -2,21 +2,16 @@ import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import { listingRejection } from './listing-rejection';
 
 describe('listingRejection', () => {
-  it.each([
-    [ScanErrorCode.NotFound, 404],
-    [ScanErrorCode.HostNotAllowed, 403],
-    [ScanErrorCode.Unauthorized, 401],
-    [ScanErrorCode.RateLimited, 429],
-    [ScanErrorCode.Unreachable, 502],
-    [ScanErrorCode.Internal, 502],
-  ])('answers %s with %i, the scan error code and a message naming what was listed', (code, status) => {
-    const rejection = listingRejection(new ScanError(code, 'registry r.example.com said no'), 'the tags of r.example.com/team/app');
-    expect(rejection).toMatchObject({
-      code,
-      status,
-      message: 'Cannot list the tags of r.example.com/team/app: registry r.example.com said no',
-    });
-  });
+  it.each([ScanErrorCode.NotFound, ScanErrorCode.HostNotAllowed, ScanErrorCode.Unauthorized, ScanErrorCode.Unreachable])(
+    'answers %s with the scan error code and a message naming what was listed',
+    (code) => {
+      const rejection = listingRejection(new ScanError(code, 'registry r.example.com said no'), 'the tags of r.example.com/team/app');
+      expect(rejection).toMatchObject({
+        code,
+        message: 'Cannot list the tags of r.example.com/team/app: registry r.example.com said no',
+      });
+    },
+  );
 
   it('passes the registry’s Retry-After on in the message', () => {
     const rejection = listingRejection(

@@ -1,5 +1,5 @@
 import { Script, createContext } from 'node:vm';
-import { regExpProblem } from '@vulnscan/contracts';
+import { regExpProblem, WorkerErrorCode } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 
 /**
@@ -30,7 +30,7 @@ export class TagFilter {
   static compile(source: string | undefined, budgetMs = TAG_FILTER_BUDGET_MS): TagFilter | undefined {
     if (source === undefined) return undefined;
     const problem = regExpProblem(source);
-    if (problem) throw new CommandRejectedError('invalid_target', `target.tagFilter ${problem}`, 400);
+    if (problem) throw new CommandRejectedError(WorkerErrorCode.InvalidTarget, `target.tagFilter ${problem}`);
     return new TagFilter(source, budgetMs);
   }
 
@@ -47,7 +47,7 @@ export class TagFilter {
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
       const message = `target.tagFilter /${this.source}/ took longer than ${this.budgetMs} ms on ${tags.length} tags; simplify the pattern (nested quantifiers backtrack)`;
-      throw new CommandRejectedError('invalid_target', message, 400);
+      throw new CommandRejectedError(WorkerErrorCode.InvalidTarget, message);
     } finally {
       this.context.tags = [];
     }

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import { Commands, ListTargetImagesCommand, ListTargetImagesReply, MessageEnvelope } from '@vulnscan/contracts';
+import { CommandReplyOf, Commands, EnvelopeOf, WorkerErrorCode } from '@vulnscan/contracts';
 import { AmqpContext, CommandRejectedError, MessageHeaders } from '@vulnscan/messaging';
 import { TargetImages } from './target-images.service';
 
@@ -10,7 +10,10 @@ export class TargetImagesController {
   constructor(private readonly targets: TargetImages) {}
 
   @MessagePattern(Commands.ListTargetImages)
-  async list(@Payload() message: MessageEnvelope<ListTargetImagesCommand>, @Ctx() context: AmqpContext): Promise<ListTargetImagesReply> {
+  async list(
+    @Payload() message: EnvelopeOf<typeof Commands.ListTargetImages>,
+    @Ctx() context: AmqpContext,
+  ): Promise<CommandReplyOf<typeof Commands.ListTargetImages>> {
     // Past the requester's deadline nobody reads the answer, so a long catalog walk stops there.
     const deadline = Number(context.getMessage().properties.headers?.[MessageHeaders.Deadline]);
     const signal = Number.isFinite(deadline) ? AbortSignal.timeout(Math.max(1, deadline - Date.now())) : undefined;
@@ -18,7 +21,10 @@ export class TargetImagesController {
       return await this.targets.list(message.payload, signal);
     } catch (error) {
       if (signal?.aborted && !(error instanceof CommandRejectedError)) {
-        throw new CommandRejectedError('timeout', `Gave up listing the images of the target: the requester's deadline passed`, 504);
+        throw new CommandRejectedError(
+          WorkerErrorCode.Timeout,
+          `Gave up listing the images of the target: the requester's deadline passed`,
+        );
       }
       throw error;
     }

@@ -112,7 +112,7 @@ describe('TargetImages against docker-registry', () => {
     const catalog = { kind: ScheduleTargetKind.Catalog, registry: basic.host };
     expect(await list(catalog)).toEqual({ images: [`${basic.host}/team/private:1.0`], truncated: false });
     const denied = await rejection(list(catalog, 100, 'globex'));
-    expect(denied).toMatchObject({ code: 'unauthorized', status: 401 });
+    expect(denied).toMatchObject({ code: 'unauthorized' });
     expect(denied.message).toBe(
       `Cannot list the catalog of ${basic.host}: registry ${basic.host} denied access to catalog ` +
         `anonymously (no credentials are configured for ${basic.host}) (HTTP 401)`,
@@ -121,7 +121,7 @@ describe('TargetImages against docker-registry', () => {
 
   it('answers 404 for a repository the registry does not know', async () => {
     const missing = await rejection(list({ kind: ScheduleTargetKind.Repository, registry: open.host, repository: 'nobody/nothing' }));
-    expect(missing).toMatchObject({ code: 'not_found', status: 404 });
+    expect(missing).toMatchObject({ code: 'not_found' });
     expect(missing.message).toBe(
       `Cannot list the tags of ${open.host}/nobody/nothing: tag list of repository nobody/nothing on registry ${open.host} not found (HTTP 404, NAME_UNKNOWN)`,
     );
@@ -131,7 +131,7 @@ describe('TargetImages against docker-registry', () => {
     const relay = await startCountingRelay(open.url);
     stops.push(() => relay.stop());
     const denied = await rejection(list({ kind: ScheduleTargetKind.Catalog, registry: relay.host }));
-    expect(denied).toMatchObject({ code: 'host_not_allowed', status: 403 });
+    expect(denied).toMatchObject({ code: 'host_not_allowed' });
     expect(denied.message).toContain(`Cannot list the catalog of ${relay.host}: host "${relay.host}" resolves to 127.0.0.1`);
     expect(relay.requests).toEqual([]);
   });
@@ -151,7 +151,7 @@ describe('TargetImages against docker-registry', () => {
 
     relay.answer(() => true, { status: 429, headers: { 'Retry-After': '30' }, body: '{"errors":[{"code":"TOOMANYREQUESTS"}]}' });
     const limited = await rejection(viaRelay.list(target));
-    expect(limited).toMatchObject({ code: 'rate_limited', status: 429 });
+    expect(limited).toMatchObject({ code: 'rate_limited' });
     expect(limited.message).toBe(
       `Cannot list the tags of ${relay.host}/team/api: registry ${relay.host} is rate limiting (HTTP 429, TOOMANYREQUESTS) tag list of team/api; ` +
         'the registry asks to retry after 30 s',
@@ -159,7 +159,7 @@ describe('TargetImages against docker-registry', () => {
 
     await relay.stop();
     const down = await rejection(viaRelay.list(target));
-    expect(down).toMatchObject({ code: 'unreachable', status: 502 });
+    expect(down).toMatchObject({ code: 'unreachable' });
     expect(down.message).toMatch(
       new RegExp(
         `^Cannot list the tags of ${relay.host}/team/api: registry ${relay.host} is unreachable for tag list of repository team\\/api .*(ECONNREFUSED|ECONNRESET)`,
@@ -167,20 +167,18 @@ describe('TargetImages against docker-registry', () => {
     );
   });
 
-  it('answers 400 for an invalid target or tag filter, before any registry request', async () => {
+  it('answers invalid_target for an invalid target or tag filter, before any registry request', async () => {
     expect(
       await rejection(list({ kind: ScheduleTargetKind.Repository, registry: open.host, repository: 'team/api', tagFilter: '(' })),
     ).toMatchObject({
       code: 'invalid_target',
-      status: 400,
       message: 'target.tagFilter is not a valid regular expression: Invalid regular expression: /(/: Unterminated group',
     });
     expect(await rejection(list({ kind: ScheduleTargetKind.Catalog, registry: 'intranet' }))).toMatchObject({
       code: 'invalid_target',
-      status: 400,
     });
     expect(await rejection(list({ kind: ScheduleTargetKind.Repository, registry: open.host }))).toMatchObject({
-      status: 400,
+      code: 'invalid_target',
       message: 'target.repository is required for a repository target',
     });
   });

@@ -1,5 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ListTargetImagesCommand, ListTargetImagesReply, ScanError, ScanErrorCode, ScheduleTargetKind } from '@vulnscan/contracts';
+import {
+  ListTargetImagesCommand,
+  ListTargetImagesReply,
+  ScanError,
+  ScanErrorCode,
+  ScheduleTargetKind,
+  WorkerErrorCode,
+} from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { RegistryClient, RepositoryName, formatReference } from '@vulnscan/registry';
 import { TenantRegistryClients } from '../registry/tenant-registry-clients';
@@ -41,7 +48,10 @@ export class TargetImages {
       case ScheduleTargetKind.Catalog:
         return this.catalog(expansion, targetRegistry(target.registry), limit);
       default:
-        throw new CommandRejectedError('invalid_target', `target.kind "${String(target.kind)}" is not image, repository or catalog`, 400);
+        throw new CommandRejectedError(
+          WorkerErrorCode.InvalidTarget,
+          `target.kind "${String(target.kind)}" is not image, repository or catalog`,
+        );
     }
   }
 

@@ -42,8 +42,8 @@ describe('target references', () => {
     [() => targetRepository('ghcr.io', undefined), 'target.repository is required for a repository target'],
     [() => targetRepository('ghcr.io', 'org/app:1.0'), 'target.repository "org/app:1.0" must be a repository name without tag or digest'],
     [() => targetRepository('ghcr.io', 'Org/App'), 'target.repository: repository name must be lowercase'],
-  ])('rejects an invalid target with 400 (%#)', (run, message) => {
-    expect(rejection(run)).toMatchObject({ code: 'invalid_target', status: 400, message });
+  ])('rejects an invalid target as invalid_target (%#)', (run, message) => {
+    expect(rejection(run)).toMatchObject({ code: 'invalid_target', message });
   });
 
   it('takes catalog names a reference can carry, normalized', () => {

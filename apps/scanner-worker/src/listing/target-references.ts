@@ -1,3 +1,4 @@
+import { WorkerErrorCode } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import {
   ImageReference,
@@ -66,5 +67,5 @@ function parsed<T>(field: string, parse: () => T): T {
 }
 
 function invalidTarget(message: string): CommandRejectedError {
-  return new CommandRejectedError('invalid_target', message, 400);
+  return new CommandRejectedError(WorkerErrorCode.InvalidTarget, message);
 }

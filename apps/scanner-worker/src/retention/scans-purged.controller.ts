@@ -2,7 +2,7 @@ import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Events, MessageEnvelope, ScansPurgedPayload } from '@vulnscan/contracts';
+import { EnvelopeOf, Events } from '@vulnscan/contracts';
 import { Inbox, NonRetryableError } from '@vulnscan/messaging';
 import { counter } from '@vulnscan/observability';
 import { chunk, deleteScanResults, SCANS_PER_TRANSACTION, ScanResultsDeleted } from './scan-results-purge';
@@ -27,7 +27,7 @@ export class ScansPurgedController {
   ) {}
 
   @EventPattern(Events.ScansPurged)
-  async purged(@Payload() message: MessageEnvelope<ScansPurgedPayload>): Promise<void> {
+  async purged(@Payload() message: EnvelopeOf<typeof Events.ScansPurged>): Promise<void> {
     const tenantId = message.tenantId;
     if (!tenantId) throw new NonRetryableError('scans.purged.v1 without a tenantId: no tenant whose results to delete');
     if (await this.inbox.seen(CONSUMER, message.id)) return;

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { Events, FeedSyncRequestedPayload, MessageEnvelope } from '@vulnscan/contracts';
+import { EnvelopeOf, Events } from '@vulnscan/contracts';
 import { FeedSync } from './feed-sync.service';
 
 /**
@@ -12,7 +12,7 @@ export class FeedSyncController {
   constructor(private readonly sync: FeedSync) {}
 
   @EventPattern(Events.FeedSyncRequested)
-  async requested(@Payload() message: MessageEnvelope<FeedSyncRequestedPayload>): Promise<void> {
+  async requested(@Payload() message: EnvelopeOf<typeof Events.FeedSyncRequested>): Promise<void> {
     await this.sync.syncNow(message.payload.feeds);
   }
 }

@@ -1,16 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { EntityManager } from 'typeorm';
-import {
-  Events,
-  ManifestCachedPayload,
-  ManifestCompletePayload,
-  MessageEnvelope,
-  ScanAcceptedPayload,
-  ScanCompletedPayload,
-  ScanFailedPayload,
-  ScanStartedPayload,
-} from '@vulnscan/contracts';
+import { EnvelopeOf, Events, MessageEnvelope } from '@vulnscan/contracts';
 import { Inbox, NonRetryableError } from '@vulnscan/messaging';
 import { WebhookNotifier } from '../webhooks';
 import { SecurityStatusService } from './security-status.service';
@@ -28,30 +19,30 @@ export class StatusEventsController {
   ) {}
 
   @EventPattern(Events.ManifestCached)
-  async manifestCached(@Payload() message: MessageEnvelope<ManifestCachedPayload>): Promise<void> {
+  async manifestCached(@Payload() message: EnvelopeOf<typeof Events.ManifestCached>): Promise<void> {
     await this.handle('manifest-cached', message, (manager, tenantId) => this.statuses.manifestCached(manager, tenantId, message.payload));
   }
 
   @EventPattern(Events.ManifestComplete)
-  async manifestComplete(@Payload() message: MessageEnvelope<ManifestCompletePayload>): Promise<void> {
+  async manifestComplete(@Payload() message: EnvelopeOf<typeof Events.ManifestComplete>): Promise<void> {
     await this.handle('manifest-complete', message, (manager, tenantId) =>
       this.statuses.manifestComplete(manager, tenantId, message.payload),
     );
   }
 
   @EventPattern(Events.ScanAccepted)
-  async scanAccepted(@Payload() message: MessageEnvelope<ScanAcceptedPayload>): Promise<void> {
+  async scanAccepted(@Payload() message: EnvelopeOf<typeof Events.ScanAccepted>): Promise<void> {
     const { requestId, scanId } = message.payload;
     await this.handle('scan-accepted', message, (manager, tenantId) => this.statuses.scanAccepted(manager, tenantId, requestId, scanId));
   }
 
   @EventPattern(Events.ScanStarted)
-  async scanStarted(@Payload() message: MessageEnvelope<ScanStartedPayload>): Promise<void> {
+  async scanStarted(@Payload() message: EnvelopeOf<typeof Events.ScanStarted>): Promise<void> {
     await this.handle('scan-started', message, (manager, tenantId) => this.statuses.scanStarted(manager, tenantId, message.payload.scanId));
   }
 
   @EventPattern(Events.ScanCompleted)
-  async scanCompleted(@Payload() message: MessageEnvelope<ScanCompletedPayload>): Promise<void> {
+  async scanCompleted(@Payload() message: EnvelopeOf<typeof Events.ScanCompleted>): Promise<void> {
     await this.handle('scan-completed', message, async (manager, tenantId) => {
       await this.statuses.scanCompleted(manager, tenantId, message.payload.scanId);
       await this.webhooks.scanCompleted(manager, tenantId, message.payload);
@@ -59,7 +50,7 @@ export class StatusEventsController {
   }
 
   @EventPattern(Events.ScanFailed)
-  async scanFailed(@Payload() message: MessageEnvelope<ScanFailedPayload>): Promise<void> {
+  async scanFailed(@Payload() message: EnvelopeOf<typeof Events.ScanFailed>): Promise<void> {
     const { scanId, error } = message.payload;
     await this.handle('scan-failed', message, (manager, tenantId) => this.statuses.scanFailed(manager, tenantId, scanId, error));
   }

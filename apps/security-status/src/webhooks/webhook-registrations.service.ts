@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { CreatedWebhookView, CreateWebhookCommand } from '@vulnscan/contracts';
+import { CreatedWebhookView, CreateWebhookCommand, StatusErrorCode } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { SecretCipher, SERVICE_ENV } from '@vulnscan/platform';
 import { presentWebhook, WebhookEntity } from '@vulnscan/status-data';
@@ -27,7 +27,7 @@ export class WebhookRegistrations {
     try {
       ({ url } = await this.security.checkUrl(command.url));
     } catch (error) {
-      if (error instanceof WebhookUrlError) throw new CommandRejectedError(error.code, error.message, 400);
+      if (error instanceof WebhookUrlError) throw new CommandRejectedError(error.code, error.message);
       throw error;
     }
     const secret = command.secret ?? generateSecret();
@@ -38,9 +38,8 @@ export class WebhookRegistrations {
       const count = await manager.getRepository(WebhookEntity).countBy({ tenantId: command.tenantId });
       if (count >= this.env.WEBHOOK_MAX_PER_TENANT) {
         throw new CommandRejectedError(
-          'webhook_limit_reached',
+          StatusErrorCode.WebhookLimitReached,
           `A tenant has at most ${this.env.WEBHOOK_MAX_PER_TENANT} webhooks (WEBHOOK_MAX_PER_TENANT); delete one first.`,
-          409,
         );
       }
       const id = uuidv7();
@@ -61,15 +60,14 @@ export class WebhookRegistrations {
   /** Its pending deliveries go with it (ON DELETE CASCADE); none is sent after this commits. */
   async delete(tenantId: string, id: string): Promise<void> {
     const result = await this.dataSource.getRepository(WebhookEntity).delete({ tenantId, id });
-    if (!result.affected) throw new CommandRejectedError('webhook_not_found', `Webhook ${id} not found.`, 404);
+    if (!result.affected) throw new CommandRejectedError(StatusErrorCode.WebhookNotFound, `Webhook ${id} not found.`);
   }
 
   private requireCipher(): SecretCipher {
     if (!this.security.cipher) {
       throw new CommandRejectedError(
-        'webhooks_disabled',
+        StatusErrorCode.WebhooksDisabled,
         'Webhooks cannot be created: security-status has no WEBHOOK_ENCRYPTION_KEY to protect their signing secrets.',
-        503,
       );
     }
     return this.security.cipher;

@@ -8,7 +8,7 @@ import type { WebhookSecurity } from './webhook-security';
 describe('WebhookRegistrations', () => {
   const command = { tenantId: 'team-a', url: 'https://hooks.example.com/x', events: [WebhookEvent.ScanCompleted] };
 
-  it('refuses with a 503 rather than store a secret it could not protect', async () => {
+  it('refuses (webhooks_disabled) rather than store a secret it could not protect', async () => {
     const registrations = new WebhookRegistrations({} as DataSource, new SecurityStatusEnv(), {
       cipher: null,
     } as unknown as WebhookSecurity);
@@ -16,7 +16,6 @@ describe('WebhookRegistrations', () => {
     await expect(refusal).rejects.toBeInstanceOf(CommandRejectedError);
     await expect(refusal).rejects.toMatchObject({
       code: 'webhooks_disabled',
-      status: 503,
       message: expect.stringContaining('WEBHOOK_ENCRYPTION_KEY'),
     });
   });

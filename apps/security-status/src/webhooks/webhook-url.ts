@@ -1,10 +1,10 @@
-import { ScanError, ScanErrorCode, webhookUrlProblem } from '@vulnscan/contracts';
+import { ScanError, ScanErrorCode, StatusErrorCode, webhookUrlProblem } from '@vulnscan/contracts';
 import { RegistryHostPolicy, ResolvedAddress } from '@vulnscan/registry';
 
 /** Why a webhook URL is refused; `code` is the API's error code, the message names the field. */
 export class WebhookUrlError extends Error {
   constructor(
-    readonly code: 'invalid_webhook_url' | 'host_not_allowed' | 'host_unresolvable',
+    readonly code: StatusErrorCode.InvalidWebhookUrl | StatusErrorCode.HostNotAllowed | StatusErrorCode.HostUnresolvable,
     message: string,
   ) {
     super(message);
@@ -30,13 +30,13 @@ export function hostWithPort(url: URL): string {
  */
 export async function checkWebhookUrl(value: string, policy: RegistryHostPolicy): Promise<CheckedUrl> {
   const problem = webhookUrlProblem(value);
-  if (problem) throw new WebhookUrlError('invalid_webhook_url', problem);
+  if (problem) throw new WebhookUrlError(StatusErrorCode.InvalidWebhookUrl, problem);
   const url = new URL(value);
   try {
     return { url, addresses: await policy.check(hostWithPort(url)) };
   } catch (error) {
     if (error instanceof ScanError) {
-      const code = error.code === ScanErrorCode.HostNotAllowed ? 'host_not_allowed' : 'host_unresolvable';
+      const code = error.code === ScanErrorCode.HostNotAllowed ? StatusErrorCode.HostNotAllowed : StatusErrorCode.HostUnresolvable;
       throw new WebhookUrlError(code, `url: ${error.message.replace(/allowedHosts or insecureRegistries/, 'WEBHOOK_ALLOWED_HOSTS')}`);
     }
     throw error;

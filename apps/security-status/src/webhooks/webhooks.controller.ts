@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Commands, CreatedWebhookView, CreateWebhookCommand, DeleteWebhookCommand, MessageEnvelope } from '@vulnscan/contracts';
+import { CommandReplyOf, Commands, EnvelopeOf } from '@vulnscan/contracts';
 import { WebhookRegistrations } from './webhook-registrations.service';
 
 /** Commands from the gateway: security-status owns webhooks. */
@@ -9,12 +9,12 @@ export class WebhooksController {
   constructor(private readonly registrations: WebhookRegistrations) {}
 
   @MessagePattern(Commands.CreateWebhook)
-  create(@Payload() message: MessageEnvelope<CreateWebhookCommand>): Promise<CreatedWebhookView> {
+  create(@Payload() message: EnvelopeOf<typeof Commands.CreateWebhook>): Promise<CommandReplyOf<typeof Commands.CreateWebhook>> {
     return this.registrations.create(message.payload);
   }
 
   @MessagePattern(Commands.DeleteWebhook)
-  async delete(@Payload() message: MessageEnvelope<DeleteWebhookCommand>): Promise<{ deleted: true }> {
+  async delete(@Payload() message: EnvelopeOf<typeof Commands.DeleteWebhook>): Promise<CommandReplyOf<typeof Commands.DeleteWebhook>> {
     await this.registrations.delete(message.payload.tenantId, message.payload.id);
     return { deleted: true };
   }

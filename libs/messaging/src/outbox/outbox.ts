@@ -5,9 +5,10 @@ import { EntityManager } from 'typeorm';
 import { MESSAGING_OPTIONS, ResolvedMessagingOptions } from '../messaging.options';
 import { messagingTables, MessagingTables } from '../sql';
 import { activeTraceparent } from '../tracing/trace-context';
-import { buildEnvelope, MessageDraft } from './build-envelope';
+import { AnyMessageDraft, buildEnvelope, MessageDraft } from './build-envelope';
 
-export type OutboxMessage<N extends EventName = EventName> = MessageDraft<N>;
+/** Any event the outbox may record, each payload typed by its own wire name. */
+export type OutboxMessage = AnyMessageDraft<EventName>;
 
 /** PostgreSQL caps a statement at 65535 bind parameters; three per row leaves ample headroom. */
 const ROWS_PER_INSERT = 1000;
@@ -24,8 +25,9 @@ export class Outbox {
     this.tables = messagingTables(options.schema);
   }
 
-  async add<N extends EventName>(manager: EntityManager, message: OutboxMessage<N>): Promise<MessageEnvelope<PayloadOf<N>>> {
-    const [envelope] = await this.addMany(manager, [message]);
+  async add<N extends EventName>(manager: EntityManager, message: MessageDraft<N>): Promise<MessageEnvelope<PayloadOf<N>>> {
+    // MessageDraft<N> is one member of the OutboxMessage union; TypeScript cannot see that for a type parameter.
+    const [envelope] = await this.addMany(manager, [message as OutboxMessage]);
     return envelope as MessageEnvelope<PayloadOf<N>>;
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { CommandName, MESSAGE_CONTRACTS, validateAs } from '@vulnscan/contracts';
+import { CommandName, CommandReplyOf, MESSAGE_CONTRACTS, MessagingErrorCode, PayloadOf, validateAs } from '@vulnscan/contracts';
 import { Correlation } from '@vulnscan/observability';
 import { Channel, ConsumeMessage, Message } from 'amqplib';
 import { AmqpConnection } from '../connection/amqp-connection';
@@ -47,11 +47,14 @@ export class AmqpRequester implements OnApplicationShutdown {
   ) {
     this.names = new TopologyNames(options);
     // Replies to the old channel's reply-to address can never arrive: fail those callers now.
-    this.connection.onDisconnect(() => this.failAll('connection_lost', 'RabbitMQ connection lost before the reply arrived'));
+    this.connection.onDisconnect(() =>
+      this.failAll(MessagingErrorCode.ConnectionLost, 'RabbitMQ connection lost before the reply arrived'),
+    );
     this.connection.onReconnect(() => void this.ensureChannel().catch(() => undefined));
   }
 
-  async request<R>(command: CommandName, payload: object, options: RequestOptions = {}): Promise<R> {
+  /** The payload and the reply are both fixed by the command's contract (`PayloadOf`, `CommandReplyOf`). */
+  async request<C extends CommandName>(command: C, payload: PayloadOf<C>, options: RequestOptions = {}): Promise<CommandReplyOf<C>> {
     const timeoutMs = options.timeoutMs ?? 5000;
     validateAs(MESSAGE_CONTRACTS[command] as new () => object, payload, `${command} payload`);
     const envelope = buildEnvelope(
@@ -59,15 +62,15 @@ export class AmqpRequester implements OnApplicationShutdown {
       { correlation: Correlation.current(), traceparent: activeTraceparent() },
     );
     const channel = await this.ensureChannel().catch((error: unknown) => {
-      throw new CommandFailedError('broker_unavailable', errorText(error), 503);
+      throw new CommandFailedError(MessagingErrorCode.BrokerUnavailable, errorText(error));
     });
     const routingKey = options.routingKey ?? command;
-    return new Promise<R>((resolve, reject) => {
+    return new Promise<CommandReplyOf<C>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(envelope.id);
         reject(new RequestTimeoutError(routingKey, timeoutMs));
       }, timeoutMs);
-      this.pending.set(envelope.id, { resolve: (value) => resolve(value as R), reject, timer });
+      this.pending.set(envelope.id, { resolve: (value) => resolve(value as CommandReplyOf<C>), reject, timer });
       try {
         channel.publish(this.names.exchange, routingKey, Buffer.from(JSON.stringify(envelope)), {
           correlationId: envelope.id,
@@ -81,14 +84,14 @@ export class AmqpRequester implements OnApplicationShutdown {
           headers: { [MessageHeaders.Deadline]: Date.parse(envelope.occurredAt) + timeoutMs },
         });
       } catch (error) {
-        this.settle(envelope.id)?.reject(new CommandFailedError('broker_unavailable', errorText(error), 503));
+        this.settle(envelope.id)?.reject(new CommandFailedError(MessagingErrorCode.BrokerUnavailable, errorText(error)));
       }
     });
   }
 
   onApplicationShutdown(): Promise<void> {
     this.closed = true;
-    this.failAll('shutting_down', 'the requester is shutting down');
+    this.failAll(MessagingErrorCode.ShuttingDown, 'the requester is shutting down');
     const channel = this.channel;
     this.channel = undefined;
     return channel ? channel.close().catch(() => undefined) : Promise.resolve();
@@ -106,12 +109,12 @@ export class AmqpRequester implements OnApplicationShutdown {
     channel.on('close', () => {
       if (this.channel !== channel) return;
       this.channel = undefined;
-      this.failAll('connection_lost', 'the reply channel closed before the reply arrived');
+      this.failAll(MessagingErrorCode.ConnectionLost, 'the reply channel closed before the reply arrived');
     });
     channel.on('return', (message: Message) => {
       const routingKey = message.fields.routingKey;
       this.settle(String(message.properties.correlationId))?.reject(
-        new CommandFailedError('unroutable', `no service consumes ${routingKey} (no queue bound)`, 503),
+        new CommandFailedError(MessagingErrorCode.Unroutable, `no service consumes ${routingKey} (no queue bound)`),
       );
     });
     // Consuming the pseudo-queue must precede the first publish that names it as replyTo.
@@ -130,13 +133,14 @@ export class AmqpRequester implements OnApplicationShutdown {
       reply = undefined;
     }
     if (!isCommandReply(reply)) {
-      pending.reject(new CommandFailedError('invalid_reply', 'the reply is not a command reply', 502));
+      pending.reject(new CommandFailedError(MessagingErrorCode.InvalidReply, 'the reply is not a command reply'));
     } else if (reply.ok) {
       pending.resolve(reply.data);
     } else {
-      const { code, message, status, retryAfterSeconds } = reply.error;
+      // The reply's legacy `status` is ignored: which HTTP status a code means is the gateway's to say.
+      const { code, message, retryAfterSeconds } = reply.error;
       const retryAfter = typeof retryAfterSeconds === 'number' && retryAfterSeconds >= 0 ? Math.ceil(retryAfterSeconds) : undefined;
-      pending.reject(new CommandFailedError(code, message, Number(status) || 500, retryAfter));
+      pending.reject(new CommandFailedError(code, message, retryAfter));
     }
   }
 
@@ -148,8 +152,8 @@ export class AmqpRequester implements OnApplicationShutdown {
     return pending;
   }
 
-  private failAll(code: string, message: string): void {
+  private failAll(code: MessagingErrorCode, message: string): void {
     if (this.pending.size > 0) this.logger.warn(`${message}: failing ${this.pending.size} pending requests`);
-    for (const id of [...this.pending.keys()]) this.settle(id)?.reject(new CommandFailedError(code, message, 503));
+    for (const id of [...this.pending.keys()]) this.settle(id)?.reject(new CommandFailedError(code, message));
   }
 }

@@ -1,6 +1,16 @@
 /** The body of a reply to a command (request/reply over direct reply-to). */
-export type CommandReply<T = unknown> =
-  { ok: true; data: T } | { ok: false; error: { code: string; message: string; status: number; retryAfterSeconds?: number } };
+export type CommandReply<T = unknown> = { ok: true; data: T } | { ok: false; error: CommandReplyError };
+
+export interface CommandReplyError {
+  code: string;
+  message: string;
+  /**
+   * Deprecated, kept on the wire for gateways older than the code-to-status table, which answered
+   * with it: 400 for a rejection or an invalid payload, 500 for an internal error. Nobody reads it now.
+   */
+  status?: number;
+  retryAfterSeconds?: number;
+}
 
 export function isCommandReply(value: unknown): value is CommandReply {
   if (typeof value !== 'object' || value === null || !('ok' in value)) return false;

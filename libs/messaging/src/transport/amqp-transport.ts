@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { Commands, MessageEnvelope, ReplayDeadLetterCommand } from '@vulnscan/contracts';
+import { CommandReplyOf, Commands, MessageEnvelope, MessagingErrorCode, ReplayDeadLetterCommand } from '@vulnscan/contracts';
 import { Channel, ConsumeMessage } from 'amqplib';
 import { AmqpConnection } from '../connection/amqp-connection';
 import { DeadLetters } from '../dead-letters/dead-letters';
@@ -182,10 +182,14 @@ export class AmqpTransport extends Server<AmqpTransportEvents, AmqpTransportStat
       contract: Commands.ReplayDeadLetter,
       kind: 'command',
       queue: this.names.commandsQueue,
-      invoke: async (envelope: MessageEnvelope) => {
+      invoke: async (envelope: MessageEnvelope): Promise<CommandReplyOf<typeof Commands.ReplayDeadLetter>> => {
+        // The transport validated the payload against this route's contract before invoking it.
         const { deadLetterId } = envelope.payload as ReplayDeadLetterCommand;
         if (!(await this.deadLetters.replay(deadLetterId))) {
-          throw new CommandRejectedError('not_found', `dead letter ${deadLetterId} not found in ${this.options.service}`, 404);
+          throw new CommandRejectedError(
+            MessagingErrorCode.DeadLetterNotFound,
+            `dead letter ${deadLetterId} not found in ${this.options.service}`,
+          );
         }
         return { replayed: true };
       },

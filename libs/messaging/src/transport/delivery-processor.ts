@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { InvalidMessageError, isKnownWireName, MessageEnvelope, parseMessage } from '@vulnscan/contracts';
+import { InvalidMessageError, isKnownWireName, MessageEnvelope, MessagingErrorCode, parseMessage } from '@vulnscan/contracts';
 import { Correlation, Metrics } from '@vulnscan/observability';
 import { Channel, ConsumeMessage } from 'amqplib';
 import { v7 as uuidv7 } from 'uuid';
@@ -58,7 +58,7 @@ export class DeliveryProcessor {
     const route = this.routes.get(delivery.key);
     if (!route) {
       const text = `${this.options.service} has no handler for ${delivery.key}`;
-      if (isRequest) return this.answer(delivery, failure('no_handler', text, 501));
+      if (isRequest) return this.answer(delivery, failure(MessagingErrorCode.NoHandler, text, 501));
       return this.deadLetter(delivery, 'no_handler', text);
     }
     let envelope: MessageEnvelope;
@@ -204,13 +204,13 @@ export class DeliveryProcessor {
   }
 
   private failureOf(error: unknown, envelope: MessageEnvelope): CommandReply {
-    if (error instanceof CommandRejectedError) return failure(error.code, error.message, error.status, error.retryAfterSeconds);
-    if (error instanceof InvalidMessageError) return failure('invalid_payload', error.message, 400);
+    if (error instanceof CommandRejectedError) return failure(error.code, error.message, 400, error.retryAfterSeconds);
+    if (error instanceof InvalidMessageError) return failure(MessagingErrorCode.InvalidPayload, error.message, 400);
     this.logger.error(
       `command ${envelope.type} ${envelope.id} failed: ${errorText(error)}`,
       error instanceof Error ? error.stack : undefined,
     );
-    return failure('internal', `internal error in ${this.options.service} (correlation ${envelope.correlationId})`, 500);
+    return failure(MessagingErrorCode.Internal, `internal error in ${this.options.service} (correlation ${envelope.correlationId})`, 500);
   }
 
   /** `x-deadline` (epoch ms) when the requester set one, else occurredAt plus the message's expiration. */
@@ -248,6 +248,7 @@ function metricType(key: string): string {
   return isKnownWireName(key) ? key : 'unknown';
 }
 
-function failure(code: string, message: string, status: number, retryAfterSeconds?: number): CommandReply {
-  return { ok: false, error: { code, message, status, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) } };
+/** `legacyStatus` only serves gateways older than the code-to-status table (see CommandReplyError); a rejection sends 400. */
+function failure(code: string, message: string, legacyStatus: number, retryAfterSeconds?: number): CommandReply {
+  return { ok: false, error: { code, message, status: legacyStatus, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) } };
 }

@@ -250,10 +250,25 @@ export interface ListTargetImagesReply {
   truncated: boolean;
 }
 
+/** The answer of a bulk scan or of a schedule run: the batch it created. */
 export interface BatchCreatedReply {
   batchId: string;
-  /** Scans in the batch (new ones, and in-progress scans of the same images it joined). */
+  /** Scans created in the batch. */
   count: number;
+  /** Images left out because a scan of them was already queued or running. */
+  deduplicated: number;
+  /** References left out by the skip pattern or because they do not parse. */
+  skipped: number;
+}
+
+/** The answer of creating or updating a schedule: its id (the gateway reads the rest back). */
+export interface ScheduleIdReply {
+  id: string;
+}
+
+/** The answer of canceling a batch: how many of its scans were still waiting and got canceled. */
+export interface BatchCanceledReply {
+  canceled: number;
 }
 
 export interface ScheduleView {
