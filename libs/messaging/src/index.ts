@@ -22,4 +22,3 @@ export { InvalidCursorError } from './dead-letters/dead-letter-cursor';
 export { messagingMigrations, MigrationClass } from './migrations/messaging-migrations';
 export { TopologyNames, deadLetterReplayRoutingKey } from './topology/topology-names';
 export { MessageHeaders, DeadLetterReason } from './topology/headers';
-export { retryDelayMs } from './topology/backoff';
