@@ -183,7 +183,7 @@ describe('retries and dead letters (real Postgres and RabbitMQ)', () => {
 
     const dead = await deadLetterOf((body) => body.includes(badId));
     expect(dead).toMatchObject({ reason: 'invalid_payload', attempts: 1, routingKey: Events.ManifestCached, messageId: badId });
-    expect(dead.error).toContain('manifest.cached.v1 payload: digest: digest must match');
+    expect(dead.error).toContain('manifest.cached.v1 payload: digest: digest "not a digest" must have the form algorithm:hex');
     await waitFor('the valid message', () => calls.attempts.get(goodDigest)?.length === 1);
     expect(calls.attempts.get('not a digest')).toBeUndefined();
   });

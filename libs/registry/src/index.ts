@@ -1,12 +1,3 @@
-export {
-  InvalidReferenceError,
-  formatReference,
-  parseImageReference,
-  parseRepositoryName,
-  referenceFromParts,
-} from './reference/image-reference';
-export type { ImageReference } from './reference/image-reference';
-export { isDigest } from './reference/digest';
 export { RegistryHostPolicy } from './policy/registry-host-policy';
 export type { HostResolver, RegistryHostPolicyOptions, ResolvedAddress } from './policy/registry-host-policy';
 export { RegistryClient } from './registry-client';

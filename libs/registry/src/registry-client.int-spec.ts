@@ -13,7 +13,8 @@ import {
   startRegistry,
   startTokenServer,
 } from '@vulnscan/testing';
-import { ImageReference, RegistryClient, RegistryClientOptions, RegistryHostPolicy, parseImageReference } from './index';
+import { ImageReference, parseImageReference } from '@vulnscan/image-reference';
+import { RegistryClient, RegistryClientOptions, RegistryHostPolicy } from './index';
 
 const ALPINE = () => path.join(fixturesDir(), 'images', 'alpine-310.docker.tar.gz');
 /** The config blob inside the fixture archive: a fixed fact of the image, not of our code. */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import { RegistryClient } from './registry-client';
 import { RegistryHostPolicy } from './policy/registry-host-policy';
-import { parseImageReference } from './reference/image-reference';
+import { parseImageReference } from '@vulnscan/image-reference';
 
 /**
  * Behaviour a real docker-registry will not show on demand (redirects to storage, 429, stalls,

@@ -10,8 +10,8 @@ import { RegistryListing, RepositoryName } from './listing/registry-listing';
 import { classifyManifest, parseImageConfig, parseImageManifest, parseIndex } from './manifest/manifest-parser';
 import { MANIFEST_ACCEPT, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './manifest/media-types';
 import { DEFAULT_PLATFORM, formatPlatform, selectPlatform } from './manifest/platform';
-import { digestOf, digestProblem, isDigest, parseDigest } from './reference/digest';
-import { ImageReference, formatReference } from './reference/image-reference';
+import { digestOf, digestProblem, isDigest, parseDigest } from '@vulnscan/image-reference';
+import { ImageReference, formatReference } from '@vulnscan/image-reference';
 import type { Descriptor, FetchedManifest, OpenBlobOptions, RegistryClientOptions, ResolveOptions, ResolvedImage } from './types';
 
 /** An OCI Distribution (v2) client: resolves references to verified manifests and streams verified blobs. */

@@ -1,5 +1,5 @@
 import type { RegistryHostPolicy } from './policy/registry-host-policy';
-import type { ImageReference } from './reference/image-reference';
+import type { ImageReference } from '@vulnscan/image-reference';
 
 export interface Platform {
   readonly os: string;

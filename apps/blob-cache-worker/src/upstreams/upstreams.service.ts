@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { ImageReference, RegistryClient } from '@vulnscan/registry';
+import { ImageReference } from '@vulnscan/image-reference';
+import { RegistryClient } from '@vulnscan/registry';
 import { OciError, unauthorized } from '../distribution/oci-error';
 import type { Requester } from '../distribution/registry-auth';
 import { BlobCacheEnv } from '../env';

@@ -1,9 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsEnum, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { DIGEST_PATTERN } from '@vulnscan/contracts';
 import { ApiError } from '@vulnscan/platform';
-import { InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
+import { InvalidReferenceError, isDigest, parseImageReference } from '@vulnscan/image-reference';
 import { ManifestSecurityStatusEntity, SecurityStatus, StatusReader } from '@vulnscan/status-data';
 import { ReportReader } from '@vulnscan/vulndb-data';
 import type { Principal } from '../auth/api-keys.service';
@@ -67,7 +66,7 @@ export class ManifestsController {
   @Authenticated(Scope.ScansRead)
   @ApiOperation({ summary: "A cached manifest's security status, with its last report's summary" })
   async security(@Param('digest') digest: string, @Query() query: SecurityQuery, @CurrentPrincipal() principal: Principal) {
-    if (!DIGEST_PATTERN.test(digest))
+    if (!isDigest(digest))
       throw new ApiError(400, 'invalid_digest', 'digest: must be a digest such as sha256:<hex>', { fields: ['digest'] });
     const rows = await this.statuses.find(principal.tenantId, digest, query.repository ? this.repository(query.repository, digest) : {});
     if (rows.length === 0) {

@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nest
 import type { Response } from 'express';
 import { PlatformDto } from '@vulnscan/contracts';
 import { ApiError } from '@vulnscan/platform';
-import { formatReference, InvalidReferenceError, parseImageReference, referenceFromParts } from '@vulnscan/registry';
+import { formatReference, InvalidReferenceError, parseImageReference, referenceFromParts } from '@vulnscan/image-reference';
 import { InvalidCursorError, ScanReader } from '@vulnscan/scan-data';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
 import type { Principal } from '../auth/api-keys.service';

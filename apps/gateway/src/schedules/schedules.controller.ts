@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, P
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Commands, REGISTRY_HOST_PATTERN, ScheduleTargetDto, ScheduleTargetKind } from '@vulnscan/contracts';
 import { ApiError } from '@vulnscan/platform';
-import { InvalidReferenceError, parseRepositoryName } from '@vulnscan/registry';
+import { InvalidReferenceError, parseRepositoryName } from '@vulnscan/image-reference';
 import { BatchReader, BatchSummary, ScheduleEntity } from '@vulnscan/scan-data';
 import type { Principal } from '../auth/api-keys.service';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';

@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ScanJobKind, ScanTrigger } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
+import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/image-reference';
 import { BatchSource, blocksNewScan, tenantIntakeLock } from '@vulnscan/scan-data';
 import { SchedulerEnv } from '../env';
 

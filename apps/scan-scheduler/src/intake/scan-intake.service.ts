@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { ScanJobKind, ScanRequestFields } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
+import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/image-reference';
 import { blocksNewScan, ScanEntity, ScanStatus, tenantIntakeLock } from '@vulnscan/scan-data';
 import { SchedulerEnv } from '../env';
 

@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { CreateScheduleCommand, ScheduleTargetDto, ScheduleTargetKind, UpdateScheduleCommand } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
+import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/image-reference';
 import { ScheduleEntity } from '@vulnscan/scan-data';
 import { SchedulerEnv } from '../env';
 import { firstRun, ScheduleTiming } from './schedule-timing';

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ListTargetImagesCommand, ListTargetImagesReply, ScanError, ScanErrorCode, ScheduleTargetKind } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
-import { RegistryClient, RepositoryName, formatReference } from '@vulnscan/registry';
+import { formatReference } from '@vulnscan/image-reference';
+import { RegistryClient, RepositoryName } from '@vulnscan/registry';
 import { TenantRegistryClients } from '../registry/tenant-registry-clients';
 import { listingRejection } from './listing-rejection';
 import { TagFilter } from './tag-filter';

@@ -1,7 +1,7 @@
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import { HostPort, hostEntryMatches, splitHostPort } from '../policy/host-port';
 import type { RegistryHostPolicy } from '../policy/registry-host-policy';
-import { DOCKER_HUB } from '../reference/image-reference';
+import { DOCKER_HUB } from '@vulnscan/image-reference';
 import type { BreakerOptions, RegistryCredentials, RegistryMirror } from '../types';
 import { RegistryAuthenticator } from './authenticator';
 import { HostBreakers } from './breakers';
