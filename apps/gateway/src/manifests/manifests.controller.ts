@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsEnum, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ApiError } from '@vulnscan/platform';
 import { InvalidReferenceError, isDigest, parseImageReference } from '@vulnscan/image-reference';
 import { ManifestSecurityStatusEntity, SecurityStatus, StatusReader } from '@vulnscan/status-data';
@@ -26,10 +26,6 @@ class ManifestListQuery extends PageQuery {
   @IsOptional()
   @IsEnum(SecurityStatus, { message: `status must be one of ${Object.values(SecurityStatus).join(', ')}` })
   status?: SecurityStatus;
-
-  @IsOptional()
-  @IsUUID(undefined, { message: 'cursor must be the next_cursor of the previous page' })
-  declare cursor?: string;
 }
 
 const present = (row: ManifestSecurityStatusEntity) => ({
@@ -58,7 +54,7 @@ export class ManifestsController {
   @Authenticated(Scope.ScansRead)
   @ApiOperation({ summary: 'Cached manifests and their security status, newest first' })
   async list(@Query() query: ManifestListQuery, @CurrentPrincipal() principal: Principal) {
-    const page = await this.statuses.list(principal.tenantId, { status: query.status, after: query.cursor, limit: query.limit ?? 50 });
+    const page = await this.statuses.list(principal.tenantId, { status: query.status, cursor: query.cursor, limit: query.limit ?? 50 });
     return { items: page.items.map(present), next_cursor: page.nextCursor };
   }
 

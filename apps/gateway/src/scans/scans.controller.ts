@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { PlatformDto } from '@vulnscan/contracts';
 import { ApiError } from '@vulnscan/platform';
 import { formatReference, InvalidReferenceError, parseImageReference, referenceFromParts } from '@vulnscan/image-reference';
-import { InvalidCursorError, ScanReader } from '@vulnscan/scan-data';
+import { ScanReader } from '@vulnscan/scan-data';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
 import type { Principal } from '../auth/api-keys.service';
 import { Scope } from '../entities';
@@ -109,12 +109,7 @@ export class ScansController {
   }
 
   private async page(tenantId: string, query: ListScansQuery & { image?: string }) {
-    try {
-      const page = await this.reader.list(tenantId, { ...query, limit: query.limit ?? 50 });
-      return { items: page.items.map((scan) => presentScan(scan)), next_cursor: page.nextCursor };
-    } catch (error) {
-      if (error instanceof InvalidCursorError) throw new ApiError(400, 'invalid_cursor', error.message, { fields: ['cursor'] });
-      throw error;
-    }
+    const page = await this.reader.list(tenantId, { ...query, limit: query.limit ?? 50 });
+    return { items: page.items.map((scan) => presentScan(scan)), next_cursor: page.nextCursor };
   }
 }
