@@ -6,7 +6,7 @@ import { PutUpstreamCommand, ScanError, UpstreamView, upstreamUrlProblem } from 
 import { presentUpstream, UpstreamRow } from '@vulnscan/cache-data';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/platform';
-import { RegistryHostPolicy } from '@vulnscan/registry';
+import { OutboundHostPolicy } from '@vulnscan/outbound-http';
 import { OciError } from '../distribution/oci-error';
 import { BlobCacheEnv } from '../env';
 import { isRegistryHost, normalizeRegistryHost, Upstream } from './upstream-config';
@@ -37,14 +37,14 @@ export class UpstreamTable {
   private readonly logger = new Logger(UpstreamTable.name);
   private readonly cipher: SecretCipher | null;
   /** The outbound rule for tenants' upstream URLs (tenant input, unlike CACHE_UPSTREAMS). */
-  readonly policy: RegistryHostPolicy;
+  readonly policy: OutboundHostPolicy;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SERVICE_ENV) env: BlobCacheEnv,
   ) {
     this.cipher = env.CACHE_ENCRYPTION_KEY ? new SecretCipher(parseEncryptionKey(env.CACHE_ENCRYPTION_KEY)) : null;
-    this.policy = new RegistryHostPolicy({ allowedHosts: env.CACHE_ALLOWED_HOSTS, insecureRegistries: [] });
+    this.policy = new OutboundHostPolicy({ allowedHosts: env.CACHE_ALLOWED_HOSTS, insecureRegistries: [] });
   }
 
   /**

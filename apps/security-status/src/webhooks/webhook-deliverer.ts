@@ -5,7 +5,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { backoffDelayMs } from '@vulnscan/backoff';
 import { WebhookEvent } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { parseRetryAfter } from '@vulnscan/registry';
+import { parseRetryAfter } from '@vulnscan/outbound-http';
 import { DeliveryAttempt, DeliveryStatus } from '@vulnscan/status-data';
 import { SecurityStatusEnv } from '../env';
 import { WebhookMetrics } from './metrics';

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
-import { parseRetryAfter } from './retry-after';
+import { parseRetryAfter } from '@vulnscan/outbound-http';
 
 /** What a request was for, so every error names the registry host and the repository. */
 /** The `repository` of a request about the whole registry (its catalog). */

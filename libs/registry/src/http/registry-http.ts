@@ -1,6 +1,5 @@
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
-import { HostPort, hostEntryMatches, splitHostPort } from '../policy/host-port';
-import type { RegistryHostPolicy } from '../policy/registry-host-policy';
+import { HostPort, hostEntryMatches, hostWithPort, OutboundHostPolicy, splitHostPort } from '@vulnscan/outbound-http';
 import { DOCKER_HUB } from '@vulnscan/image-reference';
 import type { BreakerOptions, RegistryCredentials, RegistryMirror } from '../types';
 import { RegistryAuthenticator } from './authenticator';
@@ -10,7 +9,7 @@ import { Agents, TransportResponse, createAgents, discard, readErrorBody, send }
 
 export interface RegistryHttpOptions {
   readonly insecureRegistries: readonly string[];
-  readonly policy?: RegistryHostPolicy;
+  readonly policy?: OutboundHostPolicy;
   readonly credentialsFor?: (registryHost: string) => Promise<RegistryCredentials | undefined>;
   readonly timeoutMs: number;
   readonly userAgent: string;
@@ -149,9 +148,8 @@ export class RegistryHttp {
   }
 
   private async sendChecked(url: URL, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<TransportResponse> {
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
     const trusted = this.mirror !== undefined && url.origin === this.mirror.origin;
-    const addresses = this.options.policy && !trusted ? await this.options.policy.check(`${url.hostname}:${port}`) : undefined;
+    const addresses = this.options.policy && !trusted ? await this.options.policy.check(hostWithPort(url)) : undefined;
     return send({ url, headers, signal, timeoutMs: this.options.timeoutMs, addresses }, this.agents);
   }
 

@@ -1,7 +1,6 @@
 import http, { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
-import type { ResolvedAddress } from '../policy/registry-host-policy';
+import { pinnedLookup, ResolvedAddress } from '@vulnscan/outbound-http';
 import { RequestTimeoutError } from './error-mapping';
 
 export interface TransportRequest {
@@ -55,24 +54,6 @@ export function send(request: TransportRequest, agents: Agents): Promise<Transpo
     });
     req.end();
   });
-}
-
-function pinnedLookup(addresses: readonly ResolvedAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
-    const candidates = family === 4 || family === 6 ? addresses.filter((a) => a.family === family) : [...addresses];
-    const first = candidates[0];
-    if (!first) {
-      callback(Object.assign(new Error(`no IPv${family} address allowed`), { code: 'ENOTFOUND' }), '', 4);
-    } else if (options.all) {
-      callback(
-        null,
-        candidates.map(({ address, family: f }) => ({ address, family: f })),
-      );
-    } else {
-      callback(null, first.address, first.family);
-    }
-  };
 }
 
 export class BodyTooLargeError extends Error {
