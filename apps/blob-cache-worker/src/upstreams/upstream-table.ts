@@ -6,7 +6,7 @@ import { PutUpstreamCommand, ScanError, UpstreamView, upstreamUrlProblem } from 
 import { presentUpstream, UpstreamRow } from '@vulnscan/cache-data';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/platform';
-import { OutboundHostPolicy } from '@vulnscan/outbound-http';
+import { hostWithPort, OutboundHostPolicy } from '@vulnscan/outbound-http';
 import { OciError } from '../distribution/oci-error';
 import { BlobCacheEnv } from '../env';
 import { isRegistryHost, normalizeRegistryHost, Upstream } from './upstream-config';
@@ -162,9 +162,8 @@ export class UpstreamTable {
 
   /** The URL's host must pass the outbound policy now (and does again on every connection). */
   private async checkHost(url: URL): Promise<void> {
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
     try {
-      await this.policy.check(`${url.hostname}:${port}`);
+      await this.policy.check(hostWithPort(url));
     } catch (error) {
       if (error instanceof ScanError) throw new CommandRejectedError(error.code, `url: ${error.message}`, 400);
       throw error;

@@ -1,5 +1,5 @@
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
-import { HostPort, hostEntryMatches, hostWithPort, OutboundHostPolicy, splitHostPort } from '@vulnscan/outbound-http';
+import { followRedirects, HostPort, hostEntryMatches, hostWithPort, OutboundHostPolicy, splitHostPort } from '@vulnscan/outbound-http';
 import { DOCKER_HUB } from '@vulnscan/image-reference';
 import type { BreakerOptions, RegistryCredentials, RegistryMirror } from '../types';
 import { RegistryAuthenticator } from './authenticator';
@@ -30,7 +30,6 @@ export interface RegistryGet {
   readonly scope?: string;
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 /** Docker Hub's name in references is not where its API lives. */
 const DOCKER_HUB_API = 'registry-1.docker.io';
@@ -127,24 +126,21 @@ export class RegistryHttp {
     authorization: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<TransportResponse> {
-    let url = start;
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const send = (url: URL) => {
       const sameOrigin = url.origin === start.origin;
-      const withAuth = authorization && sameOrigin ? { ...headers, Authorization: authorization } : headers;
-      const response = await this.sendChecked(url, withAuth, signal);
-      const location = response.headers.location;
-      if (!REDIRECTS.has(response.status) || !location) return response;
-      discard(response.body);
-      const next = new URL(location, url);
-      if (next.protocol !== 'https:' && !(next.protocol === 'http:' && (url.protocol === 'http:' || this.isInsecure(next.host)))) {
-        throw new ScanError(
-          ScanErrorCode.HostNotAllowed,
-          `refusing redirect from ${url.host} to ${next.protocol}//${next.host}: only https, or http to an insecure registry`,
-        );
-      }
-      url = next;
-    }
-    throw new ScanError(ScanErrorCode.Unreachable, `more than ${MAX_REDIRECTS} redirects starting at ${start.host}`);
+      return this.sendChecked(url, authorization && sameOrigin ? { ...headers, Authorization: authorization } : headers, signal);
+    };
+    return followRedirects(start, send, {
+      maxRedirects: MAX_REDIRECTS,
+      checkHop: (from, next) => {
+        if (next.protocol !== 'https:' && !(next.protocol === 'http:' && (from.protocol === 'http:' || this.isInsecure(next.host)))) {
+          throw new ScanError(
+            ScanErrorCode.HostNotAllowed,
+            `refusing redirect from ${from.host} to ${next.protocol}//${next.host}: only https, or http to an insecure registry`,
+          );
+        }
+      },
+    });
   }
 
   private async sendChecked(url: URL, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<TransportResponse> {
