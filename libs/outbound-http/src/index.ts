@@ -6,3 +6,5 @@ export { hostWithPort, pinnedLookup } from './pinned-lookup';
 export { parseRetryAfter } from './retry-after';
 export { followRedirects } from './redirects';
 export type { RedirectableResponse, RedirectRules } from './redirects';
+export { BodyTooLargeError, createAgents, discard, HttpTimeoutError, outboundGet, readBody, readErrorBody } from './outbound-get';
+export type { Agents, OutboundRequest, OutboundResponse } from './outbound-get';

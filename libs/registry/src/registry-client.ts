@@ -4,7 +4,7 @@ import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import { DigestVerifyingStream } from './blob/verifying-stream';
 import { RequestContext, describe, errorForNetworkFailure, isCallerAbort } from './http/error-mapping';
 import { RegistryHttp } from './http/registry-http';
-import { BodyTooLargeError, readBody } from './http/transport';
+import { BodyTooLargeError, readBody } from '@vulnscan/outbound-http';
 import type { ListOptions, NameList } from './listing/paged-names';
 import { RegistryListing, RepositoryName } from './listing/registry-listing';
 import { classifyManifest, parseImageConfig, parseImageManifest, parseIndex } from './manifest/manifest-parser';

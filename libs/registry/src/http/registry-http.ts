@@ -1,11 +1,23 @@
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
-import { followRedirects, HostPort, hostEntryMatches, hostWithPort, OutboundHostPolicy, splitHostPort } from '@vulnscan/outbound-http';
+import {
+  Agents,
+  createAgents,
+  discard,
+  followRedirects,
+  HostPort,
+  hostEntryMatches,
+  hostWithPort,
+  OutboundHostPolicy,
+  outboundGet,
+  OutboundResponse,
+  readErrorBody,
+  splitHostPort,
+} from '@vulnscan/outbound-http';
 import { DOCKER_HUB } from '@vulnscan/image-reference';
 import type { BreakerOptions, RegistryCredentials, RegistryMirror } from '../types';
 import { RegistryAuthenticator } from './authenticator';
 import { HostBreakers } from './breakers';
 import { RequestContext, describe, errorForNetworkFailure, errorForResponse, isCallerAbort, unauthorized } from './error-mapping';
-import { Agents, TransportResponse, createAgents, discard, readErrorBody, send } from './transport';
 
 export interface RegistryHttpOptions {
   readonly insecureRegistries: readonly string[];
@@ -62,7 +74,7 @@ export class RegistryHttp {
     }
   }
 
-  async get(request: RegistryGet): Promise<TransportResponse> {
+  async get(request: RegistryGet): Promise<OutboundResponse> {
     const ctx: RequestContext = { registry: request.registry, repository: request.repository, what: request.what };
     // Looked up outside the breaker: a failing credential store says nothing about the registry's health.
     // A mirror never gets the registry's credentials.
@@ -87,7 +99,7 @@ export class RegistryHttp {
     request: RegistryGet,
     ctx: RequestContext,
     credentials: RegistryCredentials | undefined,
-  ): Promise<TransportResponse> {
+  ): Promise<OutboundResponse> {
     const url = new URL(request.path, this.mirror ?? this.endpointFor(request.registry));
     if (this.mirror) url.searchParams.set('ns', request.registry);
     const scope = request.scope ?? `repository:${request.repository}:pull`;
@@ -125,7 +137,7 @@ export class RegistryHttp {
     headers: Readonly<Record<string, string>>,
     authorization: string | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<TransportResponse> {
+  ): Promise<OutboundResponse> {
     const send = (url: URL) => {
       const sameOrigin = url.origin === start.origin;
       return this.sendChecked(url, authorization && sameOrigin ? { ...headers, Authorization: authorization } : headers, signal);
@@ -143,10 +155,10 @@ export class RegistryHttp {
     });
   }
 
-  private async sendChecked(url: URL, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<TransportResponse> {
+  private async sendChecked(url: URL, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<OutboundResponse> {
     const trusted = this.mirror !== undefined && url.origin === this.mirror.origin;
     const addresses = this.options.policy && !trusted ? await this.options.policy.check(hostWithPort(url)) : undefined;
-    return send({ url, headers, signal, timeoutMs: this.options.timeoutMs, addresses }, this.agents);
+    return outboundGet({ url, headers, signal, timeoutMs: this.options.timeoutMs, addresses }, this.agents);
   }
 
   private endpointFor(registry: string): string {
