@@ -2,6 +2,8 @@ export {
   DOCKER_HUB,
   InvalidReferenceError,
   formatReference,
+  isRegistryHost,
+  normalizeRegistryHost,
   parseImageReference,
   parseRepositoryName,
   referenceFromParts,

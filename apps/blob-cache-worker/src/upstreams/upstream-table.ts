@@ -6,10 +6,11 @@ import { PutUpstreamCommand, ScanError, UpstreamView, upstreamUrlProblem } from 
 import { presentUpstream, UpstreamRow } from '@vulnscan/cache-data';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/platform';
+import { isRegistryHost, normalizeRegistryHost } from '@vulnscan/image-reference';
 import { hostWithPort, OutboundHostPolicy } from '@vulnscan/outbound-http';
 import { OciError } from '../distribution/oci-error';
 import { BlobCacheEnv } from '../env';
-import { isRegistryHost, normalizeRegistryHost, Upstream } from './upstream-config';
+import { Upstream } from './upstream-config';
 
 /** A tenant may register this many upstreams. */
 export const MAX_UPSTREAMS_PER_TENANT = 100;
