@@ -104,6 +104,32 @@ describe('tenants, API keys and scopes', () => {
     expect(refused?.actor).toBeTruthy();
   });
 
+  it('pages the audit log with its cursor, and answers any cursor it did not issue 400 invalid_cursor on every list', async () => {
+    const first = await admin.get<{ items: { id: string }[]; next_cursor: string | null }>('/api/v1/audit?limit=1');
+    expect(first.body.next_cursor).toEqual(expect.any(String));
+    const second = await admin.get<{ items: { id: string }[] }>(`/api/v1/audit?limit=1&cursor=${first.body.next_cursor}`);
+    expect(second.status).toBe(200);
+    expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
+
+    const scansCursor = (await admin.get<{ next_cursor: string | null }>('/api/v1/scans?limit=1')).body.next_cursor;
+    const lists = ['/api/v1/scans', '/api/v1/audit', '/api/v1/admin/dead-letters', '/api/v1/schedules', '/api/v1/manifests'];
+    const forged = ['garbage', Buffer.from('2026-01-01|x').toString('base64url'), '01939b8e-1c2d-7e3f-8a4b-5c6d7e8f9a0b'];
+    for (const list of lists) {
+      for (const cursor of forged) {
+        const answer = await admin.get<{ code: string; fields: string[] }>(`${list}?cursor=${cursor}`);
+        expect({ list, cursor, status: answer.status, code: answer.body.code, fields: answer.body.fields }).toEqual({
+          list,
+          cursor,
+          status: 400,
+          code: 'invalid_cursor',
+          fields: ['cursor'],
+        });
+      }
+    }
+    // a cursor from another list (a different keyset) is not one this list issued
+    if (scansCursor) expect((await admin.get(`/api/v1/schedules?cursor=${scansCursor}`)).status).toBe(400);
+  });
+
   it('serves the OpenAPI document', async () => {
     const document = await admin.get<{ paths: Record<string, unknown> }>('/api/docs/openapi.json');
     expect(document.status).toBe(200);

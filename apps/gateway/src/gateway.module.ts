@@ -1,4 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { UpstreamReader } from '@vulnscan/cache-data';
 import { RegistryCredentialReader } from '@vulnscan/registry-credentials';
 import { SbomReader } from '@vulnscan/sbom-data';
@@ -13,6 +14,7 @@ import { AuditLog } from './audit/audit-log.service';
 import { AuditMiddleware } from './audit/audit.middleware';
 import { ApiKeys } from './auth/api-keys.service';
 import { ApiKeyGuard } from './auth/auth.guard';
+import { InvalidCursorInterceptor } from './errors/invalid-cursor.interceptor';
 import { ManifestsController } from './manifests/manifests.controller';
 import { OwnerCommands } from './owner-commands.service';
 import { PlatformHealthController } from './operations/health.controller';
@@ -61,6 +63,7 @@ import { WebhooksController } from './webhooks/webhooks.controller';
     UpstreamReader,
     SchedulerStatusReader,
     PlatformHealth,
+    { provide: APP_INTERCEPTOR, useClass: InvalidCursorInterceptor },
   ],
 })
 export class GatewayModule implements NestModule {

@@ -18,8 +18,6 @@ export { OutboxRelay } from './outbox/outbox-relay';
 export { AnyMessageDraft, buildEnvelope, MessageDraft } from './outbox/build-envelope';
 export { Inbox, InboxResult } from './inbox/inbox';
 export { DeadLetters, DeadLetter, DeadLetterPage, DeadLetterQuery } from './dead-letters/dead-letters';
-export { InvalidCursorError } from './dead-letters/dead-letter-cursor';
 export { messagingMigrations, MigrationClass } from './migrations/messaging-migrations';
 export { TopologyNames, deadLetterReplayRoutingKey } from './topology/topology-names';
 export { MessageHeaders, DeadLetterReason } from './topology/headers';
-export { retryDelayMs } from './topology/backoff';

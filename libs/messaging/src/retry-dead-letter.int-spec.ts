@@ -26,13 +26,25 @@ const SERVICE = 'retrying';
 const MAX_ATTEMPTS = 3;
 const scope = uniqueScope('retry');
 
+/** The retry queue a redelivery waited in and the per-message TTL it waited (RabbitMQ's x-death). */
+interface RetryHop {
+  queue: string;
+  expirationMs: number;
+}
+
+function retryHopOf(context: AmqpContext): RetryHop | undefined {
+  const deaths = context.getMessage().properties.headers?.['x-death'] as Array<Record<string, unknown>> | undefined;
+  const latest = deaths?.[0];
+  return latest ? { queue: String(latest['queue']), expirationMs: Number(latest['original-expiration']) } : undefined;
+}
+
 class Calls {
-  readonly attempts = new Map<string, Array<{ attempt: number; at: number }>>();
+  readonly attempts = new Map<string, Array<{ attempt: number; at: number; retriedVia?: RetryHop }>>();
   /** Requests that keep failing until a test repairs them. */
   readonly broken = new Set<string>();
-  record(key: string, attempt: number): number {
+  record(key: string, attempt: number, retriedVia?: RetryHop): number {
     const list = this.attempts.get(key) ?? [];
-    list.push({ attempt, at: Date.now() });
+    list.push({ attempt, at: Date.now(), retriedVia });
     this.attempts.set(key, list);
     return list.length;
   }
@@ -46,7 +58,7 @@ class FlakyHandlers {
   @EventPattern(Events.ScanRequested)
   onScanRequested(@Payload() envelope: MessageEnvelope<ScanRequestedPayload>, @Ctx() context: AmqpContext): void {
     const key = envelope.payload.requestId;
-    const count = this.calls.record(key, context.getAttempt());
+    const count = this.calls.record(key, context.getAttempt(), retryHopOf(context));
     if (this.calls.broken.has(key)) throw new Error(`registry for ${key} is still down`);
     if (envelope.payload.image.includes('flaky') && count <= 2) throw new Error(`transient failure #${count}`);
   }
@@ -99,9 +111,17 @@ describe('retries and dead letters (real Postgres and RabbitMQ)', () => {
       calls.attempts.get(requestId)?.length === 3 ? calls.attempts.get(requestId) : undefined,
     );
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
-    // Backoff: base·2^(n-1) with jitter 0.5–1.5 → ≥ 50 ms, then ≥ 100 ms.
-    expect(attempts[1].at - attempts[0].at).toBeGreaterThanOrEqual(45);
-    expect(attempts[2].at - attempts[1].at).toBeGreaterThanOrEqual(95);
+    // Backoff: full jitter in [1, base·2^(n-1)] as the retry queue's per-message TTL, and the
+    // redelivery waited (at least) that TTL in the level's own retry queue.
+    const [, second, third] = attempts;
+    expect(second.retriedVia?.queue).toBe(`${scope.prefix}.${SERVICE}.retry.1`);
+    expect(third.retriedVia?.queue).toBe(`${scope.prefix}.${SERVICE}.retry.2`);
+    expect(second.retriedVia?.expirationMs).toBeGreaterThanOrEqual(1);
+    expect(second.retriedVia?.expirationMs).toBeLessThanOrEqual(100);
+    expect(third.retriedVia?.expirationMs).toBeGreaterThanOrEqual(1);
+    expect(third.retriedVia?.expirationMs).toBeLessThanOrEqual(200);
+    expect(second.at - attempts[0].at).toBeGreaterThanOrEqual(second.retriedVia!.expirationMs - 5);
+    expect(third.at - second.at).toBeGreaterThanOrEqual(third.retriedVia!.expirationMs - 5);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(calls.attempts.get(requestId)).toHaveLength(3);
     expect((await app.get(DeadLetters).list({ limit: 100 })).items.filter((item) => item.body.includes(requestId))).toHaveLength(0);
@@ -163,7 +183,7 @@ describe('retries and dead letters (real Postgres and RabbitMQ)', () => {
 
     const dead = await deadLetterOf((body) => body.includes(badId));
     expect(dead).toMatchObject({ reason: 'invalid_payload', attempts: 1, routingKey: Events.ManifestCached, messageId: badId });
-    expect(dead.error).toContain('manifest.cached.v1 payload: digest: digest must match');
+    expect(dead.error).toContain('manifest.cached.v1 payload: digest: digest "not a digest" must have the form algorithm:hex');
     await waitFor('the valid message', () => calls.attempts.get(goodDigest)?.length === 1);
     expect(calls.attempts.get('not a digest')).toBeUndefined();
   });

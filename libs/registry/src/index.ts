@@ -1,19 +1,7 @@
-export {
-  InvalidReferenceError,
-  formatReference,
-  parseImageReference,
-  parseRepositoryName,
-  referenceFromParts,
-} from './reference/image-reference';
-export type { ImageReference } from './reference/image-reference';
-export { isDigest } from './reference/digest';
-export { RegistryHostPolicy } from './policy/registry-host-policy';
-export type { HostResolver, RegistryHostPolicyOptions, ResolvedAddress } from './policy/registry-host-policy';
 export { RegistryClient } from './registry-client';
 export { DEFAULT_MAX_PAGES } from './listing/paged-names';
 export type { ListOptions, NameList } from './listing/paged-names';
 export type { RepositoryName } from './listing/registry-listing';
-export { parseRetryAfter } from './http/retry-after';
 export { parseWwwAuthenticate } from './http/www-authenticate';
 export type { AuthChallenge } from './http/www-authenticate';
 export { DEFAULT_PLATFORM, formatPlatform, normalizePlatform } from './manifest/platform';

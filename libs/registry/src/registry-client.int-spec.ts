@@ -13,7 +13,9 @@ import {
   startRegistry,
   startTokenServer,
 } from '@vulnscan/testing';
-import { ImageReference, RegistryClient, RegistryClientOptions, RegistryHostPolicy, parseImageReference } from './index';
+import { ImageReference, parseImageReference } from '@vulnscan/image-reference';
+import { OutboundHostPolicy } from '@vulnscan/outbound-http';
+import { RegistryClient, RegistryClientOptions } from './index';
 
 const ALPINE = () => path.join(fixturesDir(), 'images', 'alpine-310.docker.tar.gz');
 /** The config blob inside the fixture archive: a fixed fact of the image, not of our code. */
@@ -33,7 +35,7 @@ async function registry(options?: Parameters<typeof startRegistry>[0]): Promise<
 
 /** A client that may reach exactly the given loopback hosts, over http. */
 function client(hosts: string[], extra: Partial<RegistryClientOptions> = {}): RegistryClient {
-  const policy = new RegistryHostPolicy({ allowedHosts: hosts, insecureRegistries: [] });
+  const policy = new OutboundHostPolicy({ allowedHosts: hosts, insecureRegistries: [] });
   const created = new RegistryClient({ insecureRegistries: hosts, policy, requestTimeoutMs: 10_000, ...extra });
   cleanups.push(() => created.close());
   return created;
@@ -139,7 +141,7 @@ describe('RegistryClient against docker-registry without auth', () => {
   it('denies a loopback registry that the policy does not list, and metadata addresses always', async () => {
     const unlisted = new RegistryClient({
       insecureRegistries: [reg.host],
-      policy: new RegistryHostPolicy({ allowedHosts: [], insecureRegistries: [] }),
+      policy: new OutboundHostPolicy({ allowedHosts: [], insecureRegistries: [] }),
     });
     cleanups.push(() => unlisted.close());
     const loopback = await scanError(unlisted.resolve(ref(reg, 'library/alpine:3.10')));

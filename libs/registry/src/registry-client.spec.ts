@@ -3,8 +3,8 @@ import http, { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node
 import type { AddressInfo } from 'node:net';
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import { RegistryClient } from './registry-client';
-import { RegistryHostPolicy } from './policy/registry-host-policy';
-import { parseImageReference } from './reference/image-reference';
+import { OutboundHostPolicy } from '@vulnscan/outbound-http';
+import { parseImageReference } from '@vulnscan/image-reference';
 
 /**
  * Behaviour a real docker-registry will not show on demand (redirects to storage, 429, stalls,
@@ -43,7 +43,7 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
 }
 
 function clientFor(...hosts: string[]): RegistryClient {
-  const policy = new RegistryHostPolicy({ allowedHosts: hosts, insecureRegistries: [] });
+  const policy = new OutboundHostPolicy({ allowedHosts: hosts, insecureRegistries: [] });
   const credentialsFor = async () => ({ username: 'u', password: 'p' });
   const client = new RegistryClient({ insecureRegistries: hosts, policy, requestTimeoutMs: 300, credentialsFor });
   clients.push(client);

@@ -4,14 +4,14 @@ import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import { DigestVerifyingStream } from './blob/verifying-stream';
 import { RequestContext, describe, errorForNetworkFailure, isCallerAbort } from './http/error-mapping';
 import { RegistryHttp } from './http/registry-http';
-import { BodyTooLargeError, readBody } from './http/transport';
+import { BodyTooLargeError, readBody } from '@vulnscan/outbound-http';
 import type { ListOptions, NameList } from './listing/paged-names';
 import { RegistryListing, RepositoryName } from './listing/registry-listing';
 import { classifyManifest, parseImageConfig, parseImageManifest, parseIndex } from './manifest/manifest-parser';
 import { MANIFEST_ACCEPT, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './manifest/media-types';
 import { DEFAULT_PLATFORM, formatPlatform, selectPlatform } from './manifest/platform';
-import { digestOf, digestProblem, isDigest, parseDigest } from './reference/digest';
-import { ImageReference, formatReference } from './reference/image-reference';
+import { digestOf, digestProblem, isDigest, parseDigest } from '@vulnscan/image-reference';
+import { ImageReference, formatReference } from '@vulnscan/image-reference';
 import type { Descriptor, FetchedManifest, OpenBlobOptions, RegistryClientOptions, ResolveOptions, ResolvedImage } from './types';
 
 /** An OCI Distribution (v2) client: resolves references to verified manifests and streams verified blobs. */

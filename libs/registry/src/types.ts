@@ -1,5 +1,5 @@
-import type { RegistryHostPolicy } from './policy/registry-host-policy';
-import type { ImageReference } from './reference/image-reference';
+import type { OutboundHostPolicy } from '@vulnscan/outbound-http';
+import type { ImageReference } from '@vulnscan/image-reference';
 
 export interface Platform {
   readonly os: string;
@@ -44,7 +44,7 @@ export interface RegistryClientOptions {
   /** `host` or `host:port` entries reached over plain http instead of https. */
   readonly insecureRegistries: readonly string[];
   /** Outbound policy; every host we connect to (registry, token realm, redirect target) is checked. */
-  readonly policy?: RegistryHostPolicy;
+  readonly policy?: OutboundHostPolicy;
   readonly credentialsFor?: (registryHost: string) => Promise<RegistryCredentials | undefined>;
   readonly requestTimeoutMs?: number;
   readonly userAgent?: string;

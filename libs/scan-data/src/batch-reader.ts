@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { keysetCursor } from '@vulnscan/persistence';
 import { ScanBatchEntity, ScanStatus, ScheduleEntity } from './entities';
 
 export type StatusCounts = Record<ScanStatus, number>;
@@ -12,6 +13,9 @@ export interface BatchSummary {
 
 const emptyCounts = (): StatusCounts => ({ queued: 0, running: 0, completed: 0, failed: 0, canceled: 0 });
 
+/** Pages on the UUIDv7 id (creation order), newest first. */
+const ID_CURSOR = keysetCursor(['uuid']);
+
 /** Read-only access to schedules and batches for other services (the gateway); always per tenant. */
 @Injectable()
 export class BatchReader {
@@ -21,10 +25,10 @@ export class BatchReader {
     return this.dataSource.getRepository(ScheduleEntity).findOneBy({ tenantId, id });
   }
 
-  /** Newest first, keyset-paginated on id (uuid v7, so creation order). */
+  /** Newest first; `cursor` is the previous page's nextCursor (an InvalidCursorError if we did not issue it). */
   async schedules(
     tenantId: string,
-    { after, limit }: { after?: string; limit: number },
+    { cursor, limit }: { cursor?: string; limit: number },
   ): Promise<{ items: ScheduleEntity[]; nextCursor: string | null }> {
     const builder = this.dataSource
       .getRepository(ScheduleEntity)
@@ -32,10 +36,10 @@ export class BatchReader {
       .where('s.tenant_id = :tenantId', { tenantId })
       .orderBy('s.id', 'DESC')
       .limit(limit + 1);
-    if (after) builder.andWhere('s.id < :after', { after });
+    if (cursor) builder.andWhere('s.id < :after', { after: ID_CURSOR.decode(cursor)[0] });
     const rows = await builder.getMany();
     const items = rows.slice(0, limit);
-    return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+    return { items, nextCursor: rows.length > limit ? ID_CURSOR.encode([items[items.length - 1].id]) : null };
   }
 
   /** Batches with their scans counted per status, for the ids given (missing ones left out). */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource } from 'typeorm';
+import { keysetCursor } from '@vulnscan/persistence';
 import { ScanAttemptEntity, ScanEntity, ScanStatus } from './entities';
 
 export interface ScanListQuery {
@@ -16,28 +17,8 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export class InvalidCursorError extends Error {}
-
-function encodeCursor(scan: ScanEntity): string {
-  return Buffer.from(JSON.stringify([scan.createdAt.toISOString(), scan.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      value.every((part) => typeof part === 'string') &&
-      !Number.isNaN(Date.parse(value[0]))
-    ) {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursorError('cursor is not one this API issued');
-}
+/** Scans page on (created_at, id), newest first. */
+const SCAN_CURSOR = keysetCursor(['timestamp', 'uuid']);
 
 /**
  * Read-only access to the scheduler's slice for other services (the gateway). Every query
@@ -61,7 +42,7 @@ export class ScanReader {
       .getMany();
   }
 
-  /** Newest first, keyset-paginated on (created_at, id). */
+  /** Newest first, keyset-paginated on (created_at, id); a cursor we did not issue is an InvalidCursorError. */
   async list(tenantId: string, query: ScanListQuery): Promise<Page<ScanEntity>> {
     const builder = this.dataSource
       .getRepository(ScanEntity)
@@ -73,7 +54,7 @@ export class ScanReader {
     if (query.image) builder.andWhere('s.image = :image', { image: query.image });
     if (query.status) builder.andWhere('s.status = :status', { status: query.status });
     if (query.cursor) {
-      const [createdAt, id] = decodeCursor(query.cursor);
+      const [createdAt, id] = SCAN_CURSOR.decode(query.cursor);
       builder.andWhere(
         new Brackets((where) => {
           where.where('s.created_at < :createdAt', { createdAt }).orWhere('s.created_at = :createdAt AND s.id < :id', { createdAt, id });
@@ -82,6 +63,12 @@ export class ScanReader {
     }
     const rows = await builder.getMany();
     const items = rows.slice(0, query.limit);
-    return { items, nextCursor: rows.length > query.limit ? encodeCursor(items[items.length - 1]) : null };
+    return {
+      items,
+      nextCursor:
+        rows.length > query.limit
+          ? SCAN_CURSOR.encode([items[items.length - 1].createdAt.toISOString(), items[items.length - 1].id])
+          : null,
+    };
   }
 }

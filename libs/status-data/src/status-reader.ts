@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { keysetCursor } from '@vulnscan/persistence';
 import { ManifestSecurityStatusEntity, SecurityStatus } from './entities';
 
 export interface StatusPage {
@@ -8,6 +9,9 @@ export interface StatusPage {
   /** Pass back as `after` for the next page; null on the last one. */
   nextCursor: string | null;
 }
+
+/** Pages on the UUIDv7 id (creation order), newest first. */
+const ID_CURSOR = keysetCursor(['uuid']);
 
 /** Read-only access to manifests' security status, always within one tenant. */
 @Injectable()
@@ -26,8 +30,8 @@ export class StatusReader {
     });
   }
 
-  /** Newest first (ids are UUIDv7); `after` is the id of the last row of the previous page. */
-  async list(tenantId: string, options: { status?: SecurityStatus; after?: string; limit: number }): Promise<StatusPage> {
+  /** Newest first; `cursor` is the previous page's nextCursor (an InvalidCursorError if we did not issue it). */
+  async list(tenantId: string, options: { status?: SecurityStatus; cursor?: string; limit: number }): Promise<StatusPage> {
     const query = this.dataSource
       .getRepository(ManifestSecurityStatusEntity)
       .createQueryBuilder('s')
@@ -35,9 +39,9 @@ export class StatusReader {
       .orderBy('s.id', 'DESC')
       .limit(options.limit + 1);
     if (options.status) query.andWhere('s.status = :status', { status: options.status });
-    if (options.after) query.andWhere('s.id < :after', { after: options.after });
+    if (options.cursor) query.andWhere('s.id < :after', { after: ID_CURSOR.decode(options.cursor)[0] });
     const rows = await query.getMany();
     const items = rows.slice(0, options.limit);
-    return { items, nextCursor: rows.length > options.limit ? items[items.length - 1].id : null };
+    return { items, nextCursor: rows.length > options.limit ? ID_CURSOR.encode([items[items.length - 1].id]) : null };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { keysetCursor } from '@vulnscan/persistence';
 import type { WebhookEvent, WebhookView } from '@vulnscan/contracts';
 import type { DeliveryAttempt, DeliveryStatus } from './webhook-entities';
 
@@ -41,6 +42,9 @@ export function presentWebhook(row: { id: string; url: string; events: WebhookEv
 const toView = (row: WebhookRow): WebhookView =>
   presentWebhook({ id: row.id, url: row.url, events: row.events, createdAt: row.created_at });
 
+/** Pages on the UUIDv7 id (creation order), newest first. */
+const ID_CURSOR = keysetCursor(['uuid']);
+
 /**
  * Read-only access to webhooks and their deliveries for other services (the gateway), always
  * within one tenant. Plain SQL naming its columns: the secret column is never read, and no
@@ -66,12 +70,12 @@ export class WebhookReader {
     return row ? toView(row) : undefined;
   }
 
-  /** Newest first (ids are UUIDv7); `after` is the id of the last row of the previous page. */
-  async deliveries(tenantId: string, webhookId: string, options: { after?: string; limit: number }): Promise<DeliveryPage> {
+  /** Newest first; `cursor` is the previous page's nextCursor (an InvalidCursorError if we did not issue it). */
+  async deliveries(tenantId: string, webhookId: string, options: { cursor?: string; limit: number }): Promise<DeliveryPage> {
     const params: unknown[] = [tenantId, webhookId, options.limit + 1];
     let after = '';
-    if (options.after) {
-      params.push(options.after);
+    if (options.cursor) {
+      params.push(ID_CURSOR.decode(options.cursor)[0]);
       after = 'AND id < $4';
     }
     const rows = (await this.dataSource.query(
@@ -85,6 +89,6 @@ export class WebhookReader {
       params,
     )) as DeliveryView[];
     const items = rows.slice(0, options.limit);
-    return { items, nextCursor: rows.length > options.limit ? items[items.length - 1].id : null };
+    return { items, nextCursor: rows.length > options.limit ? ID_CURSOR.encode([items[items.length - 1].id]) : null };
   }
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DataSource } from 'typeorm';
+import { backoffDelayMs } from '@vulnscan/backoff';
 import { ScanError } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { BlobCacheEnv } from '../env';
@@ -10,13 +11,15 @@ import { returning } from '../sql';
 import { Upstreams } from '../upstreams/upstreams.service';
 import { BlobFlights, BlobSource } from './blob-flights.service';
 import { BlobPlacement } from './blob-placement';
-import { downloadRetryDelaySeconds } from './retry-delay';
 
 interface ClaimedBlob {
   digest: string;
   size: string;
   attempts: number;
 }
+
+/** The longest a failed download waits before its next attempt. */
+const MAX_RETRY_DELAY_MS = 3_600_000;
 
 /**
  * Background downloads of pending blobs. The backlog lives in Postgres: a process claims blobs
@@ -142,7 +145,12 @@ export class BlobDownloader implements OnApplicationBootstrap, BeforeApplication
   private async failed(blob: ClaimedBlob, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     const retryAfter = error instanceof ScanError ? error.retryAfterSeconds : undefined;
-    const delay = downloadRetryDelaySeconds(blob.attempts, this.env.CACHE_DOWNLOAD_RETRY_SECONDS, retryAfter);
+    // The upstream's Retry-After is a floor however long: a download has no deadline to weigh it against.
+    const delayMs = backoffDelayMs(
+      blob.attempts,
+      { baseMs: this.env.CACHE_DOWNLOAD_RETRY_SECONDS * 1000, capMs: MAX_RETRY_DELAY_MS },
+      retryAfter === undefined ? undefined : retryAfter * 1000,
+    );
     const giveUp = blob.attempts >= this.env.CACHE_DOWNLOAD_MAX_ATTEMPTS;
     this.logger.warn({ digest: blob.digest, attempt: blob.attempts, giveUp }, `blob download failed: ${message}`);
     await this.dataSource
@@ -150,7 +158,7 @@ export class BlobDownloader implements OnApplicationBootstrap, BeforeApplication
         `UPDATE cache.cached_blobs SET lease_owner = NULL, lease_until = NULL, last_error = $3,
            state = CASE WHEN $4 THEN 'failed' ELSE 'pending' END, next_attempt_at = now() + make_interval(secs => $5)
          WHERE digest = $1 AND lease_owner = $2 AND placed_at IS NULL`,
-        [blob.digest, this.owner, message.slice(0, 2000), giveUp, delay],
+        [blob.digest, this.owner, message.slice(0, 2000), giveUp, delayMs / 1000],
       )
       .catch((dbError: unknown) =>
         this.logger.warn({ err: dbError, digest: blob.digest }, 'could not record a failed download; its lease expires'),

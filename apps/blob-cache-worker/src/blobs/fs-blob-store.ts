@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { isDigest } from '@vulnscan/registry';
+import { isDigest } from '@vulnscan/image-reference';
 import type { BlobStore, ByteRange, Spool } from './blob-store';
 
 /**

@@ -1,4 +1,4 @@
-import { isDigest } from '@vulnscan/registry';
+import { isDigest } from '@vulnscan/image-reference';
 import { OciError } from './oci-error';
 
 export type RegistryRoute =

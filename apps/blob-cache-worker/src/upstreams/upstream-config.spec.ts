@@ -1,4 +1,5 @@
-import { normalizeRegistryHost, parseUpstreams, upstreamsProblem } from './upstream-config';
+import { normalizeRegistryHost } from '@vulnscan/image-reference';
+import { parseUpstreams, upstreamsProblem } from './upstream-config';
 import { normalizeRepository } from './upstreams.service';
 
 describe('parseUpstreams (CACHE_UPSTREAMS)', () => {

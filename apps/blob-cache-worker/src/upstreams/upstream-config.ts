@@ -1,3 +1,5 @@
+import { isRegistryHost, normalizeRegistryHost } from '@vulnscan/image-reference';
+
 /**
  * One upstream registry the cache pulls through: `name` is the registry host as image
  * references spell it (`docker.io`, `127.0.0.1:5555`), `url` where its Distribution API lives.
@@ -26,26 +28,6 @@ export interface Upstream {
 /** Tenant of every event about content pulled from upstreams in the configuration. */
 export const CONFIG_TENANT = 'default';
 
-/** The grammar of a registry host in image references (distribution/reference), with an optional port. */
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const REGISTRY_HOST = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::([0-9]{1,5}))?$`);
-
-/** What references call Docker Hub, and the spellings that mean the same registry. */
-export const DOCKER_HUB = 'docker.io';
-const DOCKER_HUB_ALIASES = new Set(['index.docker.io', 'registry-1.docker.io']);
-
-/** Whether `host` is a registry host as image references spell it (host or host:port). */
-export function isRegistryHost(host: string): boolean {
-  const match = REGISTRY_HOST.exec(host);
-  return match !== null && (match[1] === undefined || (Number(match[1]) >= 1 && Number(match[1]) <= 65535));
-}
-
-/** A registry host as references name it: lowercase, Docker Hub's aliases folded into `docker.io`. */
-export function normalizeRegistryHost(host: string): string {
-  const lower = host.trim().toLowerCase();
-  return DOCKER_HUB_ALIASES.has(lower) ? DOCKER_HUB : lower;
-}
-
 /**
  * Parses `CACHE_UPSTREAMS`: comma-separated `<registry host>=<url>` entries, e.g.
  * `docker.io=https://registry-1.docker.io,127.0.0.1:5555=http://127.0.0.1:5555`. The first entry
@@ -73,8 +55,7 @@ function parseEntry(entry: string): Upstream {
   if (equals <= 0) throw new Error(`"${entry}" is not <registry host>=<url>`);
   const rawName = entry.slice(0, equals).trim();
   const rawUrl = entry.slice(equals + 1).trim();
-  const match = REGISTRY_HOST.exec(rawName);
-  if (!match || (match[1] !== undefined && (Number(match[1]) < 1 || Number(match[1]) > 65535))) {
+  if (!isRegistryHost(rawName)) {
     throw new Error(`"${rawName}" is not a registry host (host or host:port, as image references name it)`);
   }
   const name = normalizeRegistryHost(rawName);

@@ -6,10 +6,11 @@ import { CacheErrorCode, PutUpstreamCommand, ScanError, upstreamUrlProblem, Upst
 import { presentUpstream, UpstreamRow } from '@vulnscan/cache-data';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/platform';
-import { RegistryHostPolicy } from '@vulnscan/registry';
+import { isRegistryHost, normalizeRegistryHost } from '@vulnscan/image-reference';
+import { hostWithPort, OutboundHostPolicy } from '@vulnscan/outbound-http';
 import { OciError } from '../distribution/oci-error';
 import { BlobCacheEnv } from '../env';
-import { isRegistryHost, normalizeRegistryHost, Upstream } from './upstream-config';
+import { Upstream } from './upstream-config';
 
 /** A tenant may register this many upstreams. */
 export const MAX_UPSTREAMS_PER_TENANT = 100;
@@ -37,14 +38,14 @@ export class UpstreamTable {
   private readonly logger = new Logger(UpstreamTable.name);
   private readonly cipher: SecretCipher | null;
   /** The outbound rule for tenants' upstream URLs (tenant input, unlike CACHE_UPSTREAMS). */
-  readonly policy: RegistryHostPolicy;
+  readonly policy: OutboundHostPolicy;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SERVICE_ENV) env: BlobCacheEnv,
   ) {
     this.cipher = env.CACHE_ENCRYPTION_KEY ? new SecretCipher(parseEncryptionKey(env.CACHE_ENCRYPTION_KEY)) : null;
-    this.policy = new RegistryHostPolicy({ allowedHosts: env.CACHE_ALLOWED_HOSTS, insecureRegistries: [] });
+    this.policy = new OutboundHostPolicy({ allowedHosts: env.CACHE_ALLOWED_HOSTS, insecureRegistries: [] });
   }
 
   /**
@@ -160,9 +161,8 @@ export class UpstreamTable {
 
   /** The URL's host must pass the outbound policy now (and does again on every connection). */
   private async checkHost(url: URL): Promise<void> {
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
     try {
-      await this.policy.check(`${url.hostname}:${port}`);
+      await this.policy.check(hostWithPort(url));
     } catch (error) {
       if (error instanceof ScanError) throw new CommandRejectedError(error.code, `url: ${error.message}`);
       throw error;

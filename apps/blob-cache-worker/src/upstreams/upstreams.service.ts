@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { ImageReference, RegistryClient } from '@vulnscan/registry';
+import { DOCKER_HUB, ImageReference, isRegistryHost, normalizeRegistryHost } from '@vulnscan/image-reference';
+import { RegistryClient } from '@vulnscan/registry';
 import { OciError, unauthorized } from '../distribution/oci-error';
 import type { Requester } from '../distribution/registry-auth';
 import { BlobCacheEnv } from '../env';
-import { DOCKER_HUB, isRegistryHost, normalizeRegistryHost, parseUpstreams, Upstream } from './upstream-config';
+import { parseUpstreams, Upstream } from './upstream-config';
 import { UpstreamTable } from './upstream-table';
 
 /** Registry clients of tenants' upstreams kept at once (each holds its own connections and tokens). */

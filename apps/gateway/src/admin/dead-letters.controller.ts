@@ -3,14 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Commands, GatewayErrorCode } from '@vulnscan/contracts';
-import {
-  AmqpRequester,
-  CommandFailedError,
-  DeadLetters,
-  deadLetterReplayRoutingKey,
-  InvalidCursorError,
-  RequestTimeoutError,
-} from '@vulnscan/messaging';
+import { AmqpRequester, CommandFailedError, DeadLetters, deadLetterReplayRoutingKey, RequestTimeoutError } from '@vulnscan/messaging';
 import { Authenticated } from '../auth/auth.guard';
 import { Scope } from '../entities';
 import { PageQuery } from '../page-query.dto';
@@ -38,31 +31,26 @@ export class DeadLettersController {
   @Get()
   @ApiOperation({ summary: 'Messages every service gave up on, newest first' })
   async list(@Query() query: PageQuery) {
-    try {
-      const page = await DeadLetters.readAll(this.dataSource, await this.migratedSchemas(), {
-        limit: query.limit ?? 50,
-        cursor: query.cursor,
-      });
-      return {
-        items: page.items.map((letter) => ({
-          id: letter.id,
-          service: SERVICE_OF_SCHEMA[letter.schema],
-          queue: letter.sourceQueue,
-          routing_key: letter.routingKey,
-          message_id: letter.messageId,
-          reason: letter.reason,
-          error: letter.error,
-          attempts: letter.attempts,
-          dead_lettered_at: letter.deadLetteredAt.toISOString(),
-          replayed_at: letter.replayedAt?.toISOString() ?? null,
-          body: letter.body,
-        })),
-        next_cursor: page.nextCursor ?? null,
-      };
-    } catch (error) {
-      if (error instanceof InvalidCursorError) throw apiError(GatewayErrorCode.InvalidCursor, error.message, { fields: ['cursor'] });
-      throw error;
-    }
+    const page = await DeadLetters.readAll(this.dataSource, await this.migratedSchemas(), {
+      limit: query.limit ?? 50,
+      cursor: query.cursor,
+    });
+    return {
+      items: page.items.map((letter) => ({
+        id: letter.id,
+        service: SERVICE_OF_SCHEMA[letter.schema],
+        queue: letter.sourceQueue,
+        routing_key: letter.routingKey,
+        message_id: letter.messageId,
+        reason: letter.reason,
+        error: letter.error,
+        attempts: letter.attempts,
+        dead_lettered_at: letter.deadLetteredAt.toISOString(),
+        replayed_at: letter.replayedAt?.toISOString() ?? null,
+        body: letter.body,
+      })),
+      next_cursor: page.nextCursor ?? null,
+    };
   }
 
   @Post(':id/replay')

@@ -1,11 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { GatewayErrorCode } from '@vulnscan/contracts';
+import { keysetCursor } from '@vulnscan/persistence';
 import { Authenticated } from '../auth/auth.guard';
 import { Scope } from '../entities';
 import { PageQuery } from '../page-query.dto';
 import { AuditLog } from './audit-log.service';
-import { apiError } from '../errors';
+
+/** The audit log pages on (created_at, id), newest first. */
+const AUDIT_CURSOR = keysetCursor(['timestamp', 'uuid']);
 
 @ApiTags('admin')
 @Controller('api/v1/audit')
@@ -17,15 +19,9 @@ export class AuditController {
   @ApiOperation({ summary: 'The audit log, newest first' })
   async list(@Query() query: PageQuery) {
     const limit = query.limit ?? 100;
-    let before: { createdAt: string; id: string } | undefined;
-    if (query.cursor) {
-      const [createdAt, id] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('|');
-      if (!id || Number.isNaN(Date.parse(createdAt)))
-        throw apiError(GatewayErrorCode.InvalidCursor, 'cursor is not one this API issued', { fields: ['cursor'] });
-      before = { createdAt, id };
-    }
+    const before = query.cursor ? AUDIT_CURSOR.decode(query.cursor) : undefined;
     await this.audit.flush();
-    const entries = await this.audit.list(limit + 1, before);
+    const entries = await this.audit.list(limit + 1, before && { createdAt: before[0], id: before[1] });
     const items = entries.slice(0, limit);
     const last = items[items.length - 1];
     return {
@@ -39,7 +35,7 @@ export class AuditController {
         correlation_id: entry.correlationId,
         created_at: entry.createdAt.toISOString(),
       })),
-      next_cursor: entries.length > limit ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString('base64url') : null,
+      next_cursor: entries.length > limit ? AUDIT_CURSOR.encode([last.createdAt.toISOString(), last.id]) : null,
     };
   }
 }

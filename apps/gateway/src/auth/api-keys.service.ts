@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { apiKeyHash } from '@vulnscan/gateway-data';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { ApiKeyEntity, Scope } from '../entities';
 import { GatewayEnv } from '../env';
@@ -14,10 +15,6 @@ export interface Principal {
 }
 
 const KEY_PREFIX = 'vsk_';
-
-export function hashKey(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
 
 @Injectable()
 export class ApiKeys implements OnApplicationBootstrap {
@@ -36,13 +33,13 @@ export class ApiKeys implements OnApplicationBootstrap {
       `INSERT INTO gateway.api_keys (id, tenant_id, name, key_hash, key_prefix, scopes)
        VALUES ($1, 'default', 'bootstrap', $2, $3, $4)
        ON CONFLICT (key_hash) DO UPDATE SET revoked_at = NULL, scopes = EXCLUDED.scopes`,
-      [uuidv7(), hashKey(this.env.BOOTSTRAP_API_KEY), this.env.BOOTSTRAP_API_KEY.slice(0, 8), Object.values(Scope)],
+      [uuidv7(), apiKeyHash(this.env.BOOTSTRAP_API_KEY), this.env.BOOTSTRAP_API_KEY.slice(0, 8), Object.values(Scope)],
     );
     this.logger.log('bootstrap API key ensured for tenant default');
   }
 
   async verify(secret: string): Promise<Principal | null> {
-    const hash = hashKey(secret);
+    const hash = apiKeyHash(secret);
     const cached = this.cache.get(hash);
     if (cached && cached.until > Date.now()) return cached.principal;
     const key = await this.dataSource.getRepository(ApiKeyEntity).findOneBy({ keyHash: hash, revokedAt: IsNull() });
@@ -60,7 +57,7 @@ export class ApiKeys implements OnApplicationBootstrap {
       id: uuidv7(),
       tenantId,
       name,
-      keyHash: hashKey(secret),
+      keyHash: apiKeyHash(secret),
       keyPrefix: secret.slice(0, 10),
       scopes,
       createdAt: new Date(),

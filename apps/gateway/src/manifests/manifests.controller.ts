@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsEnum, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { DIGEST_PATTERN, GatewayErrorCode } from '@vulnscan/contracts';
-import { InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
+import { IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
+import { GatewayErrorCode } from '@vulnscan/contracts';
+import { InvalidReferenceError, isDigest, parseImageReference } from '@vulnscan/image-reference';
 import { ManifestSecurityStatusEntity, SecurityStatus, StatusReader } from '@vulnscan/status-data';
 import { ReportReader } from '@vulnscan/vulndb-data';
 import type { Principal } from '../auth/api-keys.service';
@@ -27,10 +27,6 @@ class ManifestListQuery extends PageQuery {
   @IsOptional()
   @IsEnum(SecurityStatus, { message: `status must be one of ${Object.values(SecurityStatus).join(', ')}` })
   status?: SecurityStatus;
-
-  @IsOptional()
-  @IsUUID(undefined, { message: 'cursor must be the next_cursor of the previous page' })
-  declare cursor?: string;
 }
 
 const present = (row: ManifestSecurityStatusEntity) => ({
@@ -59,7 +55,7 @@ export class ManifestsController {
   @Authenticated(Scope.ScansRead)
   @ApiOperation({ summary: 'Cached manifests and their security status, newest first' })
   async list(@Query() query: ManifestListQuery, @CurrentPrincipal() principal: Principal) {
-    const page = await this.statuses.list(principal.tenantId, { status: query.status, after: query.cursor, limit: query.limit ?? 50 });
+    const page = await this.statuses.list(principal.tenantId, { status: query.status, cursor: query.cursor, limit: query.limit ?? 50 });
     return { items: page.items.map(present), next_cursor: page.nextCursor };
   }
 
@@ -67,7 +63,7 @@ export class ManifestsController {
   @Authenticated(Scope.ScansRead)
   @ApiOperation({ summary: "A cached manifest's security status, with its last report's summary" })
   async security(@Param('digest') digest: string, @Query() query: SecurityQuery, @CurrentPrincipal() principal: Principal) {
-    if (!DIGEST_PATTERN.test(digest))
+    if (!isDigest(digest))
       throw apiError(GatewayErrorCode.InvalidDigest, 'digest: must be a digest such as sha256:<hex>', { fields: ['digest'] });
     const rows = await this.statuses.find(principal.tenantId, digest, query.repository ? this.repository(query.repository, digest) : {});
     if (rows.length === 0) {

@@ -1,5 +1,5 @@
 import { GatewayErrorCode, PlatformDto } from '@vulnscan/contracts';
-import { formatReference, InvalidReferenceError, parseImageReference, referenceFromParts } from '@vulnscan/registry';
+import { formatReference, InvalidReferenceError, parseImageReference, referenceFromParts } from '@vulnscan/image-reference';
 import { apiError } from '../errors';
 import { CreateScanDto } from './scan.dto';
 

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Qu
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { GatewayErrorCode } from '@vulnscan/contracts';
-import { InvalidCursorError, ScanReader } from '@vulnscan/scan-data';
+import { ScanReader } from '@vulnscan/scan-data';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
 import type { Principal } from '../auth/api-keys.service';
 import { Scope } from '../entities';
@@ -77,12 +77,7 @@ export class ScansController {
   }
 
   private async page(tenantId: string, query: ListScansQuery & { image?: string }) {
-    try {
-      const page = await this.reader.list(tenantId, { ...query, limit: query.limit ?? 50 });
-      return { items: page.items.map((scan) => presentScan(scan)), next_cursor: page.nextCursor };
-    } catch (error) {
-      if (error instanceof InvalidCursorError) throw apiError(GatewayErrorCode.InvalidCursor, error.message, { fields: ['cursor'] });
-      throw error;
-    }
+    const page = await this.reader.list(tenantId, { ...query, limit: query.limit ?? 50 });
+    return { items: page.items.map((scan) => presentScan(scan)), next_cursor: page.nextCursor };
   }
 }

@@ -1,5 +1,5 @@
 import { GatewayErrorCode, REGISTRY_HOST_PATTERN, ScheduleTargetDto, ScheduleTargetKind } from '@vulnscan/contracts';
-import { InvalidReferenceError, parseRepositoryName } from '@vulnscan/registry';
+import { InvalidReferenceError, parseRepositoryName } from '@vulnscan/image-reference';
 import { apiError } from '../errors';
 import { normalizeImage } from '../scans/scan-request';
 import { CreateScheduleDto } from './schedule.dto';

@@ -44,9 +44,7 @@ export class SchedulesController {
   @Authenticated(Scope.ScansRead)
   @ApiOperation({ summary: "This tenant's schedules, newest first" })
   async list(@Query() query: PageQuery, @CurrentPrincipal() principal: Principal) {
-    if (query.cursor !== undefined && !/^[0-9a-f-]{36}$/i.test(query.cursor))
-      throw apiError(GatewayErrorCode.InvalidCursor, 'cursor must be the next_cursor of the previous page');
-    const page = await this.reader.schedules(principal.tenantId, { after: query.cursor, limit: query.limit ?? 50 });
+    const page = await this.reader.schedules(principal.tenantId, { cursor: query.cursor, limit: query.limit ?? 50 });
     const batches = await this.reader.batches(
       principal.tenantId,
       page.items.flatMap((schedule) => (schedule.lastBatchId ? [schedule.lastBatchId] : [])),

@@ -8,18 +8,7 @@ import {
   ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsString,
-  IsUUID,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import {
   Commands,
   GatewayErrorCode,
@@ -60,12 +49,6 @@ class CreateWebhookDto {
   @MinLength(16)
   @MaxLength(256)
   secret?: string;
-}
-
-class DeliveriesQuery extends PageQuery {
-  @IsOptional()
-  @IsUUID(undefined, { message: 'cursor must be the next_cursor of the previous page' })
-  declare cursor?: string;
 }
 
 const present = (view: WebhookView) => ({ id: view.id, url: view.url, events: view.events, created_at: view.createdAt });
@@ -142,11 +125,11 @@ export class WebhooksController {
   @ApiNotFoundResponse({ description: 'No such webhook in this tenant' })
   async deliveries(
     @Param('id', new ParseUUIDPipe({ version: undefined })) id: string,
-    @Query() query: DeliveriesQuery,
+    @Query() query: PageQuery,
     @CurrentPrincipal() principal: Principal,
   ) {
     await this.find(principal.tenantId, id);
-    const page = await this.reader.deliveries(principal.tenantId, id, { after: query.cursor, limit: query.limit ?? 50 });
+    const page = await this.reader.deliveries(principal.tenantId, id, { cursor: query.cursor, limit: query.limit ?? 50 });
     return { items: page.items.map(presentDelivery), next_cursor: page.nextCursor };
   }
 

@@ -1,6 +1,6 @@
 import { SchedulerErrorCode } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
-import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
+import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/image-reference';
 
 /** An image reference in its one normalized spelling: the key scans are deduplicated on, per tenant. */
 export interface NormalizedImage {

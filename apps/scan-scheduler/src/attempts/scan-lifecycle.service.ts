@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CancelScanReply, Events, ResolvedImageDto, ScanErrorCode, ScanErrorDto, SchedulerErrorCode } from '@vulnscan/contracts';
+import { backoffDelayMs } from '@vulnscan/backoff';
 import { CommandRejectedError, Outbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { ScanAttemptEntity, ScanEntity, ScanStatus } from '@vulnscan/scan-data';
@@ -12,16 +13,6 @@ type AttemptStatus = ScanAttemptEntity['status'];
 
 /** Longest wait between two attempts, whatever the attempt number. */
 const MAX_BACKOFF_MS = 10 * 60_000;
-
-/**
- * The wait before the attempt after `attempt`: uniformly random in [0, base × 2^(attempt-1)]
- * ("full jitter", so retries of many scans spread out), capped, and never shorter than the
- * registry's Retry-After.
- */
-export function scanRetryDelayMs(attempt: number, baseMs: number, retryAfterSeconds = 0, random = Math.random): number {
-  const ceiling = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.max(random() * ceiling, retryAfterSeconds * 1000);
-}
 
 /**
  * A scan's transitions after admission: started, progressed, succeeded, failed or retried,
@@ -108,7 +99,12 @@ export class ScanLifecycle {
     await this.setAttempt(manager, scan, options.attemptStatus ?? 'failed', { errorCode: error.code, errorMessage: error.message });
     countAttemptError(error.code);
     const retryable = isRetryable(error.code, options.retryable);
-    const backoffMs = scanRetryDelayMs(scan.attempt, this.env.SCAN_RETRY_BASE * 1000, options.retryAfterSeconds);
+    // A Retry-After beyond the cap stands: the scan's deadline decides whether to wait that long.
+    const backoffMs = backoffDelayMs(
+      scan.attempt,
+      { baseMs: this.env.SCAN_RETRY_BASE * 1000, capMs: MAX_BACKOFF_MS },
+      options.retryAfterSeconds === undefined ? undefined : options.retryAfterSeconds * 1000,
+    );
     const nextAttemptAt = new Date(Date.now() + backoffMs);
     if (getsAnotherAttempt(scan, retryable, nextAttemptAt, this.env.SCAN_MAX_RETRIES)) {
       countRetry(error.code);

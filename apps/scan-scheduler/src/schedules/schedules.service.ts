@@ -10,7 +10,7 @@ import {
 } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
+import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/image-reference';
 import { ScheduleEntity } from '@vulnscan/scan-data';
 import { SchedulerEnv } from '../env';
 import { firstRun, ScheduleTiming } from './schedule-timing';

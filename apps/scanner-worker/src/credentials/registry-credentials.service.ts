@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { PutRegistryCredentialCommand, RegistryCredentialView, ScanError, WorkerErrorCode } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/platform';
-import { RegistryHostPolicy } from '@vulnscan/registry';
+import { OutboundHostPolicy } from '@vulnscan/outbound-http';
 import { presentCredential, RegistryCredentialEntity } from '@vulnscan/registry-credentials';
 import { WorkerEnv, RegistryCredential } from '../env';
 import { credentialContext } from './credential-cipher';
@@ -14,14 +14,14 @@ import { credentialContext } from './credential-cipher';
 @Injectable()
 export class RegistryCredentials {
   private readonly cipher: SecretCipher | null;
-  private readonly policy: RegistryHostPolicy;
+  private readonly policy: OutboundHostPolicy;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SERVICE_ENV) private readonly env: WorkerEnv,
   ) {
     this.cipher = env.CREDENTIALS_ENCRYPTION_KEY ? new SecretCipher(parseEncryptionKey(env.CREDENTIALS_ENCRYPTION_KEY)) : null;
-    this.policy = new RegistryHostPolicy({ allowedHosts: env.REGISTRY_ALLOWED_HOSTS, insecureRegistries: env.INSECURE_REGISTRIES });
+    this.policy = new OutboundHostPolicy({ allowedHosts: env.REGISTRY_ALLOWED_HOSTS, insecureRegistries: env.INSECURE_REGISTRIES });
   }
 
   async put(command: PutRegistryCredentialCommand): Promise<RegistryCredentialView> {

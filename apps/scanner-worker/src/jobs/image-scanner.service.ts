@@ -12,7 +12,8 @@ import {
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import type { PlatformDto, ResolvedImageDto } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { parseImageReference, RegistryClient } from '@vulnscan/registry';
+import { parseImageReference } from '@vulnscan/image-reference';
+import { RegistryClient } from '@vulnscan/registry';
 import { TenantRegistryClients } from '../registry/tenant-registry-clients';
 import { WorkerEnv } from '../env';
 import { SbomStore } from './sbom-store.service';

@@ -8,7 +8,8 @@ import {
   WorkerErrorCode,
 } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
-import { RegistryClient, RepositoryName, formatReference } from '@vulnscan/registry';
+import { formatReference } from '@vulnscan/image-reference';
+import { RegistryClient, RepositoryName } from '@vulnscan/registry';
 import { TenantRegistryClients } from '../registry/tenant-registry-clients';
 import { listingRejection } from './listing-rejection';
 import { TagFilter } from './tag-filter';

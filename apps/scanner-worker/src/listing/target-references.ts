@@ -3,11 +3,11 @@ import { CommandRejectedError } from '@vulnscan/messaging';
 import {
   ImageReference,
   InvalidReferenceError,
-  RepositoryName,
   formatReference,
   parseImageReference,
   parseRepositoryName,
-} from '@vulnscan/registry';
+} from '@vulnscan/image-reference';
+import { RepositoryName } from '@vulnscan/registry';
 
 /**
  * Target fields as the registry lib normalizes references (`docker.io`, `library/`), so listed

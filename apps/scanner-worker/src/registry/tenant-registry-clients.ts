@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { RegistryClient, RegistryHostPolicy } from '@vulnscan/registry';
+import { OutboundHostPolicy } from '@vulnscan/outbound-http';
+import { RegistryClient } from '@vulnscan/registry';
 import { RegistryCredentials } from '../credentials/registry-credentials.service';
 import { WorkerEnv } from '../env';
 
@@ -12,13 +13,13 @@ import { WorkerEnv } from '../env';
 @Injectable()
 export class TenantRegistryClients implements OnApplicationShutdown {
   private readonly clients = new Map<string, RegistryClient>();
-  private readonly policy: RegistryHostPolicy;
+  private readonly policy: OutboundHostPolicy;
 
   constructor(
     @Inject(SERVICE_ENV) private readonly env: WorkerEnv,
     private readonly credentials: RegistryCredentials,
   ) {
-    this.policy = new RegistryHostPolicy({ allowedHosts: env.REGISTRY_ALLOWED_HOSTS, insecureRegistries: env.INSECURE_REGISTRIES });
+    this.policy = new OutboundHostPolicy({ allowedHosts: env.REGISTRY_ALLOWED_HOSTS, insecureRegistries: env.INSECURE_REGISTRIES });
   }
 
   onApplicationShutdown(): void {

@@ -20,7 +20,6 @@ export { WebhookSecurity } from './webhook-security';
 export { ScanHistory } from './scan-history';
 export { signDelivery, deliveryHeaders, generateSecret } from './signature';
 export { checkWebhookUrl, WebhookUrlError } from './webhook-url';
-export { retryDelayMs, nextDelayMs } from './backoff';
 export { postWebhook } from './webhook-http';
 
 /** Its own tables (the scheduler's scans, read to compare an image's scans, are the service's). */

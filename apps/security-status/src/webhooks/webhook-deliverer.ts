@@ -2,12 +2,12 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v4 as uuidv4 } from 'uuid';
+import { backoffDelayMs } from '@vulnscan/backoff';
 import { WebhookEvent } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { parseRetryAfter } from '@vulnscan/registry';
+import { parseRetryAfter } from '@vulnscan/outbound-http';
 import { DeliveryAttempt, DeliveryStatus } from '@vulnscan/status-data';
 import { SecurityStatusEnv } from '../env';
-import { nextDelayMs } from './backoff';
 import { WebhookMetrics } from './metrics';
 import { secretContext } from './secret-cipher';
 import { deliveryHeaders } from './signature';
@@ -35,7 +35,7 @@ const attemptsMetric = WebhookMetrics.attempts();
  * Sends due notifications. Rows are claimed with FOR UPDATE SKIP LOCKED and leased (lease_until,
  * lease_token) past the attempt's timeout, so replicas share the queue and never send one row at
  * the same time; an attempt's result is written only under its own lease. Every attempt is
- * recorded; a failed one is retried with exponential backoff and jitter up to WEBHOOK_MAX_ATTEMPTS.
+ * recorded; a failed one is retried with exponential backoff (full jitter) up to WEBHOOK_MAX_ATTEMPTS.
  */
 @Injectable()
 export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -165,7 +165,12 @@ export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicati
     else if (attempt >= this.env.WEBHOOK_MAX_ATTEMPTS) status = DeliveryStatus.Failed;
     else {
       const retryAfter = response.statusCode === 429 || response.statusCode === 503 ? parseRetryAfter(response.retryAfter) : undefined;
-      delayMs = nextDelayMs(attempt, { baseMs: this.env.WEBHOOK_RETRY_BASE_MS, maxMs: this.env.WEBHOOK_RETRY_MAX_MS }, retryAfter);
+      const maxMs = this.env.WEBHOOK_RETRY_MAX_MS;
+      delayMs = backoffDelayMs(
+        attempt,
+        { baseMs: this.env.WEBHOOK_RETRY_BASE_MS, capMs: maxMs, floorCapMs: maxMs },
+        retryAfter === undefined ? undefined : retryAfter * 1000,
+      );
     }
     await this.dataSource.query(
       `UPDATE status.notifications

@@ -1,7 +1,6 @@
 import http, { IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
-import type { ResolvedAddress } from '@vulnscan/registry';
+import { pinnedLookup, ResolvedAddress } from '@vulnscan/outbound-http';
 
 export interface WebhookRequest {
   url: URL;
@@ -91,22 +90,4 @@ function answerError(statusCode: number, body: Buffer): string {
     .trim()
     .slice(0, 200);
   return text ? `HTTP ${statusCode}: ${text}` : `HTTP ${statusCode}`;
-}
-
-function pinnedLookup(addresses: readonly ResolvedAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
-    const candidates = family === 4 || family === 6 ? addresses.filter((a) => a.family === family) : [...addresses];
-    const first = candidates[0];
-    if (!first) {
-      callback(Object.assign(new Error(`no allowed IPv${family} address`), { code: 'ENOTFOUND' }), '', 4);
-    } else if (options.all) {
-      callback(
-        null,
-        candidates.map(({ address, family: f }) => ({ address, family: f })),
-      );
-    } else {
-      callback(null, first.address, first.family);
-    }
-  };
 }

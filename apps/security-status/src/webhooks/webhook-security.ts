@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/platform';
-import { RegistryHostPolicy } from '@vulnscan/registry';
+import { OutboundHostPolicy } from '@vulnscan/outbound-http';
 import { SecurityStatusEnv } from '../env';
 import { checkWebhookUrl, CheckedUrl } from './webhook-url';
 
@@ -9,11 +9,11 @@ import { checkWebhookUrl, CheckedUrl } from './webhook-url';
 export class WebhookSecurity {
   /** Null without WEBHOOK_ENCRYPTION_KEY: webhooks can then be neither created nor delivered. */
   readonly cipher: SecretCipher | null;
-  private readonly policy: RegistryHostPolicy;
+  private readonly policy: OutboundHostPolicy;
 
   constructor(@Inject(SERVICE_ENV) env: SecurityStatusEnv) {
     this.cipher = env.WEBHOOK_ENCRYPTION_KEY ? new SecretCipher(parseEncryptionKey(env.WEBHOOK_ENCRYPTION_KEY)) : null;
-    this.policy = new RegistryHostPolicy({ allowedHosts: env.WEBHOOK_ALLOWED_HOSTS, insecureRegistries: [] });
+    this.policy = new OutboundHostPolicy({ allowedHosts: env.WEBHOOK_ALLOWED_HOSTS, insecureRegistries: [] });
   }
 
   checkUrl(value: string): Promise<CheckedUrl> {

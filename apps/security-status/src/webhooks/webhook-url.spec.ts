@@ -1,6 +1,6 @@
 import { webhookUrlProblem } from '@vulnscan/contracts';
-import { HostResolver, RegistryHostPolicy } from '@vulnscan/registry';
-import { checkWebhookUrl, hostWithPort } from './webhook-url';
+import { HostResolver, OutboundHostPolicy } from '@vulnscan/outbound-http';
+import { checkWebhookUrl } from './webhook-url';
 
 const dns: Record<string, string[]> = {
   'hooks.example.com': ['93.184.216.34'],
@@ -13,7 +13,7 @@ const resolver: HostResolver = async (host) => {
   if (!addresses) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
   return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 };
-const policy = (allowedHosts: string[] = []) => new RegistryHostPolicy({ allowedHosts, insecureRegistries: [] }, resolver);
+const policy = (allowedHosts: string[] = []) => new OutboundHostPolicy({ allowedHosts, insecureRegistries: [] }, resolver);
 
 describe('webhook URL validation', () => {
   it.each([
@@ -71,11 +71,5 @@ describe('webhook URL validation', () => {
       code: 'host_unresolvable',
       message: expect.stringMatching(/^url: cannot resolve/),
     });
-  });
-
-  it('makes default ports explicit for the policy', () => {
-    expect(hostWithPort(new URL('https://a.example'))).toBe('a.example:443');
-    expect(hostWithPort(new URL('http://a.example'))).toBe('a.example:80');
-    expect(hostWithPort(new URL('http://[::1]:81/'))).toBe('[::1]:81');
   });
 });

@@ -1,5 +1,5 @@
 import { ScanError, ScanErrorCode, StatusErrorCode, webhookUrlProblem } from '@vulnscan/contracts';
-import { RegistryHostPolicy, ResolvedAddress } from '@vulnscan/registry';
+import { hostWithPort, OutboundHostPolicy, ResolvedAddress } from '@vulnscan/outbound-http';
 
 /** Why a webhook URL is refused; `code` is the API's error code, the message names the field. */
 export class WebhookUrlError extends Error {
@@ -18,17 +18,12 @@ export interface CheckedUrl {
   addresses: ResolvedAddress[];
 }
 
-/** `host:port` with the scheme's default port made explicit, so `host:443` entries in the policy match. */
-export function hostWithPort(url: URL): string {
-  return url.port ? url.host : `${url.host}:${url.protocol === 'https:' ? 443 : 80}`;
-}
-
 /**
  * The whole check of a webhook URL, at creation and again before every delivery (DNS can change):
  * an absolute http(s) URL without credentials, whose host resolves only to addresses the outbound
  * policy allows (private and loopback ones only for hosts in WEBHOOK_ALLOWED_HOSTS).
  */
-export async function checkWebhookUrl(value: string, policy: RegistryHostPolicy): Promise<CheckedUrl> {
+export async function checkWebhookUrl(value: string, policy: OutboundHostPolicy): Promise<CheckedUrl> {
   const problem = webhookUrlProblem(value);
   if (problem) throw new WebhookUrlError(StatusErrorCode.InvalidWebhookUrl, problem);
   const url = new URL(value);

@@ -1,5 +1,5 @@
 import { PackageURL } from 'packageurl-js';
-import { parseImageReference } from '@vulnscan/registry';
+import { parseImageReference } from '@vulnscan/image-reference';
 import type { SbomImage } from './sbom.model';
 
 export interface ImageIdentity {

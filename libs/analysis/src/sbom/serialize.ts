@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
+import { InvalidReferenceError, parseImageReference } from '@vulnscan/image-reference';
 import { SbomDto } from './sbom.dto';
 import type { Sbom } from './sbom.model';
 

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
-import { DIGEST_PATTERN } from './common';
+import { IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsImageDigest } from './image-digest';
 
 /**
  * The blob cache stored a manifest it had not held before for this repository. `upstream` is the
@@ -16,7 +16,7 @@ export class ManifestCachedPayload {
   @MaxLength(512)
   repository!: string;
 
-  @Matches(DIGEST_PATTERN)
+  @IsImageDigest()
   digest!: string;
 
   @IsString()
@@ -39,7 +39,7 @@ export class ManifestCachedPayload {
 }
 
 export class BlobDownloadedPayload {
-  @Matches(DIGEST_PATTERN)
+  @IsImageDigest()
   digest!: string;
 
   @IsInt()
@@ -56,7 +56,7 @@ export class ManifestCompletePayload {
   @MaxLength(512)
   repository!: string;
 
-  @Matches(DIGEST_PATTERN)
+  @IsImageDigest()
   digest!: string;
 }
 

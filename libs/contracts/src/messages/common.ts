@@ -1,8 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsEnum, IsInt, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsEnum, IsInt, IsOptional, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsImageDigest } from './image-digest';
 import { ScanErrorCode } from '../scan-errors';
-
-export const DIGEST_PATTERN = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
 export enum ScanTrigger {
   Api = 'api',
@@ -34,7 +33,7 @@ export class PlatformDto {
 }
 
 export class LayerDto {
-  @Matches(DIGEST_PATTERN)
+  @IsImageDigest()
   digest!: string;
 
   @IsInt()
@@ -56,7 +55,7 @@ export class ScanErrorDto {
 }
 
 export class ResolvedImageDto {
-  @Matches(DIGEST_PATTERN)
+  @IsImageDigest()
   manifestDigest!: string;
 
   @IsString()

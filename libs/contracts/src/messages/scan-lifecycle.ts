@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsEnum, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
-import { DIGEST_PATTERN, PlatformDto, ResolvedImageDto, ScanErrorDto, ScanJobKind } from './common';
+import { IsBoolean, IsEnum, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsImageDigest } from './image-digest';
+import { PlatformDto, ResolvedImageDto, ScanErrorDto, ScanJobKind } from './common';
 
 /** Published by the scheduler's dispatcher; taken by one scanner-worker (competing consumers). */
 export class ScanJobQueuedPayload {
@@ -30,7 +31,7 @@ export class ScanJobQueuedPayload {
 
   /** A rematch: the manifest whose stored SBOM to match again; the registry is not contacted. */
   @IsOptional()
-  @Matches(DIGEST_PATTERN)
+  @IsImageDigest()
   manifestDigest?: string;
 }
 

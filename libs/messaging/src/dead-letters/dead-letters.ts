@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConsumeMessage } from 'amqplib';
 import { DataSource } from 'typeorm';
 import { validate as isUuid, v7 as uuidv7 } from 'uuid';
+import { keysetCursor } from '@vulnscan/persistence';
 import { AmqpConnection } from '../connection/amqp-connection';
 import { MESSAGING_OPTIONS, ResolvedMessagingOptions } from '../messaging.options';
 import { messagingTables, MessagingTables } from '../sql';
 import { HeaderTable, headerNumber, headersOf, headerString, jsonSafe, MessageHeaders, ownHeaders } from '../topology/headers';
-import { decodeCursor, encodeCursor } from './dead-letter-cursor';
 
 export interface DeadLetter {
   id: string;
@@ -50,6 +50,8 @@ interface DeadLetterRow {
 
 const COLUMNS = 'id, source_queue, routing_key, message_id, body, headers, reason, error, attempts, dead_lettered_at, replayed_at';
 const MAX_PAGE = 500;
+/** Dead letters page on their UUIDv7 id (creation order), newest first. */
+const DEAD_LETTER_CURSOR = keysetCursor(['uuid']);
 
 /** Dead-lettered messages of this service: recorded from the parking queue, listed and replayed by operators. */
 @Injectable()
@@ -159,7 +161,7 @@ async function readPage<T extends DeadLetter>(
   map: (row: DeadLetterRow, tableIndex: number) => T,
 ): Promise<DeadLetterPage<T>> {
   const limit = Math.min(Math.max(1, Math.floor(query.limit)), MAX_PAGE);
-  const after = decodeCursor(query.cursor);
+  const after = query.cursor ? DEAD_LETTER_CURSOR.decode(query.cursor)[0] : null;
   // Each branch is limited on its own so every table is read through its primary key, newest first.
   const branches = tables.map(
     (table, index) =>
@@ -172,7 +174,7 @@ async function readPage<T extends DeadLetter>(
   const page = rows.slice(0, limit);
   return {
     items: page.map((row) => map(row, row.source)),
-    nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : undefined,
+    nextCursor: rows.length > limit ? DEAD_LETTER_CURSOR.encode([page[page.length - 1].id]) : undefined,
   };
 }
 

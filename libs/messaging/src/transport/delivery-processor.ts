@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { InvalidMessageError, isKnownWireName, MessageEnvelope, MessagingErrorCode, parseMessage } from '@vulnscan/contracts';
+import { backoffDelayMs } from '@vulnscan/backoff';
 import { Correlation, Metrics } from '@vulnscan/observability';
 import { Channel, ConsumeMessage } from 'amqplib';
 import { v7 as uuidv7 } from 'uuid';
@@ -7,7 +8,6 @@ import { AmqpConnection } from '../connection/amqp-connection';
 import { CommandRejectedError, errorText, NonRetryableError } from '../messaging.errors';
 import { ResolvedMessagingOptions } from '../messaging.options';
 import { CommandReply } from '../request/reply';
-import { retryDelayMs } from '../topology/backoff';
 import {
   attemptOf,
   carriedProperties,
@@ -130,7 +130,9 @@ export class DeliveryProcessor {
     const { message } = delivery;
     const headers = headersOf(message);
     const level = delivery.attempt;
-    const delay = retryDelayMs(level, this.options.retryBaseDelayMs, this.options.retryMaxDelayMs);
+    // Full jitter within the level's ceiling: the retry queue's head may hold a later expiry, so a
+    // message can wait behind it, but never past that level's ceiling.
+    const delay = backoffDelayMs(level, { baseMs: this.options.retryBaseDelayMs, capMs: this.options.retryMaxDelayMs });
     this.logger.warn(`${delivery.key} attempt ${delivery.attempt} failed, retrying in ${delay} ms: ${errorText(error)}`);
     await this.republish(
       delivery,

@@ -1,7 +1,7 @@
 import type { Hash } from 'node:crypto';
 import { Transform, TransformCallback } from 'node:stream';
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
-import { createDigester, parseDigest } from '../reference/digest';
+import { createDigester, parseDigest } from '@vulnscan/image-reference';
 import type { Descriptor } from '../types';
 
 /**

@@ -1,11 +1,11 @@
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import type { RegistryCredentials } from '../types';
 import { RequestContext, errorForResponse, unauthorized } from './error-mapping';
-import { TransportResponse, discard, readBody, readErrorBody } from './transport';
+import { OutboundResponse, discard, readBody, readErrorBody } from '@vulnscan/outbound-http';
 import { parseWwwAuthenticate, preferredChallenge } from './www-authenticate';
 
 /** Fetches `url` (policy, redirects and timeouts applied); `authorization` is dropped on a cross-origin redirect. */
-export type AuthFetch = (url: URL, authorization: string | undefined, signal?: AbortSignal) => Promise<TransportResponse>;
+export type AuthFetch = (url: URL, authorization: string | undefined, signal?: AbortSignal) => Promise<OutboundResponse>;
 
 export interface ChallengeAnswer {
   readonly registry: string;

@@ -1,5 +1,6 @@
 import { ScanErrorCode } from '@vulnscan/contracts';
-import { RequestTimeoutError, errorForNetworkFailure, errorForResponse } from './error-mapping';
+import { HttpTimeoutError } from '@vulnscan/outbound-http';
+import { errorForNetworkFailure, errorForResponse } from './error-mapping';
 
 const ctx = { registry: 'ghcr.io', repository: 'org/app', what: 'manifest 1.0' };
 const body = (...codes: string[]) => Buffer.from(JSON.stringify({ errors: codes.map((code) => ({ code, message: code })) }));
@@ -49,6 +50,6 @@ describe('errorForNetworkFailure', () => {
       message:
         'registry ghcr.io is unreachable for manifest 1.0 of repository org/app on registry ghcr.io: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:5000',
     });
-    expect(errorForNetworkFailure(new RequestTimeoutError(30000), ctx).message).toMatch(/no answer within 30000 ms$/);
+    expect(errorForNetworkFailure(new HttpTimeoutError(30000), ctx).message).toMatch(/no answer within 30000 ms$/);
   });
 });

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
-import { parseRetryAfter } from './retry-after';
+import { HttpTimeoutError, parseRetryAfter } from '@vulnscan/outbound-http';
 
 /** What a request was for, so every error names the registry host and the repository. */
 /** The `repository` of a request about the whole registry (its catalog). */
@@ -74,18 +74,11 @@ export function unauthorized(ctx: RequestContext, credentialsConfigured: boolean
 }
 
 /** Raised by the transport when a request or a body stalls longer than the configured timeout. */
-export class RequestTimeoutError extends Error {
-  constructor(readonly timeoutMs: number) {
-    super(`no answer within ${timeoutMs} ms`);
-    this.name = 'RequestTimeoutError';
-  }
-}
-
 /** Connection refused, DNS failure, TLS failure, resets and timeouts: the registry is unreachable. */
 export function errorForNetworkFailure(error: unknown, ctx: RequestContext): ScanError {
   if (error instanceof ScanError) return error;
   const err = error as NodeJS.ErrnoException;
-  const reason = err instanceof RequestTimeoutError ? err.message : [err.code, err.message].filter(Boolean).join(' ');
+  const reason = err instanceof HttpTimeoutError ? err.message : [err.code, err.message].filter(Boolean).join(' ');
   return new ScanError(ScanErrorCode.Unreachable, `registry ${ctx.registry} is unreachable for ${describe(ctx)}: ${reason}`);
 }
 

@@ -1,16 +1,27 @@
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
-import { HostPort, hostEntryMatches, splitHostPort } from '../policy/host-port';
-import type { RegistryHostPolicy } from '../policy/registry-host-policy';
-import { DOCKER_HUB } from '../reference/image-reference';
+import {
+  Agents,
+  createAgents,
+  discard,
+  followRedirects,
+  HostPort,
+  hostEntryMatches,
+  hostWithPort,
+  OutboundHostPolicy,
+  outboundGet,
+  OutboundResponse,
+  readErrorBody,
+  splitHostPort,
+} from '@vulnscan/outbound-http';
+import { DOCKER_HUB } from '@vulnscan/image-reference';
 import type { BreakerOptions, RegistryCredentials, RegistryMirror } from '../types';
 import { RegistryAuthenticator } from './authenticator';
 import { HostBreakers } from './breakers';
 import { RequestContext, describe, errorForNetworkFailure, errorForResponse, isCallerAbort, unauthorized } from './error-mapping';
-import { Agents, TransportResponse, createAgents, discard, readErrorBody, send } from './transport';
 
 export interface RegistryHttpOptions {
   readonly insecureRegistries: readonly string[];
-  readonly policy?: RegistryHostPolicy;
+  readonly policy?: OutboundHostPolicy;
   readonly credentialsFor?: (registryHost: string) => Promise<RegistryCredentials | undefined>;
   readonly timeoutMs: number;
   readonly userAgent: string;
@@ -31,7 +42,6 @@ export interface RegistryGet {
   readonly scope?: string;
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 /** Docker Hub's name in references is not where its API lives. */
 const DOCKER_HUB_API = 'registry-1.docker.io';
@@ -64,7 +74,7 @@ export class RegistryHttp {
     }
   }
 
-  async get(request: RegistryGet): Promise<TransportResponse> {
+  async get(request: RegistryGet): Promise<OutboundResponse> {
     const ctx: RequestContext = { registry: request.registry, repository: request.repository, what: request.what };
     // Looked up outside the breaker: a failing credential store says nothing about the registry's health.
     // A mirror never gets the registry's credentials.
@@ -89,7 +99,7 @@ export class RegistryHttp {
     request: RegistryGet,
     ctx: RequestContext,
     credentials: RegistryCredentials | undefined,
-  ): Promise<TransportResponse> {
+  ): Promise<OutboundResponse> {
     const url = new URL(request.path, this.mirror ?? this.endpointFor(request.registry));
     if (this.mirror) url.searchParams.set('ns', request.registry);
     const scope = request.scope ?? `repository:${request.repository}:pull`;
@@ -127,32 +137,28 @@ export class RegistryHttp {
     headers: Readonly<Record<string, string>>,
     authorization: string | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<TransportResponse> {
-    let url = start;
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+  ): Promise<OutboundResponse> {
+    const send = (url: URL) => {
       const sameOrigin = url.origin === start.origin;
-      const withAuth = authorization && sameOrigin ? { ...headers, Authorization: authorization } : headers;
-      const response = await this.sendChecked(url, withAuth, signal);
-      const location = response.headers.location;
-      if (!REDIRECTS.has(response.status) || !location) return response;
-      discard(response.body);
-      const next = new URL(location, url);
-      if (next.protocol !== 'https:' && !(next.protocol === 'http:' && (url.protocol === 'http:' || this.isInsecure(next.host)))) {
-        throw new ScanError(
-          ScanErrorCode.HostNotAllowed,
-          `refusing redirect from ${url.host} to ${next.protocol}//${next.host}: only https, or http to an insecure registry`,
-        );
-      }
-      url = next;
-    }
-    throw new ScanError(ScanErrorCode.Unreachable, `more than ${MAX_REDIRECTS} redirects starting at ${start.host}`);
+      return this.sendChecked(url, authorization && sameOrigin ? { ...headers, Authorization: authorization } : headers, signal);
+    };
+    return followRedirects(start, send, {
+      maxRedirects: MAX_REDIRECTS,
+      checkHop: (from, next) => {
+        if (next.protocol !== 'https:' && !(next.protocol === 'http:' && (from.protocol === 'http:' || this.isInsecure(next.host)))) {
+          throw new ScanError(
+            ScanErrorCode.HostNotAllowed,
+            `refusing redirect from ${from.host} to ${next.protocol}//${next.host}: only https, or http to an insecure registry`,
+          );
+        }
+      },
+    });
   }
 
-  private async sendChecked(url: URL, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<TransportResponse> {
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  private async sendChecked(url: URL, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<OutboundResponse> {
     const trusted = this.mirror !== undefined && url.origin === this.mirror.origin;
-    const addresses = this.options.policy && !trusted ? await this.options.policy.check(`${url.hostname}:${port}`) : undefined;
-    return send({ url, headers, signal, timeoutMs: this.options.timeoutMs, addresses }, this.agents);
+    const addresses = this.options.policy && !trusted ? await this.options.policy.check(hostWithPort(url)) : undefined;
+    return outboundGet({ url, headers, signal, timeoutMs: this.options.timeoutMs, addresses }, this.agents);
   }
 
   private endpointFor(registry: string): string {

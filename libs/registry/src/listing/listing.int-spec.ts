@@ -11,7 +11,8 @@ import {
   startRegistry,
   startTokenServer,
 } from '@vulnscan/testing';
-import { RegistryClient, RegistryClientOptions, RegistryHostPolicy } from '../index';
+import { OutboundHostPolicy } from '@vulnscan/outbound-http';
+import { RegistryClient, RegistryClientOptions } from '../index';
 
 const execFileAsync = promisify(execFile);
 const ALPINE = () => path.join(fixturesDir(), 'images', 'alpine-310.docker.tar.gz');
@@ -44,7 +45,7 @@ async function relayTo(reg: TestRegistry): Promise<CountingRelay> {
 }
 
 function client(hosts: string[], extra: Partial<RegistryClientOptions> = {}): RegistryClient {
-  const policy = new RegistryHostPolicy({ allowedHosts: hosts, insecureRegistries: [] });
+  const policy = new OutboundHostPolicy({ allowedHosts: hosts, insecureRegistries: [] });
   const created = new RegistryClient({ insecureRegistries: hosts, policy, requestTimeoutMs: 10_000, ...extra });
   cleanups.push(() => created.close());
   return created;

@@ -1,7 +1,7 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
-import { RegistryHostPolicy } from '../policy/registry-host-policy';
+import { OutboundHostPolicy } from '@vulnscan/outbound-http';
 import { RegistryClient } from '../registry-client';
 
 /**
@@ -36,7 +36,7 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse, host: 
 const BASIC = `Basic ${Buffer.from('u:p').toString('base64')}`;
 
 function clientFor(...hosts: string[]): RegistryClient {
-  const policy = new RegistryHostPolicy({ allowedHosts: hosts, insecureRegistries: [] });
+  const policy = new OutboundHostPolicy({ allowedHosts: hosts, insecureRegistries: [] });
   const client = new RegistryClient({
     insecureRegistries: hosts,
     policy,
@@ -123,7 +123,7 @@ describe('RegistryClient listings (fake servers)', () => {
     });
     const client = new RegistryClient({
       insecureRegistries: [fake.host],
-      policy: new RegistryHostPolicy({ allowedHosts: [fake.host], insecureRegistries: [] }),
+      policy: new OutboundHostPolicy({ allowedHosts: [fake.host], insecureRegistries: [] }),
     });
     closers.push(() => client.close());
     expect(await client.listRepositories(fake.host)).toEqual({ names: ['a', 'b'], truncated: false });

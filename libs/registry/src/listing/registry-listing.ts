@@ -1,8 +1,8 @@
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import { RequestContext, WHOLE_REGISTRY, describe, errorForNetworkFailure, isCallerAbort } from '../http/error-mapping';
 import type { RegistryHttp } from '../http/registry-http';
-import { BodyTooLargeError, readBody } from '../http/transport';
-import type { ImageReference } from '../reference/image-reference';
+import { BodyTooLargeError, readBody } from '@vulnscan/outbound-http';
+import type { ImageReference } from '@vulnscan/image-reference';
 import { parseCatalog, parseTagList } from './listing-body';
 import { ListOptions, ListingPage, NameList, PagedListing, collectNames } from './paged-names';
 

@@ -1,5 +1,5 @@
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
-import { digestProblem } from '../reference/digest';
+import { digestProblem } from '@vulnscan/image-reference';
 import type { LayerDescriptor, Platform } from '../types';
 import { IMAGE_CONFIG_TYPES, IMAGE_MANIFEST_TYPES, INDEX_TYPES, MediaType, SCHEMA1_TYPES } from './media-types';
 

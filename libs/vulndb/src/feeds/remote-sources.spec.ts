@@ -99,6 +99,16 @@ describe('readFeed from http URLs', () => {
     expect(await leftovers()).toEqual([]);
   });
 
+  it('follows redirects, and gives up on a redirect loop', async () => {
+    const moved = await collect(readFeed(source(`osv=${server.url}/moved/osv/samples/UBUNTU-CVE-2023-4004.json`)));
+    expect(moved.advisories.map((advisory) => advisory.id)).toEqual(['UBUNTU-CVE-2023-4004']);
+    const err = await readError(readFeed(source(`osv=${server.url}/loop/all.zip`), { tempDir: spoolDir.path }));
+    expect(err.message).toBe(
+      `feed source osv (${server.url}/loop/all.zip): GET ${server.url}/loop/all.zip: more than 10 redirects starting at ${new URL(server.url).host}`,
+    );
+    expect(await leftovers()).toEqual([]);
+  });
+
   it('fails when the server does not answer within the timeout', async () => {
     const err = await readError(readFeed(source(`osv=${server.url}/hang/all.zip`), { httpTimeoutMs: 200, tempDir: spoolDir.path }));
     expect(err).toBeInstanceOf(FeedSourceError);

@@ -1,6 +1,6 @@
 import { Readable, Transform, type TransformCallback } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { TempSpool } from '@vulnscan/analysis';
+import { followRedirects, outboundGet, OutboundResponse } from '@vulnscan/outbound-http';
 import { FeedSourceError, errorMessage } from '../errors';
 import type { ResolvedReadOptions } from './limits';
 
@@ -10,48 +10,30 @@ export interface HttpBody {
   contentType: string;
 }
 
+/** Feed servers (and the CDNs behind them) redirect; more hops than this is a broken feed. */
+const MAX_REDIRECTS = 10;
+
 /**
- * GET `url`. Any answer but 2xx fails the source, as does no answer (or a stalled body) within
- * the timeout: a feed server that hangs must not hang the import.
+ * GET `url` through the outbound-HTTP module, following redirects to http(s) targets. Feed URLs are
+ * operator configuration, so no host policy applies (as for configured cache upstreams). Any answer
+ * but 2xx fails the source, as does no answer (or a stalled body) within the timeout: a feed server
+ * that hangs must not hang the import.
  */
 export async function httpGet(url: string, options: ResolvedReadOptions, label: string): Promise<HttpBody> {
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) throw new FeedSourceError(label, 'aborted');
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-
-  let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, options.httpTimeoutMs);
-  };
-  const disarm = () => {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
-  };
   const failure = (err: unknown): FeedSourceError =>
-    err instanceof FeedSourceError
-      ? err
-      : new FeedSourceError(label, timedOut ? `GET ${url}: no answer within ${options.httpTimeoutMs} ms` : `GET ${url}: ${causeOf(err)}`, {
-          cause: err,
-        });
+    err instanceof FeedSourceError ? err : new FeedSourceError(label, `GET ${url}: ${errorMessage(err)}`, { cause: err });
 
-  arm();
-  let response: Response;
+  let response: OutboundResponse;
   try {
-    response = await fetch(url, { signal: controller.signal, redirect: 'follow' });
+    const send = (target: URL) => outboundGet({ url: target, headers: {}, signal: options.signal, timeoutMs: options.httpTimeoutMs });
+    response = await followRedirects(new URL(url), send, { maxRedirects: MAX_REDIRECTS, checkHop: onlyHttp });
   } catch (err) {
-    disarm();
     throw failure(err);
   }
-  if (!response.ok || !response.body) {
-    disarm();
-    await response.body?.cancel().catch(() => undefined);
-    throw new FeedSourceError(label, `GET ${url}: HTTP ${response.status} ${response.statusText}`.trimEnd());
+  if (response.status < 200 || response.status >= 300) {
+    response.body.destroy();
+    throw new FeedSourceError(label, `GET ${url}: HTTP ${response.status} ${response.body.statusMessage ?? ''}`.trimEnd());
   }
 
   let received = 0;
@@ -62,28 +44,18 @@ export async function httpGet(url: string, options: ResolvedReadOptions, label: 
         callback(new FeedSourceError(label, `GET ${url}: the body is over the ${options.maxDownloadBytes}-byte limit`));
         return;
       }
-      arm();
       callback(null, chunk);
     },
-    flush(callback: TransformCallback) {
-      disarm();
-      callback();
-    },
   });
-  const source = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+  const source = response.body;
   source.on('error', (err) => guard.destroy(failure(err)));
-  guard.on('close', () => {
-    disarm();
-    source.destroy();
-  });
+  guard.on('close', () => source.destroy());
   source.pipe(guard);
-  return { body: guard, contentType: response.headers.get('content-type') ?? '' };
+  return { body: guard, contentType: String(response.headers['content-type'] ?? '') };
 }
 
-/** undici hides the network error (ECONNREFUSED, a reset) in `cause`. */
-function causeOf(err: unknown): string {
-  const cause = typeof err === 'object' && err !== null ? (err as { cause?: unknown }).cause : undefined;
-  return cause === undefined ? errorMessage(err) : `${errorMessage(err)}: ${errorMessage(cause)}`;
+function onlyHttp(_from: URL, to: URL): void {
+  if (to.protocol !== 'http:' && to.protocol !== 'https:') throw new Error(`refusing a redirect to ${to.protocol}//${to.host}`);
 }
 
 /**

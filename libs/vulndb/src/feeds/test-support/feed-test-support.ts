@@ -52,7 +52,8 @@ export interface FixtureServer {
 
 /**
  * A loopback HTTP server: files under `root` by path, `/status/<code>` answers that status, and
- * `/hang/…` accepts the request and never answers (for timeouts).
+ * `/hang/…` accepts the request and never answers (for timeouts), `/moved/<path>` redirects to
+ * `<path>` and `/loop/…` redirects to itself.
  */
 export async function serveFiles(root: string, port: number): Promise<FixtureServer> {
   const requests: string[] = [];
@@ -67,6 +68,14 @@ export async function serveFiles(root: string, port: number): Promise<FixtureSer
     }
     if (path.startsWith('/hang/')) {
       hanging.add(res);
+      return;
+    }
+    if (path.startsWith('/moved/')) {
+      res.writeHead(302, { location: path.slice('/moved'.length) }).end();
+      return;
+    }
+    if (path.startsWith('/loop/')) {
+      res.writeHead(302, { location: path }).end();
       return;
     }
     const file = normalize(join(root, path));

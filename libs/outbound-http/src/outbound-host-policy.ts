@@ -4,7 +4,7 @@ import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import { ALWAYS_DENIED, LISTED_ONLY, blockListOf, compileRanges, familyOf, findRange, parseCidr } from './address-ranges';
 import { HostPort, hostEntryMatches, splitHostPort } from './host-port';
 
-export interface RegistryHostPolicyOptions {
+export interface OutboundHostPolicyOptions {
   /** `host`, `host:port`, IP addresses or CIDR ranges allowed to resolve to private or loopback addresses. */
   readonly allowedHosts: readonly string[];
   /** Plain-http registries; being listed there allows their private address too. */
@@ -26,15 +26,16 @@ const listedOnly = compileRanges(LISTED_ONLY);
 
 /**
  * The outbound rule for every host we connect to on a user's behalf (registries, token realms,
- * redirect targets, later webhooks): image references are untrusted input, so without it a scan
- * request could make us fetch from cloud metadata or internal services (SSRF).
+ * redirect targets, cache upstreams, webhooks): image references and URLs are untrusted input, so
+ * without it a request could make us fetch from cloud metadata or internal services (SSRF).
+ * Link-local and metadata ranges are always refused; private and loopback ones only for listed hosts.
  */
-export class RegistryHostPolicy {
+export class OutboundHostPolicy {
   private readonly listedHosts: HostPort[] = [];
   private readonly listedRanges: BlockList;
 
   constructor(
-    options: RegistryHostPolicyOptions,
+    options: OutboundHostPolicyOptions,
     private readonly resolve: HostResolver = resolveWithDns,
   ) {
     const cidrs: string[] = [];

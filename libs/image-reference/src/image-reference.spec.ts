@@ -1,4 +1,11 @@
-import { InvalidReferenceError, formatReference, parseImageReference, referenceFromParts } from './image-reference';
+import {
+  InvalidReferenceError,
+  formatReference,
+  isRegistryHost,
+  normalizeRegistryHost,
+  parseImageReference,
+  referenceFromParts,
+} from './image-reference';
 
 const HEX = 'a'.repeat(64);
 const DIGEST = `sha256:${HEX}`;
@@ -99,5 +106,22 @@ describe('referenceFromParts', () => {
     expect(() => referenceFromParts('alpine:3.10', '3.11')).toThrow('image_name must not carry a tag or digest when image_tag is given');
     expect(() => referenceFromParts('alpine', 'bad tag')).toThrow(InvalidReferenceError);
     expect(() => referenceFromParts('Alpine', '1')).toThrow('repository name must be lowercase');
+  });
+});
+
+describe('registry hosts', () => {
+  it('knows a registry host as references spell it', () => {
+    for (const host of ['docker.io', 'ghcr.io', 'localhost:5000', '127.0.0.1:5555', '[::1]:5000', 'registry-1.docker.io']) {
+      expect(isRegistryHost(host)).toBe(true);
+    }
+    for (const host of ['', 'a_b.io', 'host:0', 'host:65536', 'host:port', 'https://ghcr.io', 'ghcr.io/x']) {
+      expect(isRegistryHost(host)).toBe(false);
+    }
+  });
+
+  it("normalizes case and folds Docker Hub's aliases", () => {
+    expect(normalizeRegistryHost(' REGISTRY-1.docker.io ')).toBe('docker.io');
+    expect(normalizeRegistryHost('Index.Docker.IO')).toBe('docker.io');
+    expect(normalizeRegistryHost('GHCR.io:443')).toBe('ghcr.io:443');
   });
 });

@@ -1,5 +1,5 @@
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
-import { HostResolver, RegistryHostPolicy } from './registry-host-policy';
+import { HostResolver, OutboundHostPolicy } from './outbound-host-policy';
 
 /** A fixed DNS so the tests name the addresses they reason about. */
 const dns: Record<string, string[]> = {
@@ -16,11 +16,11 @@ const resolver: HostResolver = async (host) => {
   return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 };
 
-function policy(allowedHosts: string[] = [], insecureRegistries: string[] = []): RegistryHostPolicy {
-  return new RegistryHostPolicy({ allowedHosts, insecureRegistries }, resolver);
+function policy(allowedHosts: string[] = [], insecureRegistries: string[] = []): OutboundHostPolicy {
+  return new OutboundHostPolicy({ allowedHosts, insecureRegistries }, resolver);
 }
 
-async function denial(p: RegistryHostPolicy, host: string): Promise<ScanError> {
+async function denial(p: OutboundHostPolicy, host: string): Promise<ScanError> {
   const error = await p.check(host).then(
     () => undefined,
     (e: unknown) => e,
@@ -29,7 +29,7 @@ async function denial(p: RegistryHostPolicy, host: string): Promise<ScanError> {
   return error as ScanError;
 }
 
-describe('RegistryHostPolicy', () => {
+describe('OutboundHostPolicy', () => {
   it('allows public hosts without configuration and returns their addresses', async () => {
     await expect(policy().check('registry.example.com')).resolves.toEqual([{ address: '93.184.216.34', family: 4 }]);
     await expect(policy().check('8.8.8.8:443')).resolves.toEqual([{ address: '8.8.8.8', family: 4 }]);

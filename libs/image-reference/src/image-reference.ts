@@ -34,6 +34,18 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const IMAGE_ID = /^[a-f0-9]{64}$/;
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;
 
+/** Whether `host` is a registry host as image references spell it (host or host:port, port 1–65535). */
+export function isRegistryHost(host: string): boolean {
+  const match = DOMAIN.exec(host);
+  return match !== null && (match[1] === undefined || (Number(match[1]) >= 1 && Number(match[1]) <= 65535));
+}
+
+/** A registry host as references name it: lowercase (host names are case-insensitive), Docker Hub's aliases folded into docker.io. */
+export function normalizeRegistryHost(host: string): string {
+  const lower = host.trim().toLowerCase();
+  return DOCKER_HUB_ALIASES.has(lower) ? DOCKER_HUB : lower;
+}
+
 /**
  * Parses and normalizes a reference the way docker does (`alpine` → `docker.io/library/alpine:latest`),
  * so two spellings of one image share one identity. Throws InvalidReferenceError.
@@ -117,9 +129,7 @@ function splitRegistry(name: string, fail: (reason: string) => never): { registr
     if (!match) fail(`registry host "${first}" is invalid`);
     const port = match?.[1];
     if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) fail(`registry port ${port} is out of range`);
-    // Host names are case-insensitive; lowercasing keeps one identity per registry.
-    registry = first.toLowerCase();
-    if (DOCKER_HUB_ALIASES.has(registry)) registry = DOCKER_HUB;
+    registry = normalizeRegistryHost(first);
   }
 
   if (path.length === 0) fail('repository name is empty');

@@ -1,10 +1,17 @@
 import http, { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
-import type { ResolvedAddress } from '../policy/registry-host-policy';
-import { RequestTimeoutError } from './error-mapping';
+import type { ResolvedAddress } from './outbound-host-policy';
+import { pinnedLookup } from './pinned-lookup';
 
-export interface TransportRequest {
+/** No answer (or a stalled body) within the request's timeout. */
+export class HttpTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+    this.name = 'HttpTimeoutError';
+  }
+}
+
+export interface OutboundRequest {
   readonly url: URL;
   readonly headers: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
@@ -14,7 +21,7 @@ export interface TransportRequest {
   readonly addresses?: readonly ResolvedAddress[];
 }
 
-export interface TransportResponse {
+export interface OutboundResponse {
   readonly url: URL;
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
@@ -31,22 +38,26 @@ export function createAgents(): Agents {
   return { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 }
 
-/** One GET over node:http(s). The timeout is ours, not the signal's, so long blob streams only fail when they stall. */
-export function send(request: TransportRequest, agents: Agents): Promise<TransportResponse> {
+/**
+ * One GET over node:http(s), connecting only to `addresses` when given (see pinnedLookup). The
+ * timeout is ours, not the signal's, so long streams only fail when they stall. Without `agents`
+ * every call has its own connection.
+ */
+export function outboundGet(request: OutboundRequest, agents?: Agents): Promise<OutboundResponse> {
   return new Promise((resolve, reject) => {
     const secure = request.url.protocol === 'https:';
     const req = (secure ? https : http).request(request.url, {
       method: 'GET',
       headers: request.headers,
       signal: request.signal,
-      agent: secure ? agents.https : agents.http,
+      agent: agents ? (secure ? agents.https : agents.http) : false,
       ...(request.addresses ? { lookup: pinnedLookup(request.addresses) } : {}),
     });
-    const timer = setTimeout(() => req.destroy(new RequestTimeoutError(request.timeoutMs)), request.timeoutMs);
+    const timer = setTimeout(() => req.destroy(new HttpTimeoutError(request.timeoutMs)), request.timeoutMs);
     req.on('response', (res) => {
       clearTimeout(timer);
       // Destroying the response (not the request) keeps our error instead of a generic "aborted".
-      res.setTimeout(request.timeoutMs, () => res.destroy(new RequestTimeoutError(request.timeoutMs)));
+      res.setTimeout(request.timeoutMs, () => res.destroy(new HttpTimeoutError(request.timeoutMs)));
       resolve({ url: request.url, status: res.statusCode ?? 0, headers: res.headers, body: res });
     });
     req.on('error', (error) => {
@@ -55,24 +66,6 @@ export function send(request: TransportRequest, agents: Agents): Promise<Transpo
     });
     req.end();
   });
-}
-
-function pinnedLookup(addresses: readonly ResolvedAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
-    const candidates = family === 4 || family === 6 ? addresses.filter((a) => a.family === family) : [...addresses];
-    const first = candidates[0];
-    if (!first) {
-      callback(Object.assign(new Error(`no IPv${family} address allowed`), { code: 'ENOTFOUND' }), '', 4);
-    } else if (options.all) {
-      callback(
-        null,
-        candidates.map(({ address, family: f }) => ({ address, family: f })),
-      );
-    } else {
-      callback(null, first.address, first.family);
-    }
-  };
 }
 
 export class BodyTooLargeError extends Error {
