@@ -2,3 +2,4 @@ export * from './naming';
 export * from './connection-errors';
 export * from './data-source';
 export * from './migrate';
+export * from './sql-runner';

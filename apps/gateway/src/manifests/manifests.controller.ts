@@ -4,7 +4,7 @@ import { IsEnum, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator
 import { DIGEST_PATTERN } from '@vulnscan/contracts';
 import { ApiError } from '@vulnscan/platform';
 import { InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
-import { ManifestSecurityStatusEntity, SecurityStatus, StatusReader } from '@vulnscan/status-data';
+import { ManifestStatusRow, SecurityStatus, StatusReader } from '@vulnscan/status-data';
 import { ReportReader } from '@vulnscan/vulndb-data';
 import type { Principal } from '../auth/api-keys.service';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
@@ -33,7 +33,7 @@ class ManifestListQuery extends PageQuery {
   declare cursor?: string;
 }
 
-const present = (row: ManifestSecurityStatusEntity) => ({
+const present = (row: ManifestStatusRow) => ({
   manifest_digest: row.manifestDigest,
   repository: `${row.upstream}/${row.repository}`,
   media_type: row.mediaType,

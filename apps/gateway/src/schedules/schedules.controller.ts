@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOper
 import { Commands, REGISTRY_HOST_PATTERN, ScheduleTargetDto, ScheduleTargetKind } from '@vulnscan/contracts';
 import { ApiError } from '@vulnscan/platform';
 import { InvalidReferenceError, parseRepositoryName } from '@vulnscan/registry';
-import { BatchReader, BatchSummary, ScheduleEntity } from '@vulnscan/scan-data';
+import { BatchReader, BatchSummary, ScheduleRow } from '@vulnscan/scan-data';
 import type { Principal } from '../auth/api-keys.service';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
 import { presentBatch, presentBatchCreated } from '../batches/batch.presenter';
@@ -45,7 +45,7 @@ function targetOf(body: TargetFields): ScheduleTargetDto | undefined {
   return undefined;
 }
 
-function presentTarget(schedule: ScheduleEntity) {
+function presentTarget(schedule: ScheduleRow) {
   switch (schedule.targetKind) {
     case 'image':
       return { type: 'image', image: schedule.image };
@@ -56,7 +56,7 @@ function presentTarget(schedule: ScheduleEntity) {
   }
 }
 
-const presentSchedule = (schedule: ScheduleEntity, lastBatch: BatchSummary | undefined) => ({
+const presentSchedule = (schedule: ScheduleRow, lastBatch: BatchSummary | undefined) => ({
   id: schedule.id,
   name: schedule.name,
   target: presentTarget(schedule),

@@ -11,7 +11,7 @@ import {
   ScanJobQueuedPayload,
 } from '@vulnscan/contracts';
 import { Inbox } from '@vulnscan/messaging';
-import { ScanEntity } from '@vulnscan/scan-data';
+import { ScanEntity } from '@vulnscan/scheduler-entities';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { ScanLifecycle } from './scan-lifecycle.service';
 

@@ -3,7 +3,8 @@ import { EntityManager } from 'typeorm';
 import { CancelScanReply, Events, ResolvedImageDto, SCAN_ERRORS, ScanErrorCode, ScanErrorDto } from '@vulnscan/contracts';
 import { CommandRejectedError, Outbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { ACTIVE_STATUSES, ScanAttemptEntity, ScanEntity, ScanStatus } from '@vulnscan/scan-data';
+import { ACTIVE_STATUSES, ScanStatus } from '@vulnscan/scan-data';
+import { ScanAttemptEntity, ScanEntity } from '@vulnscan/scheduler-entities';
 import { SchedulerEnv } from '../env';
 import { countAttemptError, countRetry, observeScanFinished } from '../operations/scan-metrics';
 

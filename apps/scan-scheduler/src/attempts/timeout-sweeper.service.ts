@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ScanErrorCode } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { ScanEntity } from '@vulnscan/scan-data';
+import { ScanEntity } from '@vulnscan/scheduler-entities';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { SchedulerEnv } from '../env';
 import { ScanLifecycle } from './scan-lifecycle.service';

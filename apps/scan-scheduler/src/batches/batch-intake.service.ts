@@ -5,7 +5,8 @@ import { ScanJobKind, ScanTrigger } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
-import { BatchSource, blocksNewScan, tenantIntakeLock } from '@vulnscan/scan-data';
+import { BatchSource } from '@vulnscan/scan-data';
+import { blocksNewScan, tenantIntakeLock } from '@vulnscan/scheduler-entities';
 import { SchedulerEnv } from '../env';
 
 export interface BatchRequest {

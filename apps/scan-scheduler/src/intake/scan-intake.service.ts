@@ -5,7 +5,8 @@ import { CommandRejectedError } from '@vulnscan/messaging';
 import { ScanJobKind, ScanRequestFields } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
-import { blocksNewScan, ScanEntity, ScanStatus, tenantIntakeLock } from '@vulnscan/scan-data';
+import { ScanStatus } from '@vulnscan/scan-data';
+import { blocksNewScan, ScanEntity, tenantIntakeLock } from '@vulnscan/scheduler-entities';
 import { SchedulerEnv } from '../env';
 
 export interface ScanIntakeRequest extends ScanRequestFields {

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { Events, MessageEnvelope, ScanJobKind, ScanTrigger, VulnDbUpdatedPayload } from '@vulnscan/contracts';
 import { Inbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { blocksNewScan } from '@vulnscan/scan-data';
+import { blocksNewScan } from '@vulnscan/scheduler-entities';
 import { SbomReader } from '@vulnscan/sbom-data';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { SchedulerEnv } from '../env';

@@ -5,7 +5,7 @@ import { CreateScheduleCommand, ScheduleTargetDto, ScheduleTargetKind, UpdateSch
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/registry';
-import { ScheduleEntity } from '@vulnscan/scan-data';
+import { ScheduleEntity } from '@vulnscan/scheduler-entities';
 import { SchedulerEnv } from '../env';
 import { firstRun, ScheduleTiming } from './schedule-timing';
 

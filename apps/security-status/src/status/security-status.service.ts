@@ -6,8 +6,9 @@ import { Outbox } from '@vulnscan/messaging';
 import { counter } from '@vulnscan/observability';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { CacheReader } from '@vulnscan/cache-data';
-import { ScanEntity, ScanStatus } from '@vulnscan/scan-data';
-import { ManifestSecurityStatusEntity, SecurityStatus, UnsupportedReason } from '@vulnscan/status-data';
+import { ScanReader, ScanStatus } from '@vulnscan/scan-data';
+import { SecurityStatus, UnsupportedReason } from '@vulnscan/status-data';
+import { ManifestSecurityStatusEntity } from '@vulnscan/status-entities';
 import { SecurityStatusEnv } from '../env';
 import { unsupportedReason } from './media-types';
 
@@ -32,6 +33,7 @@ export class SecurityStatusService {
     private readonly outbox: Outbox,
     @Inject(SERVICE_ENV) private readonly env: SecurityStatusEnv,
     private readonly cache: CacheReader,
+    private readonly scans: ScanReader,
   ) {}
 
   /** First time the cache holds this manifest for this repository. */
@@ -76,7 +78,7 @@ export class SecurityStatusService {
       `UPDATE status.manifest_security_status SET scan_id = $3, updated_at = now() WHERE tenant_id = $1 AND request_id = $2`,
       [tenantId, requestId, scanId],
     );
-    const scan = await manager.getRepository(ScanEntity).findOne({ where: { tenantId, id: scanId } });
+    const scan = await this.scans.findOne(tenantId, scanId, manager);
     if (scan?.status === ScanStatus.Running) await this.scanStarted(manager, tenantId, scanId);
     if (scan?.status === ScanStatus.Completed) await this.scanCompleted(manager, tenantId, scanId);
     if (scan?.status === ScanStatus.Failed && scan.errorCode) {
