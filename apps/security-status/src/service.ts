@@ -2,6 +2,7 @@ import { ServiceDefinition } from '@vulnscan/platform';
 import { STATUS_ENTITIES, STATUS_SCHEMA } from '@vulnscan/status-entities';
 import { SecurityStatusEnv } from './env';
 import { SecurityStatus1764000000001 } from './migrations/1764000000001-SecurityStatus';
+import { EarlyScanStates1764000000003 } from './migrations/1764000000003-EarlyScanStates';
 import { WEBHOOK_MIGRATIONS } from './webhooks';
 
 export const statusService: ServiceDefinition<SecurityStatusEnv> = {
@@ -11,5 +12,5 @@ export const statusService: ServiceDefinition<SecurityStatusEnv> = {
   defaultPort: 8083,
   // Its own tables only: scans are followed through the scheduler's events and read through its reader.
   entities: STATUS_ENTITIES,
-  migrations: [SecurityStatus1764000000001, ...WEBHOOK_MIGRATIONS],
+  migrations: [SecurityStatus1764000000001, ...WEBHOOK_MIGRATIONS, EarlyScanStates1764000000003],
 };

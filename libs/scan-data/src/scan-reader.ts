@@ -108,8 +108,8 @@ export async function previousCompletedScanId(db: SqlRunner, tenantId: string, s
 export class ScanReader {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async findOne(tenantId: string, scanId: string, db: SqlRunner = this.dataSource): Promise<ScanRow | null> {
-    const [row] = (await db.query(`SELECT ${SCAN_COLUMNS} FROM scheduler.scans s WHERE s.tenant_id = $1 AND s.id = $2`, [
+  async findOne(tenantId: string, scanId: string): Promise<ScanRow | null> {
+    const [row] = (await this.dataSource.query(`SELECT ${SCAN_COLUMNS} FROM scheduler.scans s WHERE s.tenant_id = $1 AND s.id = $2`, [
       tenantId,
       scanId,
     ])) as ScanRow[];

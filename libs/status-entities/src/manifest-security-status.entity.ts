@@ -50,8 +50,8 @@ export class ManifestSecurityStatusEntity {
   attempts!: number;
 
   /**
-   * The cache has every blob: the scan requested since then can read them all, so a later
-   * ManifestComplete (or a re-check that finds the manifest complete) asks for nothing more.
+   * The cache has every blob (its ManifestComplete was handled): the scan requested since then can
+   * read them all, so a later ManifestComplete asks for nothing more.
    */
   @Column('boolean')
   cacheComplete!: boolean;

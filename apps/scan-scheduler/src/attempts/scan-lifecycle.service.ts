@@ -89,7 +89,7 @@ export class ScanLifecycle {
     await this.outbox.add(manager, {
       type: Events.ScanCompleted,
       tenantId: scan.tenantId,
-      payload: { scanId: scan.id, image: scan.image, result },
+      payload: { scanId: scan.id, image: scan.image, result, trigger: scan.trigger, completedAt: scan.completedAt?.toISOString() },
     });
   }
 

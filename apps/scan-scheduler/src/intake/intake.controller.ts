@@ -13,6 +13,7 @@ import {
   ScanRequestedPayload,
 } from '@vulnscan/contracts';
 import { Inbox, NonRetryableError, Outbox } from '@vulnscan/messaging';
+import { ScanStatus } from '@vulnscan/scan-data';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { ScanLifecycle } from '../attempts/scan-lifecycle.service';
 import { ScanIntake } from './scan-intake.service';
@@ -46,7 +47,14 @@ export class IntakeController {
       await this.outbox.add(manager, {
         type: Events.ScanAccepted,
         tenantId,
-        payload: { requestId: message.payload.requestId, scanId: scan.id, image: scan.image, deduplicated },
+        payload: {
+          requestId: message.payload.requestId,
+          scanId: scan.id,
+          image: scan.image,
+          deduplicated,
+          // followers hear no ScanStarted of a scan already running when they join it
+          status: scan.status === ScanStatus.Running ? 'running' : 'queued',
+        },
       });
       return deduplicated;
     });

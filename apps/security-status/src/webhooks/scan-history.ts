@@ -1,34 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { previousCompletedScanId, ScanReader, ScanRow } from '@vulnscan/scan-data';
+import { previousCompletedScanId } from '@vulnscan/scan-data';
 import { NewFinding, newFindings, ReportFacts, reportFacts } from '@vulnscan/vulndb-data';
 
 export type { NewFinding, ReportFacts };
 
 export interface CompletedScanFacts {
-  /** The scheduler's scan; null if it is gone (then no history can be compared). */
-  scan: Pick<ScanRow, 'id' | 'image' | 'trigger' | 'completedAt'> | null;
   report: ReportFacts | null;
   /** The latest completed scan of the same image created before this one, and its report. */
   previous: { scanId: string; report: ReportFacts | null } | null;
 }
 
 /**
- * What a webhook about a completed scan says of its history: read through the scheduler's and the
- * worker's read-only readers (plain SQL), in the caller's transaction (the ScanCompleted inbox
- * transaction: a second pooled connection per event could starve the pool under a burst of events).
+ * What a webhook about a completed scan says of its history (the scan itself is described by its
+ * ScanCompleted). Read through the scheduler's and the worker's read-only readers (plain SQL), in
+ * the caller's transaction (the ScanCompleted inbox transaction: a second pooled connection per
+ * event could starve the pool under a burst of events).
  */
 @Injectable()
 export class ScanHistory {
-  constructor(private readonly scans: ScanReader) {}
-
   async completedScan(manager: EntityManager, tenantId: string, scanId: string): Promise<CompletedScanFacts> {
-    const scan = await this.scans.findOne(tenantId, scanId, manager);
     const report = await reportFacts(manager, tenantId, scanId);
-    if (!scan) return { scan: null, report, previous: null };
     const previousId = await previousCompletedScanId(manager, tenantId, scanId);
     return {
-      scan,
       report,
       previous: previousId ? { scanId: previousId, report: await reportFacts(manager, tenantId, previousId) } : null,
     };
