@@ -12,7 +12,7 @@ export const schedulerService: ServiceDefinition<SchedulerEnv> = {
   schema: SCHEDULER_SCHEMA,
   env: SchedulerEnv,
   defaultPort: 8081,
-  // SBOMs are looked up (which manifests hold a package?) through the worker's read-only reader.
+  // Its own tables only; SBOMs are looked up (which manifests hold a package?) through the worker's read-only reader.
   entities: SCHEDULER_ENTITIES,
   migrations: [SchedulerInitial1764000000001, ScansByDigest1764000000002, ScansViaCache1764000000003, SchedulesAndBatches1764000000004],
   // The scheduler publishes jobs; it declares the work queue too, so no job is unroutable
