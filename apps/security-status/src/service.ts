@@ -10,7 +10,8 @@ export const statusService: ServiceDefinition<SecurityStatusEnv> = {
   schema: STATUS_SCHEMA,
   env: SecurityStatusEnv,
   defaultPort: 8083,
-  // Its own tables only: scans are followed through the scheduler's events and read through its reader.
+  // Its own tables only: scans are followed through the scheduler's events; webhooks diff an image's
+  // scans through the scheduler's and the worker's read-only readers.
   entities: STATUS_ENTITIES,
   migrations: [SecurityStatus1764000000001, ...WEBHOOK_MIGRATIONS, EarlyScanStates1764000000003],
 };

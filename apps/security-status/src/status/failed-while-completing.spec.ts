@@ -1,5 +1,5 @@
 import { SecurityStatus, UnsupportedReason } from '@vulnscan/status-data';
-import { failedWhileCompleting } from './security-status.service';
+import { failedWhileCompleting } from './failed-while-completing';
 
 const failedAt = new Date('2026-12-07T10:00:00.000Z');
 const unsupported = { status: SecurityStatus.Unsupported, reason: UnsupportedReason.LayersUnavailable as string, updatedAt: failedAt };

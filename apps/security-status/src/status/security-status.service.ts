@@ -17,6 +17,7 @@ import { SecurityStatus, UnsupportedReason } from '@vulnscan/status-data';
 import { ManifestSecurityStatusEntity } from '@vulnscan/status-entities';
 import { SecurityStatusEnv } from '../env';
 import { EarlyScanState, EarlyScanStates } from './early-scan-states';
+import { failedWhileCompleting } from './failed-while-completing';
 import { unsupportedReason } from './media-types';
 
 type StatusRow = ManifestSecurityStatusEntity;
@@ -248,18 +249,4 @@ export class SecurityStatusService {
     Object.assign(row, changes, { updatedAt: new Date() });
     await manager.getRepository(ManifestSecurityStatusEntity).update({ id: row.id }, { ...changes, updatedAt: row.updatedAt });
   }
-}
-
-/**
- * The scan failed for missing layers although the cache had placed every blob before the failure
- * was recorded: only this ManifestComplete was still on its way. Such a failure says nothing about
- * the image, so it is asked again at once, whatever PROXY_CACHE_AUTO_RESET_SECURITY_STATUS says.
- */
-export function failedWhileCompleting(row: Pick<StatusRow, 'status' | 'reason' | 'updatedAt'>, event: ManifestCompletePayload): boolean {
-  return (
-    row.status === SecurityStatus.Unsupported &&
-    row.reason === UnsupportedReason.LayersUnavailable &&
-    event.completedAt !== undefined &&
-    new Date(event.completedAt).getTime() <= row.updatedAt.getTime()
-  );
 }
