@@ -6,10 +6,33 @@ import tseslint from 'typescript-eslint';
  *  - an app may depend on libs only (apps never import each other);
  *  - `scope:shared` libs (contracts, config) depend on nothing of ours but each other;
  *  - `type:infra` libs may use shared libs and other infra libs, never an app;
- *  - `type:data` libs (a service's tables and read-only reader) may use shared and infra libs;
+ *  - `type:data` libs (read-only readers a service exports for the others: plain SQL over its tables,
+ *    plain interfaces out) may use shared and infra libs, never an entity;
+ *  - `type:data-owner` libs (a service's TypeORM entities) carry `data-of:<service>`: only that
+ *    service's app may import them, so no app can register or write another service's tables;
  *  - `type:testing` is for specs only.
  * Every lib is imported through its single public entry point (`@vulnscan/<lib>`), never deep.
  */
+/** The services that own a slice of the database, by their Nx scope. */
+const OWNERS = ['gateway', 'scan-scheduler', 'scanner-worker', 'blob-cache-worker', 'security-status'];
+
+/** Each app may use the owner-only data libs of its own service and of no other (the CLI owns none). */
+const ownSliceOnly = [...OWNERS, 'cli'].map((service) => ({
+  sourceTag: `scope:${service}`,
+  notDependOnLibsWithTags: OWNERS.filter((owner) => owner !== service).map((owner) => `data-of:${owner}`),
+}));
+
+/** The layering, plus `extra` tags every layer may use (the testing helpers, in specs). */
+const layers = (extra) => [
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:shared', 'type:infra', 'type:data', 'type:data-owner', ...extra] },
+  { sourceTag: 'type:data-owner', onlyDependOnLibsWithTags: ['type:shared', 'type:infra', 'type:data', ...extra] },
+  { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:shared', 'type:infra', ...extra] },
+  { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:shared', 'type:infra', ...extra] },
+  { sourceTag: 'type:shared', onlyDependOnLibsWithTags: ['type:shared', ...extra] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:shared', 'type:infra', 'type:testing'] },
+  ...ownSliceOnly,
+];
+
 export default [
   { ignores: ['**/dist', '**/dist-bench', '**/node_modules', '**/.nx', 'tmp/**', 'bench/results/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
@@ -23,13 +46,7 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           banTransitiveDependencies: false,
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:shared', 'type:infra', 'type:data'] },
-            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:shared', 'type:infra'] },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:shared', 'type:infra'] },
-            { sourceTag: 'type:shared', onlyDependOnLibsWithTags: ['type:shared'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:shared', 'type:infra', 'type:testing'] },
-          ],
+          depConstraints: layers([]),
         },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
@@ -49,13 +66,7 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: false,
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:shared', 'type:infra', 'type:data', 'type:testing'] },
-            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:shared', 'type:infra', 'type:testing'] },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:shared', 'type:infra', 'type:testing'] },
-            { sourceTag: 'type:shared', onlyDependOnLibsWithTags: ['type:shared', 'type:testing'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:shared', 'type:infra', 'type:testing'] },
-          ],
+          depConstraints: layers(['type:testing']),
         },
       ],
     },

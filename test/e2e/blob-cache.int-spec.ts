@@ -152,7 +152,12 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
       configMediaType: 'application/vnd.docker.container.image.v1+json',
       complete: false,
     });
-    expect(published[1]!.payload).toEqual({ upstream: registry.host, repository: 'library/alpine', digest: alpineDigest });
+    expect(published[1]!.payload).toEqual({
+      upstream: registry.host,
+      repository: 'library/alpine',
+      digest: alpineDigest,
+      completedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/),
+    });
 
     const blobs = await blobStates('library/alpine', alpineDigest);
     expect(blobs).toHaveLength(2); // config and the one layer

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { publishEvents, TestPlatform, waitFor } from '../support/platform';
 
 interface StatusRow {
@@ -28,26 +25,20 @@ const digestOf = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 /**
  * security-status driven through its real inputs: the cache's and the scheduler's events, as
  * they would publish them, on a real broker and database. What it decides shows in its table
- * and in the ScanRequested events of its outbox.
+ * and in the ScanRequested events of its outbox. It runs alone: it reads neither the cache's nor
+ * the scheduler's tables, everything it knows comes in their events.
  */
 describe('security-status', () => {
   let platform: TestPlatform;
-  let scratch: string;
   let next = 0;
 
   beforeAll(async () => {
-    scratch = mkdtempSync(join(tmpdir(), 'security-status-e2e-'));
     platform = new TestPlatform();
-    // the cache's schema: security-status reads it to re-check a manifest's completeness
-    await platform.start('blob-cache-worker', { CACHE_UPSTREAMS: `${UPSTREAM}=http://127.0.0.1:9`, CACHE_STORAGE_DIR: scratch });
-    // the scheduler's: security-status reads a scan's state when it hears which scan a request became
-    await platform.migrate('scan-scheduler');
     await platform.start('security-status', { STATUS_RETRY_DELAY_SECONDS: '1', STATUS_RETRY_POLL_MS: '200', STATUS_MAX_SCANS: '3' });
   });
 
   afterAll(async () => {
     await platform?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   const newManifest = () => ({ repository: `team/app${++next}`, digest: digestOf(next) });
@@ -225,5 +216,60 @@ describe('security-status', () => {
     ]);
     await waitForStatus(partial.repository, partial.digest, { status: 'queued', reason: null, attempts: 1 });
     expect((await requestsFor(partial.repository, partial.digest)).map((r) => r.trigger)).toEqual(['manifest_cached', 'manifest_complete']);
+  });
+
+  it("applies a scan's events heard before the ScanAccepted that names it, and a running scan's state on acceptance", async () => {
+    const early = newManifest();
+    await cached(early.repository, early.digest);
+    const row = await waitForStatus(early.repository, early.digest, { status: 'queued', attempts: 1 });
+    const scanId = randomUUID();
+    await publishEvents(platform, [{ type: 'scan.started.v1', tenantId: 'default', payload: { scanId, image: 'x', attempt: 1 } }]);
+    await fail(scanId, 'layer_too_large');
+    await waitFor(
+      async () =>
+        (await platform.query(`SELECT 1 FROM status.early_scan_states WHERE scan_id = $1 AND status = 'failed'`, [scanId])).length > 0,
+      {
+        what: 'the early failure to be kept',
+      },
+    );
+    expect(await statusOf(early.repository, early.digest)).toMatchObject({ status: 'queued', scan_id: null });
+    await publishEvents(platform, [
+      { type: 'scan.accepted.v1', tenantId: 'default', payload: { requestId: row.request_id, scanId, image: 'x', deduplicated: false } },
+    ]);
+    await waitForStatus(early.repository, early.digest, { status: 'layer_too_large', scan_id: scanId });
+    expect(await platform.query(`SELECT 1 FROM status.early_scan_states WHERE scan_id = $1`, [scanId])).toHaveLength(0);
+
+    // deduplicated into a scan that started long ago: no ScanStarted will come
+    const joined = newManifest();
+    await cached(joined.repository, joined.digest);
+    const second = await waitForStatus(joined.repository, joined.digest, { status: 'queued', attempts: 1 });
+    const running = randomUUID();
+    await publishEvents(platform, [
+      {
+        type: 'scan.accepted.v1',
+        tenantId: 'default',
+        payload: { requestId: second.request_id, scanId: running, image: 'x', deduplicated: true, status: 'running' },
+      },
+    ]);
+    await waitForStatus(joined.repository, joined.digest, { status: 'in_progress', scan_id: running });
+  });
+
+  it('asks again at once when the manifest was complete before its scan failed for missing layers', async () => {
+    const raced = newManifest();
+    await cached(raced.repository, raced.digest);
+    const row = await waitForStatus(raced.repository, raced.digest, { status: 'queued', attempts: 1 });
+    const completedAt = new Date().toISOString(); // the last blob lands while the scan runs
+    await fail(await acceptAndStart(row.request_id as string), 'layers_unavailable');
+    await waitForStatus(raced.repository, raced.digest, { status: 'unsupported', reason: 'layers_unavailable' });
+    await publishEvents(platform, [
+      {
+        type: 'manifest.complete.v1',
+        tenantId: 'default',
+        payload: { upstream: UPSTREAM, repository: raced.repository, digest: raced.digest, completedAt },
+      },
+    ]);
+    // asked again, not reset: the failed scan counts
+    await waitForStatus(raced.repository, raced.digest, { status: 'queued', attempts: 2 });
+    expect((await requestsFor(raced.repository, raced.digest)).map((r) => r.trigger)).toEqual(['manifest_cached', 'manifest_complete']);
   });
 });

@@ -1,4 +1,4 @@
-import { CACHE_DATA_ENTITIES, CACHE_SCHEMA, CacheUpstreamEntity } from '@vulnscan/cache-data';
+import { CACHE_ENTITIES, CACHE_SCHEMA } from '@vulnscan/cache-entities';
 import { ServiceDefinition } from '@vulnscan/platform';
 import { BlobCacheEnv } from './env';
 import { CacheInitial1764000000001 } from './migrations/1764000000001-CacheInitial';
@@ -14,6 +14,6 @@ export const cacheService: ServiceDefinition<BlobCacheEnv> = {
   schema: CACHE_SCHEMA,
   env: BlobCacheEnv,
   defaultPort: 5001,
-  entities: [...CACHE_DATA_ENTITIES, CacheUpstreamEntity],
+  entities: CACHE_ENTITIES,
   migrations: [CacheInitial1764000000001, CacheUpstreams1764000000002],
 };

@@ -1,11 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ServiceDefinition } from '@vulnscan/platform';
-import { RegistryCredentialEntity } from '@vulnscan/registry-credentials';
-import { SbomEntity } from '@vulnscan/sbom-data';
-import { VULNDB_DATA_ENTITIES } from '@vulnscan/vulndb-data';
-import { SCAN_DATA_ENTITIES } from '@vulnscan/scan-data';
-import { STATUS_DATA_ENTITIES } from '@vulnscan/status-data';
 import { GATEWAY_ENTITIES, GATEWAY_SCHEMA } from './entities';
 import { GatewayEnv } from './env';
 import { GatewayInitial1764000000001 } from './migrations/1764000000001-GatewayInitial';
@@ -18,15 +13,8 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
   schema: GATEWAY_SCHEMA,
   env: GatewayEnv,
   defaultPort: 8080,
-  // Other services' entities are read through their read-only readers, never written here.
-  entities: [
-    ...GATEWAY_ENTITIES,
-    ...SCAN_DATA_ENTITIES,
-    RegistryCredentialEntity,
-    SbomEntity,
-    ...VULNDB_DATA_ENTITIES,
-    ...STATUS_DATA_ENTITIES,
-  ],
+  // Its own tables only: other services' data is read through their read-only readers (plain SQL).
+  entities: GATEWAY_ENTITIES,
   migrations: [GatewayInitial1764000000001],
   configureHttp: (app) => {
     // a bulk scan lists up to 10,000 references; every other body is far smaller

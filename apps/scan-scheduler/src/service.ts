@@ -1,7 +1,6 @@
 import { Events } from '@vulnscan/contracts';
 import { ServiceDefinition } from '@vulnscan/platform';
-import { SbomEntity } from '@vulnscan/sbom-data';
-import { SCAN_DATA_ENTITIES, SCHEDULER_SCHEMA } from '@vulnscan/scan-data';
+import { SCHEDULER_ENTITIES, SCHEDULER_SCHEMA } from '@vulnscan/scheduler-entities';
 import { SchedulerEnv } from './env';
 import { SchedulerInitial1764000000001 } from './migrations/1764000000001-SchedulerInitial';
 import { ScansByDigest1764000000002 } from './migrations/1764000000002-ScansByDigest';
@@ -13,8 +12,8 @@ export const schedulerService: ServiceDefinition<SchedulerEnv> = {
   schema: SCHEDULER_SCHEMA,
   env: SchedulerEnv,
   defaultPort: 8081,
-  // SBOMs are looked up (which manifests hold a package?) through the worker's read-only reader.
-  entities: [...SCAN_DATA_ENTITIES, SbomEntity],
+  // Its own tables only; SBOMs are looked up (which manifests hold a package?) through the worker's read-only reader.
+  entities: SCHEDULER_ENTITIES,
   migrations: [SchedulerInitial1764000000001, ScansByDigest1764000000002, ScansViaCache1764000000003, SchedulesAndBatches1764000000004],
   // The scheduler publishes jobs; it declares the work queue too, so no job is unroutable
   // before the first worker has started.

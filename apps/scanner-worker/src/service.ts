@@ -1,9 +1,6 @@
 import { Events } from '@vulnscan/contracts';
 import { ServiceDefinition } from '@vulnscan/platform';
-import { RegistryCredentialEntity, WORKER_SCHEMA } from '@vulnscan/registry-credentials';
-import { SbomEntity } from '@vulnscan/sbom-data';
-import { SCAN_DATA_ENTITIES } from '@vulnscan/scan-data';
-import { VULNDB_DATA_ENTITIES } from '@vulnscan/vulndb-data';
+import { WORKER_ENTITIES, WORKER_SCHEMA } from '@vulnscan/worker-entities';
 import { WorkerEnv } from './env';
 import { RegistryCredentials1764000000001 } from './migrations/1764000000001-RegistryCredentials';
 import { Sboms1764000000002 } from './migrations/1764000000002-Sboms';
@@ -17,8 +14,8 @@ export const workerService: ServiceDefinition<WorkerEnv> = {
   schema: WORKER_SCHEMA,
   env: WorkerEnv,
   defaultPort: 8082,
-  // Scans are read (is this attempt still wanted?) through the scheduler's read-only reader.
-  entities: [RegistryCredentialEntity, SbomEntity, ...VULNDB_DATA_ENTITIES, ...SCAN_DATA_ENTITIES],
+  // Its own tables only; scans are read (is this attempt still wanted?) through the scheduler's read-only reader.
+  entities: WORKER_ENTITIES,
   migrations: [
     RegistryCredentials1764000000001,
     Sboms1764000000002,

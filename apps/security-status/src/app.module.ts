@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CacheReader } from '@vulnscan/cache-data';
+import { EarlyScanStates } from './status/early-scan-states';
 import { SecurityStatusService } from './status/security-status.service';
 import { StatusEventsController } from './status/status-events.controller';
 import { StatusRetries } from './status/status-retries.service';
@@ -7,6 +7,6 @@ import { WEBHOOK_CONTROLLERS, WEBHOOK_PROVIDERS } from './webhooks';
 
 @Module({
   controllers: [StatusEventsController, ...WEBHOOK_CONTROLLERS],
-  providers: [SecurityStatusService, StatusRetries, CacheReader, ...WEBHOOK_PROVIDERS],
+  providers: [SecurityStatusService, EarlyScanStates, StatusRetries, ...WEBHOOK_PROVIDERS],
 })
 export class SecurityStatusModule {}

@@ -1,16 +1,17 @@
 import { ServiceDefinition } from '@vulnscan/platform';
-import { ScanEntity } from '@vulnscan/scan-data';
-import { STATUS_DATA_ENTITIES, STATUS_SCHEMA } from '@vulnscan/status-data';
+import { STATUS_ENTITIES, STATUS_SCHEMA } from '@vulnscan/status-entities';
 import { SecurityStatusEnv } from './env';
 import { SecurityStatus1764000000001 } from './migrations/1764000000001-SecurityStatus';
-import { WEBHOOK_ENTITIES, WEBHOOK_MIGRATIONS } from './webhooks';
+import { EarlyScanStates1764000000003 } from './migrations/1764000000003-EarlyScanStates';
+import { WEBHOOK_MIGRATIONS } from './webhooks';
 
 export const statusService: ServiceDefinition<SecurityStatusEnv> = {
   name: 'security-status',
   schema: STATUS_SCHEMA,
   env: SecurityStatusEnv,
   defaultPort: 8083,
-  // Scans are read (which state is the scan in? which came before?) through the scheduler's entity.
-  entities: [...STATUS_DATA_ENTITIES, ScanEntity, ...WEBHOOK_ENTITIES],
-  migrations: [SecurityStatus1764000000001, ...WEBHOOK_MIGRATIONS],
+  // Its own tables only: scans are followed through the scheduler's events; webhooks diff an image's
+  // scans through the scheduler's and the worker's read-only readers.
+  entities: STATUS_ENTITIES,
+  migrations: [SecurityStatus1764000000001, ...WEBHOOK_MIGRATIONS, EarlyScanStates1764000000003],
 };

@@ -12,9 +12,9 @@ export interface CachedManifestStatus {
 }
 
 /**
- * Read-only access to the blob cache for other services (security-status re-checks whether a
- * manifest is complete before it trusts a scan that failed for missing layers). Plain SQL on
- * schema-qualified tables, so a reader needs none of the cache's entities in its data source.
+ * Read-only access to the blob cache's manifests for other services: how complete a cached
+ * manifest is. Plain SQL on schema-qualified tables, so a reader needs none of the cache's
+ * entities in its data source. (security-status no longer asks: ManifestComplete tells it.)
  */
 @Injectable()
 export class CacheReader {

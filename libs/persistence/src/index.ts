@@ -3,3 +3,4 @@ export * from './connection-errors';
 export * from './data-source';
 export * from './migrate';
 export * from './keyset-cursor';
+export * from './sql-runner';

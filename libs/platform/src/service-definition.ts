@@ -10,6 +10,7 @@ export interface ServiceDefinition<E extends BaseEnv = BaseEnv> {
   env: new () => E;
   /** Port of its HTTP server (API or just health and metrics) unless PORT says otherwise. */
   defaultPort: number;
+  /** Its own TypeORM entities only (tables of its schema); other services' data is read through their readers. */
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: Function[];
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

@@ -1,16 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { SbomEntity } from './entities';
 
-/** Read-only access to stored SBOMs for other services. */
+/** A `worker.sboms` row: the stored `Sbom` (libs/analysis) of one manifest, not validated yet. */
+export interface SbomRow {
+  manifestDigest: string;
+  analyzerVersion: string;
+  document: unknown;
+  packageCount: number;
+  createdAt: Date;
+}
+
+/** Read-only access to stored SBOMs for other services, in plain SQL over the worker's tables. */
 @Injectable()
 export class SbomReader {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** The newest SBOM of a manifest (the current analyzer's, once a scan has regenerated it). */
-  latest(manifestDigest: string): Promise<SbomEntity | null> {
-    return this.dataSource.getRepository(SbomEntity).findOne({ where: { manifestDigest }, order: { createdAt: 'DESC' } });
+  async latest(manifestDigest: string): Promise<SbomRow | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT manifest_digest AS "manifestDigest", analyzer_version AS "analyzerVersion", document,
+              package_count AS "packageCount", created_at AS "createdAt"
+       FROM worker.sboms WHERE manifest_digest = $1 ORDER BY created_at DESC LIMIT 1`,
+      [manifestDigest],
+    )) as SbomRow[];
+    return row ?? null;
   }
 
   /**

@@ -1,13 +1,49 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { ScanTargetKindName } from '@vulnscan/contracts';
+import { BatchSource, ScanStatus } from './scan-status';
 import { keysetCursor } from '@vulnscan/persistence';
-import { ScanBatchEntity, ScanStatus, ScheduleEntity } from './entities';
 
 export type StatusCounts = Record<ScanStatus, number>;
 
+/** A `scheduler.schedules` row as other services see it. */
+export interface ScheduleRow {
+  id: string;
+  tenantId: string;
+  name: string;
+  targetKind: ScanTargetKindName;
+  image: string | null;
+  registry: string | null;
+  repository: string | null;
+  tagFilter: string | null;
+  intervalSeconds: number | null;
+  cron: string | null;
+  enabled: boolean;
+  nextRunAt: Date;
+  lastRunAt: Date | null;
+  lastBatchId: string | null;
+  lastError: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A `scheduler.scan_batches` row as other services see it. */
+export interface BatchRow {
+  id: string;
+  tenantId: string;
+  source: BatchSource;
+  scheduleId: string | null;
+  count: number;
+  skipped: number;
+  deduplicated: number;
+  createdAt: Date;
+  canceledAt: Date | null;
+}
+
 export interface BatchSummary {
-  batch: ScanBatchEntity;
+  batch: BatchRow;
   counts: StatusCounts;
 }
 
@@ -16,28 +52,35 @@ const emptyCounts = (): StatusCounts => ({ queued: 0, running: 0, completed: 0, 
 /** Pages on the UUIDv7 id (creation order), newest first. */
 const ID_CURSOR = keysetCursor(['uuid']);
 
-/** Read-only access to schedules and batches for other services (the gateway); always per tenant. */
+const SCHEDULE_COLUMNS = `id, tenant_id AS "tenantId", name, target_kind AS "targetKind", image, registry, repository,
+  tag_filter AS "tagFilter", interval_seconds AS "intervalSeconds", cron, enabled, next_run_at AS "nextRunAt",
+  last_run_at AS "lastRunAt", last_batch_id AS "lastBatchId", last_error AS "lastError", created_by AS "createdBy",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** Read-only access to schedules and batches for other services (the gateway), in plain SQL; always per tenant. */
 @Injectable()
 export class BatchReader {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  schedule(tenantId: string, id: string): Promise<ScheduleEntity | null> {
-    return this.dataSource.getRepository(ScheduleEntity).findOneBy({ tenantId, id });
+  async schedule(tenantId: string, id: string): Promise<ScheduleRow | null> {
+    const [row] = (await this.dataSource.query(`SELECT ${SCHEDULE_COLUMNS} FROM scheduler.schedules WHERE tenant_id = $1 AND id = $2`, [
+      tenantId,
+      id,
+    ])) as ScheduleRow[];
+    return row ?? null;
   }
 
   /** Newest first; `cursor` is the previous page's nextCursor (an InvalidCursorError if we did not issue it). */
   async schedules(
     tenantId: string,
     { cursor, limit }: { cursor?: string; limit: number },
-  ): Promise<{ items: ScheduleEntity[]; nextCursor: string | null }> {
-    const builder = this.dataSource
-      .getRepository(ScheduleEntity)
-      .createQueryBuilder('s')
-      .where('s.tenant_id = :tenantId', { tenantId })
-      .orderBy('s.id', 'DESC')
-      .limit(limit + 1);
-    if (cursor) builder.andWhere('s.id < :after', { after: ID_CURSOR.decode(cursor)[0] });
-    const rows = await builder.getMany();
+  ): Promise<{ items: ScheduleRow[]; nextCursor: string | null }> {
+    const params: unknown[] = [tenantId, limit + 1];
+    const afterClause = cursor ? `AND id < $${params.push(ID_CURSOR.decode(cursor)[0])}` : '';
+    const rows = (await this.dataSource.query(
+      `SELECT ${SCHEDULE_COLUMNS} FROM scheduler.schedules WHERE tenant_id = $1 ${afterClause} ORDER BY id DESC LIMIT $2`,
+      params,
+    )) as ScheduleRow[];
     const items = rows.slice(0, limit);
     return { items, nextCursor: rows.length > limit ? ID_CURSOR.encode([items[items.length - 1].id]) : null };
   }
@@ -45,11 +88,12 @@ export class BatchReader {
   /** Batches with their scans counted per status, for the ids given (missing ones left out). */
   async batches(tenantId: string, ids: string[]): Promise<Map<string, BatchSummary>> {
     if (ids.length === 0) return new Map();
-    const batches = await this.dataSource
-      .getRepository(ScanBatchEntity)
-      .createQueryBuilder('b')
-      .where('b.tenant_id = :tenantId AND b.id IN (:...ids)', { tenantId, ids })
-      .getMany();
+    const batches = (await this.dataSource.query(
+      `SELECT id, tenant_id AS "tenantId", source, schedule_id AS "scheduleId", count, skipped, deduplicated,
+              created_at AS "createdAt", canceled_at AS "canceledAt"
+       FROM scheduler.scan_batches WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      [tenantId, ids],
+    )) as BatchRow[];
     const summaries = new Map(batches.map((batch) => [batch.id, { batch, counts: emptyCounts() }]));
     if (batches.length === 0) return summaries;
     const rows = (await this.dataSource.query(

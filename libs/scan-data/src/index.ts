@@ -1,4 +1,4 @@
-export * from './entities';
+export * from './scan-status';
 export * from './scan-reader';
 export * from './batch-reader';
 export * from './scheduler-status-reader';

@@ -1,4 +1,4 @@
-export * from './entities';
+export * from './security-status';
+export * from './delivery';
 export * from './status-reader';
-export * from './webhook-entities';
 export * from './webhook-reader';

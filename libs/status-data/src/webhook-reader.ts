@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { keysetCursor } from '@vulnscan/persistence';
 import type { WebhookEvent, WebhookView } from '@vulnscan/contracts';
-import type { DeliveryAttempt, DeliveryStatus } from './webhook-entities';
+import type { DeliveryAttempt, DeliveryStatus } from './delivery';
 
 /** A delivery as the API shows it: what was sent when, and how each attempt went (not the body). */
 export interface DeliveryView {

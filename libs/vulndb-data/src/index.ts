@@ -1,3 +1,3 @@
-export * from './entities';
 export * from './vulndb-reader';
 export * from './report-reader';
+export * from './report-diff';

@@ -105,7 +105,7 @@ describe('manifest completion against Postgres', () => {
     const second = check(b.digest);
     expect((await Promise.all([first, second])).sort()).toEqual([0, 1]);
     expect(await published('manifest.complete.v1', 'race/both-see', digest)).toEqual([
-      { upstream: UPSTREAM, repository: 'race/both-see', digest },
+      { upstream: UPSTREAM, repository: 'race/both-see', digest, completedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/) },
     ]);
   });
 

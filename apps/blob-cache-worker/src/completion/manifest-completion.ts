@@ -29,16 +29,20 @@ export class ManifestCompletion {
     )) as { id: string }[];
     let completed = 0;
     for (const { id } of candidates) {
-      const [manifest] = await returning<{ upstream: string; repository: string; digest: string; tenant_id: string }>(
+      const [manifest] = await returning<{ upstream: string; repository: string; digest: string; tenant_id: string; completed_at: Date }>(
         manager,
         `UPDATE cache.cached_manifests SET completed_at = now() WHERE id = $1 AND completed_at IS NULL
-         RETURNING upstream, repository, digest, tenant_id`,
+         RETURNING upstream, repository, digest, tenant_id, completed_at`,
         [id],
       );
       if (!manifest) continue; // a concurrent check completed it first
-      const { tenant_id: tenantId, ...identity } = manifest;
+      const { tenant_id: tenantId, completed_at: completedAt, ...identity } = manifest;
       // For the tenant whose upstream the manifest came through (`default` for configured ones).
-      await this.outbox.add(manager, { type: Events.ManifestComplete, tenantId, payload: identity });
+      await this.outbox.add(manager, {
+        type: Events.ManifestComplete,
+        tenantId,
+        payload: { ...identity, completedAt: completedAt.toISOString() },
+      });
       completed += 1;
     }
     return completed;

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Events } from '@vulnscan/contracts';
 import { Outbox, OutboxMessage } from '@vulnscan/messaging';
+import { returning } from '../sql';
 import type { Upstream } from '../upstreams/upstream-config';
 import type { ContentRef, ManifestDocument } from './manifest-document';
 
@@ -124,7 +125,13 @@ export class ManifestStore {
       ]);
     }
     const complete = placed === blobs.length;
-    if (complete) await manager.query(`UPDATE cache.cached_manifests SET completed_at = now() WHERE id = $1`, [created.id]);
+    const [completion] = complete
+      ? await returning<{ completed_at: Date }>(
+          manager,
+          `UPDATE cache.cached_manifests SET completed_at = now() WHERE id = $1 RETURNING completed_at`,
+          [created.id],
+        )
+      : [];
 
     // The payload names the registry as references do; the envelope's tenant is the upstream's.
     const identity = { upstream: upstream.name, repository, digest: manifest.digest };
@@ -138,7 +145,9 @@ export class ManifestStore {
         complete,
       },
     };
-    return complete ? [cached, { type: Events.ManifestComplete, tenantId: upstream.tenantId, payload: identity }] : [cached];
+    if (!completion) return [cached];
+    const completedAt = completion.completed_at.toISOString();
+    return [cached, { type: Events.ManifestComplete, tenantId: upstream.tenantId, payload: { ...identity, completedAt } }];
   }
 
   /**

@@ -1,20 +1,18 @@
-import { BatchSource, ScanBatchEntity } from '@vulnscan/scan-data';
+import { BatchRow, BatchSource } from '@vulnscan/scan-data';
 import { presentBatch, presentBatchCreated } from './batch.presenter';
 
-const batch = (changes: Partial<ScanBatchEntity> = {}): ScanBatchEntity =>
-  Object.assign(new ScanBatchEntity(), {
-    id: 'b1',
-    tenantId: 't1',
-    source: BatchSource.Bulk,
-    scheduleId: null,
-    requestedBy: 'key-1',
-    count: 3,
-    skipped: 1,
-    deduplicated: 2,
-    createdAt: new Date('2026-12-07T10:00:00Z'),
-    canceledAt: null,
-    ...changes,
-  });
+const batch = (changes: Partial<BatchRow> = {}): BatchRow => ({
+  id: 'b1',
+  tenantId: 't1',
+  source: BatchSource.Bulk,
+  scheduleId: null,
+  count: 3,
+  skipped: 1,
+  deduplicated: 2,
+  createdAt: new Date('2026-12-07T10:00:00Z'),
+  canceledAt: null,
+  ...changes,
+});
 
 const counts = (queued: number, running: number, completed: number) => ({ queued, running, completed, failed: 0, canceled: 0 });
 

@@ -3,7 +3,7 @@ import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
 import { GatewayErrorCode } from '@vulnscan/contracts';
 import { InvalidReferenceError, isDigest, parseImageReference } from '@vulnscan/image-reference';
-import { ManifestSecurityStatusEntity, SecurityStatus, StatusReader } from '@vulnscan/status-data';
+import { ManifestStatusRow, SecurityStatus, StatusReader } from '@vulnscan/status-data';
 import { ReportReader } from '@vulnscan/vulndb-data';
 import type { Principal } from '../auth/api-keys.service';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
@@ -29,7 +29,7 @@ class ManifestListQuery extends PageQuery {
   status?: SecurityStatus;
 }
 
-const present = (row: ManifestSecurityStatusEntity) => ({
+const present = (row: ManifestStatusRow) => ({
   manifest_digest: row.manifestDigest,
   repository: `${row.upstream}/${row.repository}`,
   media_type: row.mediaType,

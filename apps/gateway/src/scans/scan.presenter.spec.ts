@@ -1,43 +1,30 @@
 import { ScanErrorCode, ScanJobKind, ScanTrigger } from '@vulnscan/contracts';
-import { ScanAttemptEntity, ScanEntity, ScanStatus } from '@vulnscan/scan-data';
+import { ScanAttemptRow, ScanRow, ScanStatus } from '@vulnscan/scan-data';
 import { presentScan } from './scan.presenter';
 
-const scan = (changes: Partial<ScanEntity>): ScanEntity =>
-  Object.assign(new ScanEntity(), {
-    id: 's1',
-    tenantId: 't1',
-    imageId: 'i1',
-    image: 'docker.io/library/alpine:3.10',
-    registry: 'docker.io',
-    status: ScanStatus.Completed,
-    kind: ScanJobKind.Scan,
-    trigger: ScanTrigger.Api,
-    progress: 100,
-    forceRescan: false,
-    idempotencyKey: 'k-1',
-    requestedBy: 'key-1',
-    requestId: null,
-    requestedPlatform: null,
-    viaCache: false,
-    batchId: null,
-    attempt: 2,
-    workerId: 'w1',
-    createdAt: new Date('2026-12-07T10:00:00Z'),
-    dispatchedAt: new Date('2026-12-07T10:00:01Z'),
-    nextAttemptAt: new Date('2026-12-07T10:00:00Z'),
-    attemptDeadline: null,
-    timeoutAt: new Date('2026-12-07T10:30:00Z'),
-    startedAt: new Date('2026-12-07T10:00:02Z'),
-    completedAt: new Date('2026-12-07T10:00:09Z'),
-    manifestDigest: 'sha256:aa',
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    platform: { os: 'linux', architecture: 'amd64' },
-    layers: [{ digest: 'sha256:l1', size: 42, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }],
-    errorCode: null,
-    errorMessage: null,
-    updatedAt: new Date('2026-12-07T10:00:09Z'),
-    ...changes,
-  });
+const scan = (changes: Partial<ScanRow>): ScanRow => ({
+  id: 's1',
+  tenantId: 't1',
+  imageId: 'i1',
+  image: 'docker.io/library/alpine:3.10',
+  status: ScanStatus.Completed,
+  kind: ScanJobKind.Scan,
+  trigger: ScanTrigger.Api,
+  progress: 100,
+  idempotencyKey: 'k-1',
+  requestedPlatform: null,
+  attempt: 2,
+  createdAt: new Date('2026-12-07T10:00:00Z'),
+  startedAt: new Date('2026-12-07T10:00:02Z'),
+  completedAt: new Date('2026-12-07T10:00:09Z'),
+  manifestDigest: 'sha256:aa',
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  platform: { os: 'linux', architecture: 'amd64' },
+  layers: [{ digest: 'sha256:l1', size: 42, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }],
+  errorCode: null,
+  errorMessage: null,
+  ...changes,
+});
 
 describe('scan presenter', () => {
   it('shows a scan in snake_case with ISO times, layers and the attempt count', () => {
@@ -71,7 +58,7 @@ describe('scan presenter', () => {
   });
 
   it('adds the attempt history when it is asked for', () => {
-    const attempt = Object.assign(new ScanAttemptEntity(), {
+    const attempt: ScanAttemptRow = {
       scanId: 's1',
       attempt: 1,
       status: 'failed',
@@ -81,7 +68,7 @@ describe('scan presenter', () => {
       finishedAt: new Date('2026-12-07T10:00:03Z'),
       errorCode: 'rate_limited',
       errorMessage: 'slow down',
-    });
+    };
     expect(presentScan(scan({}), [attempt]).attempt_history).toEqual([
       {
         attempt: 1,

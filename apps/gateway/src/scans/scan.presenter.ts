@@ -1,9 +1,9 @@
-import { ScanAttemptEntity, ScanEntity } from '@vulnscan/scan-data';
+import { ScanAttemptRow, ScanRow } from '@vulnscan/scan-data';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 /** The scan as API users see it (snake_case, stable field names). */
-export function presentScan(scan: ScanEntity, attempts?: ScanAttemptEntity[]) {
+export function presentScan(scan: ScanRow, attempts?: ScanAttemptRow[]) {
   return {
     scan_id: scan.id,
     image: scan.image,

@@ -1,28 +1,27 @@
-import { BatchSource, ScanBatchEntity, ScheduleEntity } from '@vulnscan/scan-data';
+import { BatchRow, BatchSource, ScheduleRow } from '@vulnscan/scan-data';
 import { presentSchedule } from './schedule.presenter';
 
-const schedule = (changes: Partial<ScheduleEntity>): ScheduleEntity =>
-  Object.assign(new ScheduleEntity(), {
-    id: 'sch1',
-    tenantId: 't1',
-    name: 'nightly',
-    targetKind: 'repository',
-    image: null,
-    registry: 'ghcr.io',
-    repository: 'acme/api',
-    tagFilter: '^v',
-    intervalSeconds: null,
-    cron: '0 3 * * *',
-    enabled: true,
-    nextRunAt: new Date('2026-12-08T03:00:00Z'),
-    lastRunAt: null,
-    lastBatchId: null,
-    lastError: null,
-    createdBy: 'key-1',
-    createdAt: new Date('2026-12-07T10:00:00Z'),
-    updatedAt: new Date('2026-12-07T10:00:00Z'),
-    ...changes,
-  });
+const schedule = (changes: Partial<ScheduleRow>): ScheduleRow => ({
+  id: 'sch1',
+  tenantId: 't1',
+  name: 'nightly',
+  targetKind: 'repository',
+  image: null,
+  registry: 'ghcr.io',
+  repository: 'acme/api',
+  tagFilter: '^v',
+  intervalSeconds: null,
+  cron: '0 3 * * *',
+  enabled: true,
+  nextRunAt: new Date('2026-12-08T03:00:00Z'),
+  lastRunAt: null,
+  lastBatchId: null,
+  lastError: null,
+  createdBy: 'key-1',
+  createdAt: new Date('2026-12-07T10:00:00Z'),
+  updatedAt: new Date('2026-12-07T10:00:00Z'),
+  ...changes,
+});
 
 describe('schedule presenter', () => {
   it('shows a repository schedule with its target spelled as one reference', () => {
@@ -56,18 +55,17 @@ describe('schedule presenter', () => {
   });
 
   it('includes its last batch, counted per status', () => {
-    const batch = Object.assign(new ScanBatchEntity(), {
+    const batch: BatchRow = {
       id: 'b1',
       tenantId: 't1',
       source: BatchSource.Schedule,
       scheduleId: 'sch1',
-      requestedBy: 'schedule:sch1',
       count: 1,
       skipped: 0,
       deduplicated: 0,
       createdAt: new Date('2026-12-07T03:00:00Z'),
       canceledAt: null,
-    });
+    };
     const counts = { queued: 0, running: 0, completed: 1, failed: 0, canceled: 0 };
     expect(presentSchedule(schedule({ lastBatchId: 'b1' }), { batch, counts }).last_batch).toMatchObject({
       id: 'b1',

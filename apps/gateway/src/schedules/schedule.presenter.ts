@@ -1,7 +1,7 @@
-import { BatchSummary, ScheduleEntity } from '@vulnscan/scan-data';
+import { BatchSummary, ScheduleRow } from '@vulnscan/scan-data';
 import { presentBatch } from '../batches/batch.presenter';
 
-function presentTarget(schedule: ScheduleEntity) {
+function presentTarget(schedule: ScheduleRow) {
   switch (schedule.targetKind) {
     case 'image':
       return { type: 'image', image: schedule.image };
@@ -13,7 +13,7 @@ function presentTarget(schedule: ScheduleEntity) {
 }
 
 /** A schedule as API users see it, with its last batch counted per status. */
-export const presentSchedule = (schedule: ScheduleEntity, lastBatch: BatchSummary | undefined) => ({
+export const presentSchedule = (schedule: ScheduleRow, lastBatch: BatchSummary | undefined) => ({
   id: schedule.id,
   name: schedule.name,
   target: presentTarget(schedule),

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { blocksNewScan, tenantIntakeLock } from '@vulnscan/scan-data';
+import { blocksNewScan, tenantIntakeLock } from '@vulnscan/scheduler-entities';
 
 /**
  * The advisory lock key of one image's intake in a tenant. Single scans take it (exclusively)

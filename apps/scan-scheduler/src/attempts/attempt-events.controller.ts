@@ -3,7 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { EntityManager } from 'typeorm';
 import { EnvelopeOf, Events, MessageEnvelope } from '@vulnscan/contracts';
 import { Inbox } from '@vulnscan/messaging';
-import { ScanEntity } from '@vulnscan/scan-data';
+import { ScanEntity } from '@vulnscan/scheduler-entities';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { ScanLifecycle } from './scan-lifecycle.service';
 import { attemptInFlight } from './scan-transitions';

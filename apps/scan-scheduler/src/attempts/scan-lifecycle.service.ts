@@ -4,7 +4,8 @@ import { CancelScanReply, Events, ResolvedImageDto, ScanErrorCode, ScanErrorDto,
 import { backoffDelayMs } from '@vulnscan/backoff';
 import { CommandRejectedError, Outbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { ScanAttemptEntity, ScanEntity, ScanStatus } from '@vulnscan/scan-data';
+import { ScanStatus } from '@vulnscan/scan-data';
+import { ScanAttemptEntity, ScanEntity } from '@vulnscan/scheduler-entities';
 import { SchedulerEnv } from '../env';
 import { countAttemptError, countRetry, observeScanFinished } from '../operations/scan-metrics';
 import { advancesProgress, getsAnotherAttempt, isRetryable, mayChange } from './scan-transitions';
@@ -81,7 +82,7 @@ export class ScanLifecycle {
     await this.outbox.add(manager, {
       type: Events.ScanCompleted,
       tenantId: scan.tenantId,
-      payload: { scanId: scan.id, image: scan.image, result },
+      payload: { scanId: scan.id, image: scan.image, result, trigger: scan.trigger, completedAt: scan.completedAt?.toISOString() },
     });
   }
 

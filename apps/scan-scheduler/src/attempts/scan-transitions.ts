@@ -1,5 +1,6 @@
 import { SCAN_ERRORS, ScanErrorCode, ScanErrorDto } from '@vulnscan/contracts';
-import { ACTIVE_STATUSES, ScanEntity } from '@vulnscan/scan-data';
+import { ACTIVE_STATUSES } from '@vulnscan/scan-data';
+import { ScanEntity } from '@vulnscan/scheduler-entities';
 
 /**
  * Whether the scan may still change: only while it is queued or running (completed, failed and

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Events, ScanJobKind } from '@vulnscan/contracts';
 import { Outbox } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { ScanEntity } from '@vulnscan/scan-data';
+import { ScanEntity } from '@vulnscan/scheduler-entities';
 import { SchedulerEnv } from '../env';
 import { chooseCandidates, DispatchCandidate, DispatchLimits, dispatchRoom, InFlightCount } from './dispatch-choice';
 

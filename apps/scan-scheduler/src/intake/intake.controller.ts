@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CommandReplyOf, Commands, EnvelopeOf, Events } from '@vulnscan/contracts';
 import { Inbox, NonRetryableError, Outbox } from '@vulnscan/messaging';
+import { ScanStatus } from '@vulnscan/scan-data';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { ScanLifecycle } from '../attempts/scan-lifecycle.service';
 import { ScanAdmission } from '../admission/scan-admission.service';
@@ -33,11 +34,18 @@ export class IntakeController {
     const tenantId = message.tenantId;
     if (!tenantId) throw new NonRetryableError('scan.requested.v1 without a tenantId: no tenant to scan for');
     const outcome = await this.inbox.runOnce('scan-requested', message, async (manager) => {
-      const { scanId, image, deduplicated } = await this.admission.admit(manager, { ...message.payload, tenantId });
+      const { scanId, status, image, deduplicated } = await this.admission.admit(manager, { ...message.payload, tenantId });
       await this.outbox.add(manager, {
         type: Events.ScanAccepted,
         tenantId,
-        payload: { requestId: message.payload.requestId, scanId, image, deduplicated },
+        payload: {
+          requestId: message.payload.requestId,
+          scanId,
+          image,
+          deduplicated,
+          // followers hear no ScanStarted of a scan already running when they join it
+          status: status === ScanStatus.Running ? 'running' : 'queued',
+        },
       });
       return deduplicated;
     });

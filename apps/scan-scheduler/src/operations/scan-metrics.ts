@@ -1,6 +1,6 @@
 import { ScanErrorCode } from '@vulnscan/contracts';
 import { counter, gauge, histogram } from '@vulnscan/observability';
-import type { ScanEntity } from '@vulnscan/scan-data';
+import type { ScanEntity } from '@vulnscan/scheduler-entities';
 
 /** How a scan ended: its final status. */
 export type ScanOutcome = 'completed' | 'failed' | 'canceled';

@@ -11,7 +11,7 @@ import {
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/image-reference';
-import { ScheduleEntity } from '@vulnscan/scan-data';
+import { ScheduleEntity } from '@vulnscan/scheduler-entities';
 import { SchedulerEnv } from '../env';
 import { firstRun, ScheduleTiming } from './schedule-timing';
 

@@ -6,7 +6,8 @@ import { PutRegistryCredentialCommand, RegistryCredentialView, ScanError, Worker
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/platform';
 import { OutboundHostPolicy } from '@vulnscan/outbound-http';
-import { presentCredential, RegistryCredentialEntity } from '@vulnscan/registry-credentials';
+import { presentCredential } from '@vulnscan/registry-credentials';
+import { RegistryCredentialEntity } from '@vulnscan/worker-entities';
 import { WorkerEnv, RegistryCredential } from '../env';
 import { credentialContext } from './credential-cipher';
 

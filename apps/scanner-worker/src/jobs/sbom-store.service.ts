@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { type Sbom, validateSbom } from '@vulnscan/analysis';
-import { SbomEntity } from '@vulnscan/sbom-data';
+import { SbomEntity } from '@vulnscan/worker-entities';
 import { matchKey } from '@vulnscan/vulndb';
 
 export type SbomOutcome = 'generated' | 'reused';

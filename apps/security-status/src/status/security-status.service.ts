@@ -1,14 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { Events, ManifestCachedPayload, ManifestCompletePayload, ScanErrorCode, ScanErrorDto, ScanTrigger } from '@vulnscan/contracts';
+import {
+  Events,
+  ManifestCachedPayload,
+  ManifestCompletePayload,
+  ScanAcceptedPayload,
+  ScanErrorCode,
+  ScanErrorDto,
+  ScanTrigger,
+} from '@vulnscan/contracts';
 import { Outbox } from '@vulnscan/messaging';
 import { counter } from '@vulnscan/observability';
 import { SERVICE_ENV } from '@vulnscan/platform';
-import { CacheReader } from '@vulnscan/cache-data';
-import { ScanEntity, ScanStatus } from '@vulnscan/scan-data';
-import { ManifestSecurityStatusEntity, SecurityStatus, UnsupportedReason } from '@vulnscan/status-data';
+import { SecurityStatus, UnsupportedReason } from '@vulnscan/status-data';
+import { ManifestSecurityStatusEntity } from '@vulnscan/status-entities';
 import { SecurityStatusEnv } from '../env';
+import { EarlyScanState, EarlyScanStates } from './early-scan-states';
+import { failedWhileCompleting } from './failed-while-completing';
 import { unsupportedReason } from './media-types';
 
 type StatusRow = ManifestSecurityStatusEntity;
@@ -24,14 +33,15 @@ const requests = counter('security_status_scans_requested_total', 'Scans securit
 /**
  * Every transition of a cached manifest's security status, each in the caller's transaction
  * (with the inbox row of the event that caused it). Only the scan this service requested last
- * for a manifest moves its status; events of any other scan are ignored.
+ * for a manifest moves its status; events of any other scan are ignored. What it knows of scans
+ * and of the cache comes from their events only: it reads neither service's tables.
  */
 @Injectable()
 export class SecurityStatusService {
   constructor(
     private readonly outbox: Outbox,
     @Inject(SERVICE_ENV) private readonly env: SecurityStatusEnv,
-    private readonly cache: CacheReader,
+    private readonly early: EarlyScanStates,
   ) {}
 
   /** First time the cache holds this manifest for this repository. */
@@ -53,11 +63,12 @@ export class SecurityStatusService {
   async manifestComplete(manager: EntityManager, tenantId: string, event: ManifestCompletePayload): Promise<void> {
     const key = { tenantId, upstream: event.upstream, repository: event.repository, manifestDigest: event.digest };
     const { row } = await this.lockOrCreate(manager, key, null);
-    // Already known complete: a failed scan's re-check found every blob and asked again.
+    // Already known complete: a redelivered or repeated ManifestComplete asks for nothing more.
     if (row.cacheComplete) return;
+    const staleFailure = failedWhileCompleting(row, event); // before the update below moves updatedAt
     await this.update(manager, row, { cacheComplete: true });
     if (row.status === SecurityStatus.Unsupported && row.reason !== UnsupportedReason.LayersUnavailable) return;
-    if (row.requestId === null) {
+    if (row.requestId === null || staleFailure) {
       await this.requestScan(manager, row, ScanTrigger.ManifestComplete);
       return;
     }
@@ -67,72 +78,102 @@ export class SecurityStatusService {
   }
 
   /**
-   * The scan a request became. Events are not ordered across handlers, so the scan's state as the
-   * scheduler has it now is applied too: a ScanStarted or a terminal event that got here first
-   * was ignored (it named a scan this service did not follow yet).
+   * The scan a request became. Events are not ordered across handlers, so what was heard of the
+   * scan before (kept by EarlyScanStates) is applied now, and so is its state when the request was
+   * answered: a request deduplicated into a running scan hears no ScanStarted of it.
    */
-  async scanAccepted(manager: EntityManager, tenantId: string, requestId: string, scanId: string): Promise<void> {
+  async scanAccepted(manager: EntityManager, tenantId: string, accepted: ScanAcceptedPayload): Promise<void> {
+    const { requestId, scanId } = accepted;
+    await this.early.lock(manager, scanId);
     await manager.query(
       `UPDATE status.manifest_security_status SET scan_id = $3, updated_at = now() WHERE tenant_id = $1 AND request_id = $2`,
       [tenantId, requestId, scanId],
     );
-    const scan = await manager.getRepository(ScanEntity).findOne({ where: { tenantId, id: scanId } });
-    if (scan?.status === ScanStatus.Running) await this.scanStarted(manager, tenantId, scanId);
-    if (scan?.status === ScanStatus.Completed) await this.scanCompleted(manager, tenantId, scanId);
-    if (scan?.status === ScanStatus.Failed && scan.errorCode) {
-      await this.scanFailed(manager, tenantId, scanId, { code: scan.errorCode, message: scan.errorMessage ?? '' });
-    }
+    const heard = await this.early.claim(manager, tenantId, scanId);
+    const rows = await this.rowsOfScan(manager, tenantId, scanId);
+    if (heard && heard.status !== 'running') await this.applyFinished(manager, rows, scanId, heard);
+    else if (heard || accepted.status === 'running') await this.applyStarted(manager, rows);
   }
 
   async scanStarted(manager: EntityManager, tenantId: string, scanId: string): Promise<void> {
-    for (const row of await this.rowsOfScan(manager, tenantId, scanId)) {
+    await this.followed(manager, tenantId, scanId, { status: 'running' }, (rows) => this.applyStarted(manager, rows));
+  }
+
+  async scanCompleted(manager: EntityManager, tenantId: string, scanId: string): Promise<void> {
+    const state: EarlyScanState = { status: 'completed' };
+    await this.followed(manager, tenantId, scanId, state, (rows) => this.applyFinished(manager, rows, scanId, state));
+  }
+
+  async scanFailed(manager: EntityManager, tenantId: string, scanId: string, error: ScanErrorDto): Promise<void> {
+    const state: EarlyScanState = { status: 'failed', error };
+    await this.followed(manager, tenantId, scanId, state, (rows) => this.applyFinished(manager, rows, scanId, state));
+  }
+
+  /** Applies a scan event to the statuses following the scan, or keeps it for its ScanAccepted. */
+  private async followed(
+    manager: EntityManager,
+    tenantId: string,
+    scanId: string,
+    state: EarlyScanState,
+    apply: (rows: StatusRow[]) => Promise<void>,
+  ): Promise<void> {
+    await this.early.lock(manager, scanId);
+    const rows = await this.rowsOfScan(manager, tenantId, scanId);
+    if (rows.length > 0) await apply(rows);
+    else await this.early.record(manager, tenantId, scanId, state);
+  }
+
+  private async applyStarted(manager: EntityManager, rows: StatusRow[]): Promise<void> {
+    for (const row of rows) {
       if (row.status === SecurityStatus.Queued) await this.update(manager, row, { status: SecurityStatus.InProgress });
     }
   }
 
-  async scanCompleted(manager: EntityManager, tenantId: string, scanId: string): Promise<void> {
-    for (const row of await this.rowsOfScan(manager, tenantId, scanId)) {
-      await this.update(manager, row, {
-        status: SecurityStatus.Completed,
-        reason: null,
-        message: null,
-        lastCompletedScanId: scanId,
-        retryAt: null,
-      });
+  private async applyFinished(
+    manager: EntityManager,
+    rows: StatusRow[],
+    scanId: string,
+    state: Exclude<EarlyScanState, { status: 'running' }>,
+  ): Promise<void> {
+    for (const row of rows) {
+      if (state.status === 'completed') {
+        await this.update(manager, row, {
+          status: SecurityStatus.Completed,
+          reason: null,
+          message: null,
+          lastCompletedScanId: scanId,
+          retryAt: null,
+        });
+      } else {
+        await this.failed(manager, row, state.error);
+      }
     }
   }
 
   /**
-   * `layers_unavailable` waits for ManifestComplete, unless the cache says every blob arrived
-   * while the scan ran: then it asks again at once. Other failures are asked again after a
-   * delay, up to STATUS_MAX_SCANS scans.
+   * `layers_unavailable` waits for ManifestComplete (which asks again at once when every blob was
+   * placed before the scan failed: see failedWhileCompleting). Other failures are asked again
+   * after a delay, up to STATUS_MAX_SCANS scans.
    */
-  async scanFailed(manager: EntityManager, tenantId: string, scanId: string, error: ScanErrorDto): Promise<void> {
-    for (const row of await this.rowsOfScan(manager, tenantId, scanId)) {
-      if (error.code === ScanErrorCode.LayersUnavailable) {
-        await this.update(manager, row, {
-          status: SecurityStatus.Unsupported,
-          reason: UnsupportedReason.LayersUnavailable,
-          message: error.message,
-        });
-        // Every blob arrived while the scan ran (its ManifestComplete may not be here yet): ask now.
-        if (!row.cacheComplete && (await this.cache.manifestStatus(row.upstream, row.repository, row.manifestDigest)).complete) {
-          await this.update(manager, row, { cacheComplete: true });
-          await this.requestScan(manager, row, ScanTrigger.ManifestComplete);
-        }
-      } else if (error.code === ScanErrorCode.LayerTooLarge) {
-        await this.update(manager, row, { status: SecurityStatus.LayerTooLarge, reason: error.code, message: error.message });
-      } else if (row.attempts < this.env.STATUS_MAX_SCANS) {
-        const retryAt = new Date(Date.now() + this.env.STATUS_RETRY_DELAY_SECONDS * 1000);
-        await this.update(manager, row, { status: SecurityStatus.Failed, reason: error.code, message: error.message, retryAt });
-      } else {
-        await this.update(manager, row, {
-          status: SecurityStatus.RetriesExhausted,
-          reason: error.code,
-          message: error.message,
-          retryAt: null,
-        });
-      }
+  private async failed(manager: EntityManager, row: StatusRow, error: ScanErrorDto): Promise<void> {
+    if (error.code === ScanErrorCode.LayersUnavailable) {
+      await this.update(manager, row, {
+        status: SecurityStatus.Unsupported,
+        reason: UnsupportedReason.LayersUnavailable,
+        message: error.message,
+      });
+    } else if (error.code === ScanErrorCode.LayerTooLarge) {
+      await this.update(manager, row, { status: SecurityStatus.LayerTooLarge, reason: error.code, message: error.message });
+    } else if (row.attempts < this.env.STATUS_MAX_SCANS) {
+      const retryAt = new Date(Date.now() + this.env.STATUS_RETRY_DELAY_SECONDS * 1000);
+      await this.update(manager, row, { status: SecurityStatus.Failed, reason: error.code, message: error.message, retryAt });
+    } else {
+      await this.update(manager, row, {
+        status: SecurityStatus.RetriesExhausted,
+        reason: error.code,
+        message: error.message,
+        retryAt: null,
+      });
     }
   }
 

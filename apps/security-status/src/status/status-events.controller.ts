@@ -32,8 +32,7 @@ export class StatusEventsController {
 
   @EventPattern(Events.ScanAccepted)
   async scanAccepted(@Payload() message: EnvelopeOf<typeof Events.ScanAccepted>): Promise<void> {
-    const { requestId, scanId } = message.payload;
-    await this.handle('scan-accepted', message, (manager, tenantId) => this.statuses.scanAccepted(manager, tenantId, requestId, scanId));
+    await this.handle('scan-accepted', message, (manager, tenantId) => this.statuses.scanAccepted(manager, tenantId, message.payload));
   }
 
   @EventPattern(Events.ScanStarted)

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SERVICE_ENV } from '@vulnscan/platform';
 import { SecurityStatusEnv } from '../env';
+import { EarlyScanStates } from './early-scan-states';
 import { SecurityStatusService } from './security-status.service';
 
 const BATCH = 100;
@@ -10,6 +11,7 @@ const BATCH = 100;
 /**
  * Asks again for scans of manifests whose last scan failed for good, once their delay is over.
  * A run is claimed with a transaction-scoped advisory lock, so replicas never ask twice.
+ * The same timer drops early scan states no ScanAccepted claimed within a day.
  */
 @Injectable()
 export class StatusRetries implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,6 +23,7 @@ export class StatusRetries implements OnApplicationBootstrap, OnApplicationShutd
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SERVICE_ENV) private readonly env: SecurityStatusEnv,
     private readonly statuses: SecurityStatusService,
+    private readonly early: EarlyScanStates,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -38,8 +41,9 @@ export class StatusRetries implements OnApplicationBootstrap, OnApplicationShutd
     await this.running;
   }
 
-  /** One run: every due retry, a batch per transaction. */
+  /** One run: every due retry, a batch per transaction; and scan states no ScanAccepted claimed, dropped. */
   async run(): Promise<number> {
+    await this.early.prune(this.dataSource.manager);
     let total = 0;
     for (;;) {
       const asked = await this.dataSource.transaction(async (manager) => {

@@ -4,7 +4,6 @@
  * and sends them, retrying with backoff, and records every attempt.
  */
 import { Type } from '@nestjs/common';
-import { WEBHOOK_DATA_ENTITIES } from '@vulnscan/status-data';
 import { Webhooks1764000000002 } from '../migrations/1764000000002-Webhooks';
 import { ScanHistory } from './scan-history';
 import { WebhookDeliverer } from './webhook-deliverer';
@@ -22,9 +21,6 @@ export { signDelivery, deliveryHeaders, generateSecret } from './signature';
 export { checkWebhookUrl, WebhookUrlError } from './webhook-url';
 export { postWebhook } from './webhook-http';
 
-/** Its own tables (the scheduler's scans, read to compare an image's scans, are the service's). */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const WEBHOOK_ENTITIES: Function[] = [...WEBHOOK_DATA_ENTITIES];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const WEBHOOK_MIGRATIONS: Function[] = [Webhooks1764000000002];
 export const WEBHOOK_CONTROLLERS: Type<unknown>[] = [WebhooksController];

@@ -33,7 +33,7 @@ type Base = Omit<ScanCompletedBody, 'event' | 'delivery_id'>;
 
 export function baseBody(tenantId: string, event: ScanCompletedPayload, facts: CompletedScanFacts, now = new Date()): Base {
   return {
-    occurred_at: (facts.scan?.completedAt ?? now).toISOString(),
+    occurred_at: event.completedAt ? new Date(event.completedAt).toISOString() : now.toISOString(),
     tenant_id: tenantId,
     scan: {
       id: event.scanId,
@@ -41,7 +41,7 @@ export function baseBody(tenantId: string, event: ScanCompletedPayload, facts: C
       manifest_digest: event.result.manifestDigest,
       media_type: event.result.mediaType,
       platform: { ...event.result.platform },
-      trigger: facts.scan?.trigger ?? null,
+      trigger: event.trigger ?? null,
     },
     report: facts.report ? { id: facts.report.id, vulndb_version: facts.report.vulndbVersion, summary: facts.report.summary } : null,
   };

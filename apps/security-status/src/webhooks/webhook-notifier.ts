@@ -37,7 +37,7 @@ export class WebhookNotifier {
     const bodies = new Map<WebhookEvent, (deliveryId: string) => string>();
     if (wanted.has(WebhookEvent.ScanCompleted)) bodies.set(WebhookEvent.ScanCompleted, (id) => scanCompletedBody(id, base));
     // History is compared only when both sides are known; an image's first scan makes all its findings new.
-    if (wanted.has(WebhookEvent.NewVulnerabilities) && facts.scan && facts.report) {
+    if (wanted.has(WebhookEvent.NewVulnerabilities) && facts.report) {
       const previousReport = facts.previous?.report?.id ?? null;
       const fresh = await this.history.newFindings(manager, facts.report.id, previousReport, MAX_LISTED_VULNERABILITIES);
       if (fresh.total > 0) {

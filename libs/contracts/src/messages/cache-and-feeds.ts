@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsInt, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsImageDigest } from './image-digest';
 
 /**
@@ -58,6 +58,15 @@ export class ManifestCompletePayload {
 
   @IsImageDigest()
   digest!: string;
+
+  /**
+   * When the cache placed the manifest's last blob (ISO 8601; absent from older caches). A scan
+   * that failed for missing layers after this moment failed only because this event was still on
+   * its way: security-status asks for that scan again.
+   */
+  @IsOptional()
+  @IsISO8601()
+  completedAt?: string;
 }
 
 export class PackageKeyDto {

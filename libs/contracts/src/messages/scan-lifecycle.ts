@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsEnum, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsEnum, IsInt, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsImageDigest } from './image-digest';
-import { PlatformDto, ResolvedImageDto, ScanErrorDto, ScanJobKind } from './common';
+import { PlatformDto, ResolvedImageDto, ScanErrorDto, ScanJobKind, ScanTrigger } from './common';
 
 /** Published by the scheduler's dispatcher; taken by one scanner-worker (competing consumers). */
 export class ScanJobQueuedPayload {
@@ -54,6 +54,16 @@ export class ScanCompletedPayload extends ScanEventBase {
   @ValidateNested()
   @Type(() => ResolvedImageDto)
   result!: ResolvedImageDto;
+
+  /** Why the scan ran, so followers need not read the scan (absent from older schedulers). */
+  @IsOptional()
+  @IsEnum(ScanTrigger)
+  trigger?: ScanTrigger;
+
+  /** When the scheduler completed it (ISO 8601; absent from older schedulers). */
+  @IsOptional()
+  @IsISO8601()
+  completedAt?: string;
 }
 
 export class ScanFailedPayload extends ScanEventBase {

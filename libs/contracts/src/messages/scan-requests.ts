@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsEnum, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsEnum, IsIn, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { PlatformDto, ScanTrigger } from './common';
 
 /** Scan request fields shared by the CreateScan command and the ScanRequested event. */
@@ -72,6 +72,14 @@ export class ScanAcceptedPayload {
 
   @IsBoolean()
   deduplicated!: boolean;
+
+  /**
+   * The scan's state when the request was answered: a request deduplicated into a scan already
+   * running hears no ScanStarted of it any more. Absent from older schedulers (read as `queued`).
+   */
+  @IsOptional()
+  @IsIn(['queued', 'running'])
+  status?: 'queued' | 'running';
 }
 
 export class CancelScanCommand {

@@ -1,25 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-
-export const STATUS_SCHEMA = 'status';
-
-/** Quay's model of a manifest's security status, for images that pass through the blob cache. */
-export enum SecurityStatus {
-  Queued = 'queued',
-  InProgress = 'in_progress',
-  Completed = 'completed',
-  Failed = 'failed',
-  Unsupported = 'unsupported',
-  LayerTooLarge = 'layer_too_large',
-  RetriesExhausted = 'retries_exhausted',
-}
-
-/** Why a manifest is `unsupported`. */
-export enum UnsupportedReason {
-  /** Not every blob is in the cache yet: ManifestComplete brings a new scan. */
-  LayersUnavailable = 'layers_unavailable',
-  ManifestList = 'manifest_list',
-  NotAContainerImage = 'not_a_container_image',
-}
+import { SecurityStatus } from '@vulnscan/status-data';
+import { STATUS_SCHEMA } from './schema';
 
 /** One row per (tenant, upstream, repository, manifest digest). */
 @Entity({ schema: STATUS_SCHEMA, name: 'manifest_security_status' })
@@ -69,8 +50,8 @@ export class ManifestSecurityStatusEntity {
   attempts!: number;
 
   /**
-   * The cache has every blob: the scan requested since then can read them all, so a later
-   * ManifestComplete (or a re-check that finds the manifest complete) asks for nothing more.
+   * The cache has every blob (its ManifestComplete was handled): the scan requested since then can
+   * read them all, so a later ManifestComplete asks for nothing more.
    */
   @Column('boolean')
   cacheComplete!: boolean;
@@ -85,5 +66,3 @@ export class ManifestSecurityStatusEntity {
   @Column('timestamptz')
   updatedAt!: Date;
 }
-
-export const STATUS_DATA_ENTITIES = [ManifestSecurityStatusEntity];

@@ -1,11 +1,12 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { WORKER_SCHEMA } from './schema';
 
 /**
  * SBOMs, one per (manifest digest, analyzer version), shared by every scan of that content
  * (schema `worker`; only the scanner-worker writes). A tenant reaches one only through a scan
  * whose manifest its own credentials fetched.
  */
-@Entity({ schema: 'worker', name: 'sboms' })
+@Entity({ schema: WORKER_SCHEMA, name: 'sboms' })
 export class SbomEntity {
   @PrimaryColumn('text')
   manifestDigest!: string;

@@ -1,8 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { WORKER_SCHEMA } from './schema';
 
-/** The scanner-worker's credential table (schema `worker`); only the worker writes it. */
-export const WORKER_SCHEMA = 'worker';
-
+/** A tenant's registry login; only the scanner-worker reads the secret or writes the table. */
 @Entity({ schema: WORKER_SCHEMA, name: 'registry_credentials' })
 export class RegistryCredentialEntity {
   @PrimaryColumn('uuid')

@@ -1,28 +1,12 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { LayerDto, PlatformDto, ScanErrorCode, ScanJobKind, ScanTargetKindName, ScanTrigger } from '@vulnscan/contracts';
-
-/** The scheduler's slice (schema `scheduler`). Only the scan-scheduler writes these tables. */
-export const SCHEDULER_SCHEMA = 'scheduler';
-
-export enum ScanStatus {
-  Queued = 'queued',
-  Running = 'running',
-  Completed = 'completed',
-  Failed = 'failed',
-  Canceled = 'canceled',
-}
-
-export const ACTIVE_STATUSES: readonly ScanStatus[] = [ScanStatus.Queued, ScanStatus.Running];
+import { BatchSource, ScanStatus } from '@vulnscan/scan-data';
 
 /**
- * SQL condition: an active scan (alias `alias`) that still blocks a new scan of its image. Its
- * deadline runs from its first dispatch, so a scan waiting in the backlog blocks until it ran
- * out of time after being handed to a worker.
+ * The scheduler's slice (schema `scheduler`). Only the scan-scheduler imports this lib (the lint rule
+ * `data-of:scan-scheduler` says so); other services read through `@vulnscan/scan-data`'s readers.
  */
-export const blocksNewScan = (alias: string): string => `(${alias}.attempt = 0 OR ${alias}.timeout_at > now())`;
-
-/** The advisory lock key of a tenant's scan intake: single scans take it shared, batches exclusively. */
-export const tenantIntakeLock = (tenantId: string): string => `scan-intake-tenant|${tenantId}`;
+export const SCHEDULER_SCHEMA = 'scheduler';
 
 /** One row per normalized image reference per tenant: dedupe and history key on it. */
 @Entity({ schema: SCHEDULER_SCHEMA, name: 'images' })
@@ -243,11 +227,6 @@ export class ScheduleEntity {
   updatedAt!: Date;
 }
 
-export enum BatchSource {
-  Bulk = 'bulk',
-  Schedule = 'schedule',
-}
-
 /** The scans of one bulk request or one schedule run; their counts per status are the batch's progress. */
 @Entity({ schema: SCHEDULER_SCHEMA, name: 'scan_batches' })
 export class ScanBatchEntity {
@@ -331,7 +310,7 @@ export class SchedulerInstanceEntity {
   workerCount!: number;
 }
 
-export const SCAN_DATA_ENTITIES = [
+export const SCHEDULER_ENTITIES = [
   ImageEntity,
   ScanEntity,
   ScanAttemptEntity,

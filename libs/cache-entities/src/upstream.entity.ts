@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { UpstreamSource } from '@vulnscan/contracts';
-import { CACHE_SCHEMA } from './entities';
+import { CACHE_SCHEMA } from './schema';
 
 /**
  * One upstream registry of the cache. `source = 'config'` rows mirror the cache's CACHE_UPSTREAMS

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { WebhookEvent } from '@vulnscan/contracts';
-import { STATUS_SCHEMA } from './entities';
+import { DeliveryAttempt, DeliveryStatus } from '@vulnscan/status-data';
+import { STATUS_SCHEMA } from './schema';
 
 /** A tenant's webhook (schema `status`; only security-status writes it). */
 @Entity({ schema: STATUS_SCHEMA, name: 'webhooks' })
@@ -24,26 +25,6 @@ export class WebhookEntity {
 
   @Column('timestamptz')
   createdAt!: Date;
-}
-
-export enum DeliveryStatus {
-  /** Waiting for its first or next attempt. */
-  Pending = 'pending',
-  /** A 2xx answer was received. */
-  Delivered = 'delivered',
-  /** Every attempt failed; no more are made. */
-  Failed = 'failed',
-}
-
-/** One attempt to deliver a notification, as recorded in `attempt_log`. */
-export interface DeliveryAttempt {
-  attempt: number;
-  /** ISO time the attempt started. */
-  at: string;
-  /** The receiver's HTTP status; null when none arrived (timeout, connection error, refused host). */
-  status_code: number | null;
-  error: string | null;
-  duration_ms: number;
 }
 
 /**
@@ -105,5 +86,3 @@ export class NotificationEntity {
   @Column('timestamptz')
   updatedAt!: Date;
 }
-
-export const WEBHOOK_DATA_ENTITIES = [WebhookEntity, NotificationEntity];

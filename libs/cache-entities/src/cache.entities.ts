@@ -1,7 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** The blob cache's schema; only the blob-cache-worker writes it. */
-export const CACHE_SCHEMA = 'cache';
+import { CACHE_SCHEMA } from './schema';
 
 /** Where a blob is in its life: waiting for a download, in storage, or given up on after its retries. */
 export type BlobState = 'pending' | 'placed' | 'failed';
@@ -130,5 +129,3 @@ export class CachedTagEntity {
   @Column('timestamptz')
   fetchedAt!: Date;
 }
-
-export const CACHE_DATA_ENTITIES = [CachedManifestEntity, CachedBlobEntity, ManifestBlobEntity, CachedTagEntity];

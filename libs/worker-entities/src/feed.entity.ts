@@ -1,10 +1,11 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { WORKER_SCHEMA } from './schema';
 
 /**
  * A configured vulnerability feed and how its last import went (schema `worker`; only the
  * scanner-worker writes).
  */
-@Entity({ schema: 'worker', name: 'feeds' })
+@Entity({ schema: WORKER_SCHEMA, name: 'feeds' })
 export class FeedEntity {
   @PrimaryColumn('text')
   name!: string;
@@ -42,5 +43,3 @@ export class FeedEntity {
   @Column('jsonb')
   skippedSample!: { location: string; reason: string }[];
 }
-
-export const VULNDB_DATA_ENTITIES = [FeedEntity];
