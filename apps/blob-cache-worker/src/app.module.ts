@@ -1,6 +1,6 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { ApiKeyReader } from '@vulnscan/gateway-data';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { BlobCache } from './blobs/blob-cache.service';
 import { BlobDownloader } from './blobs/blob-downloader.service';
 import { BlobFlights } from './blobs/blob-flights.service';

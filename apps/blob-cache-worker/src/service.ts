@@ -1,5 +1,5 @@
 import { CACHE_ENTITIES, CACHE_SCHEMA } from '@vulnscan/cache-entities';
-import { ServiceDefinition } from '@vulnscan/platform';
+import { ServiceDefinition } from '@vulnscan/service-runtime';
 import { BlobCacheEnv } from './env';
 import { CacheInitial1764000000001 } from './migrations/1764000000001-CacheInitial';
 import { CacheUpstreams1764000000002 } from './migrations/1764000000002-CacheUpstreams';

@@ -1,3 +1,4 @@
+import { ApiKeyReader } from '@vulnscan/gateway-data';
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { UpstreamReader } from '@vulnscan/cache-data';
@@ -49,6 +50,7 @@ import { WebhooksController } from './webhooks/webhooks.controller';
   ],
   providers: [
     ApiKeys,
+    ApiKeyReader,
     ApiKeyGuard,
     AuditLog,
     OwnerCommands,

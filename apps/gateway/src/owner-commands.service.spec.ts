@@ -1,6 +1,6 @@
 import { Commands, ScanTrigger } from '@vulnscan/contracts';
 import { AmqpRequester, CommandFailedError, RequestTimeoutError } from '@vulnscan/messaging';
-import { ApiError } from '@vulnscan/platform';
+import { ApiError } from '@vulnscan/service-runtime';
 import { GatewayEnv } from './env';
 import { OwnerCommands } from './owner-commands.service';
 

@@ -11,7 +11,7 @@ import {
   ScanTrigger,
 } from '@vulnscan/contracts';
 import { AmqpRequester } from '@vulnscan/messaging';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { requestFailureToApiError } from './errors';
 import { GatewayEnv } from './env';
 

@@ -1,6 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ServiceDefinition } from '@vulnscan/platform';
+import { ServiceDefinition } from '@vulnscan/service-runtime';
 import { GATEWAY_ENTITIES, GATEWAY_SCHEMA } from './entities';
 import { GatewayEnv } from './env';
 import { GatewayInitial1764000000001 } from './migrations/1764000000001-GatewayInitial';

@@ -1,4 +1,4 @@
-import { migrateService } from '@vulnscan/platform';
+import { migrateService } from '@vulnscan/service-runtime';
 import { schedulerService } from './service';
 
 void migrateService(schedulerService);

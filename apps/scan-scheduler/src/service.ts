@@ -1,5 +1,5 @@
 import { Events } from '@vulnscan/contracts';
-import { ServiceDefinition } from '@vulnscan/platform';
+import { ServiceDefinition } from '@vulnscan/service-runtime';
 import { SCHEDULER_ENTITIES, SCHEDULER_SCHEMA } from '@vulnscan/scheduler-entities';
 import { SchedulerEnv } from './env';
 import { SchedulerInitial1764000000001 } from './migrations/1764000000001-SchedulerInitial';

@@ -1,5 +1,5 @@
 import { Events } from '@vulnscan/contracts';
-import { ServiceDefinition } from '@vulnscan/platform';
+import { ServiceDefinition } from '@vulnscan/service-runtime';
 import { WORKER_ENTITIES, WORKER_SCHEMA } from '@vulnscan/worker-entities';
 import { WorkerEnv } from './env';
 import { RegistryCredentials1764000000001 } from './migrations/1764000000001-RegistryCredentials';

@@ -1,4 +1,4 @@
-import { ServiceDefinition } from '@vulnscan/platform';
+import { ServiceDefinition } from '@vulnscan/service-runtime';
 import { STATUS_ENTITIES, STATUS_SCHEMA } from '@vulnscan/status-entities';
 import { SecurityStatusEnv } from './env';
 import { SecurityStatus1764000000001 } from './migrations/1764000000001-SecurityStatus';

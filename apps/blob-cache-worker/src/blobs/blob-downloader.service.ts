@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { DataSource } from 'typeorm';
 import { backoffDelayMs } from '@vulnscan/backoff';
 import { ScanError } from '@vulnscan/contracts';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { BlobCacheEnv } from '../env';
 import { returning } from '../sql';
 import { Upstreams } from '../upstreams/upstreams.service';

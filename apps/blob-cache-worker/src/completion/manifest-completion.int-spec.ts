@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { CacheReader } from '@vulnscan/cache-data';
 import { Outbox, resolveMessagingOptions } from '@vulnscan/messaging';
 import { runServiceMigrations } from '@vulnscan/persistence';
-import { dataSourceOptionsFor } from '@vulnscan/platform';
+import { dataSourceOptionsFor } from '@vulnscan/service-runtime';
 import { BlobPlacement } from '../blobs/blob-placement';
 import { BlobCacheEnv } from '../env';
 import type { ContentRef } from '../manifests/manifest-document';

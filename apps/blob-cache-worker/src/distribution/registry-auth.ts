@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import { ApiKeyPrincipal, apiKeyHash, ApiKeyReader } from '@vulnscan/gateway-data';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { BlobCacheEnv } from '../env';
 import { OciError, unauthorized } from './oci-error';
 

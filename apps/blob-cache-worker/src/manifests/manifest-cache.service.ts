@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { BlobDownloader } from '../blobs/blob-downloader.service';
 import { isUpstreamOutage, notCached, upstreamError } from '../distribution/oci-error';
 import { BlobCacheEnv } from '../env';

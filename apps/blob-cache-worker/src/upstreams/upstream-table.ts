@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { CacheErrorCode, PutUpstreamCommand, ScanError, upstreamUrlProblem, UpstreamView } from '@vulnscan/contracts';
 import { presentUpstream, UpstreamRow } from '@vulnscan/cache-data';
 import { CommandRejectedError } from '@vulnscan/messaging';
-import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/platform';
+import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/service-runtime';
 import { isRegistryHost, normalizeRegistryHost } from '@vulnscan/image-reference';
 import { hostWithPort, OutboundHostPolicy } from '@vulnscan/outbound-http';
 import { OciError } from '../distribution/oci-error';

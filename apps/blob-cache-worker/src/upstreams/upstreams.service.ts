@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { DOCKER_HUB, ImageReference, isRegistryHost, normalizeRegistryHost } from '@vulnscan/image-reference';
 import { RegistryClient } from '@vulnscan/registry';
 import { OciError, unauthorized } from '../distribution/oci-error';

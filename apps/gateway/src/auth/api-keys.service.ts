@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { apiKeyHash } from '@vulnscan/gateway-data';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { apiKeyHash, ApiKeyReader } from '@vulnscan/gateway-data';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { ApiKeyEntity, Scope } from '../entities';
 import { GatewayEnv } from '../env';
 
@@ -15,6 +15,8 @@ export interface Principal {
 }
 
 const KEY_PREFIX = 'vsk_';
+const SCOPES: ReadonlySet<string> = new Set(Object.values(Scope));
+const isScope = (scope: string): scope is Scope => SCOPES.has(scope);
 
 @Injectable()
 export class ApiKeys implements OnApplicationBootstrap {
@@ -25,6 +27,7 @@ export class ApiKeys implements OnApplicationBootstrap {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SERVICE_ENV) private readonly env: GatewayEnv,
+    private readonly reader: ApiKeyReader,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -42,8 +45,9 @@ export class ApiKeys implements OnApplicationBootstrap {
     const hash = apiKeyHash(secret);
     const cached = this.cache.get(hash);
     if (cached && cached.until > Date.now()) return cached.principal;
-    const key = await this.dataSource.getRepository(ApiKeyEntity).findOneBy({ keyHash: hash, revokedAt: IsNull() });
-    const principal = key ? { keyId: key.id, tenantId: key.tenantId, scopes: key.scopes } : null;
+    // The one lookup rule (by hash, never a revoked key), shared with the blob cache's registry auth.
+    const key = await this.reader.verify(secret);
+    const principal = key ? { keyId: key.keyId, tenantId: key.tenantId, scopes: key.scopes.filter(isScope) } : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { principal, until: Date.now() + this.env.API_KEY_CACHE_SECONDS * 1000 });
     return principal;

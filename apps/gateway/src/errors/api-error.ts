@@ -1,5 +1,5 @@
 import { GatewayErrorCode } from '@vulnscan/contracts';
-import { ApiError } from '@vulnscan/platform';
+import { ApiError } from '@vulnscan/service-runtime';
 import { httpStatusOf } from './http-status-of-code';
 
 export interface ApiErrorExtra {

@@ -1,6 +1,6 @@
 import { GatewayErrorCode } from '@vulnscan/contracts';
 import { CommandFailedError, RequestTimeoutError } from '@vulnscan/messaging';
-import { ApiError } from '@vulnscan/platform';
+import { ApiError } from '@vulnscan/service-runtime';
 import { apiError } from './api-error';
 import { httpStatusOf } from './http-status-of-code';
 

@@ -1,4 +1,4 @@
-import { ApiError } from '@vulnscan/platform';
+import { ApiError } from '@vulnscan/service-runtime';
 import { InvalidCursorError } from '@vulnscan/persistence';
 import { invalidCursorAsApiError } from './invalid-cursor.interceptor';
 

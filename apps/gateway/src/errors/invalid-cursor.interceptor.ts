@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { catchError, Observable, throwError } from 'rxjs';
 import { InvalidCursorError } from '@vulnscan/persistence';
-import { ApiError } from '@vulnscan/platform';
+import { ApiError } from '@vulnscan/service-runtime';
 
 /**
  * Every list answers a cursor it did not issue the same way: 400 `invalid_cursor` naming the

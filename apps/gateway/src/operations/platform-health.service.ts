@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { SchedulerStatusReader } from '@vulnscan/scan-data';
 import { GatewayEnv } from '../env';
 import { assessHealth, ComponentHealth, HealthAssessment, HealthLimits, SchedulerFacts } from './health-assessment';

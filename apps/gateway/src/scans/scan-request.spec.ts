@@ -1,4 +1,4 @@
-import { ApiError } from '@vulnscan/platform';
+import { ApiError } from '@vulnscan/service-runtime';
 import { normalizeImage, parsePlatform, requestedImage } from './scan-request';
 
 function apiError(run: () => unknown): Pick<ApiError, 'statusCode' | 'code' | 'detail' | 'extra'> {

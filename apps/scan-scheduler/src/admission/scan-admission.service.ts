@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ScanJobKind, ScanTrigger } from '@vulnscan/contracts';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { SchedulerEnv } from '../env';
 import { AdmittedScan, BatchAdmissionRequest, BatchOutcome, ScanAdmissionRequest } from './admission-requests';
 import { normalizeBatch, normalizeImage } from './image-references';

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { CancelScanReply, Events, ResolvedImageDto, ScanErrorCode, ScanErrorDto, SchedulerErrorCode } from '@vulnscan/contracts';
 import { backoffDelayMs } from '@vulnscan/backoff';
 import { CommandRejectedError, Outbox } from '@vulnscan/messaging';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { ScanStatus } from '@vulnscan/scan-data';
 import { ScanAttemptEntity, ScanEntity } from '@vulnscan/scheduler-entities';
 import { SchedulerEnv } from '../env';

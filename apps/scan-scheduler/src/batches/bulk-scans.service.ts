@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { CreateBulkScanCommand, ScanTrigger, SchedulerErrorCode } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { BatchSource } from '@vulnscan/scan-data';
 import { ScanLifecycle } from '../attempts/scan-lifecycle.service';
 import { Dispatcher } from '../dispatch/dispatcher.service';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Events, ScanJobKind } from '@vulnscan/contracts';
 import { Outbox } from '@vulnscan/messaging';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { ScanEntity } from '@vulnscan/scheduler-entities';
 import { SchedulerEnv } from '../env';
 import { chooseCandidates, DispatchCandidate, DispatchLimits, dispatchRoom, InFlightCount } from './dispatch-choice';

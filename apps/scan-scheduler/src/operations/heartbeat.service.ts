@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Channel } from 'amqplib';
 import { DataSource } from 'typeorm';
 import { AmqpConnection, MESSAGING_OPTIONS, ResolvedMessagingOptions, TopologyNames } from '@vulnscan/messaging';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { SchedulerEnv } from '../env';
 import { SchedulerGauges } from './scan-metrics';
 

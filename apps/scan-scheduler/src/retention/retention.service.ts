@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Events } from '@vulnscan/contracts';
 import { Outbox } from '@vulnscan/messaging';
 import { counter } from '@vulnscan/observability';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { SchedulerEnv } from '../env';
 import { PeriodicJobs } from '../periodic/periodic-jobs.service';
 import { byTenant, PURGE_START, purgeEmptyScanBatches, purgeScanBatch } from './scan-purge';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Commands, ScanTrigger, ScheduleTargetKind } from '@vulnscan/contracts';
 import { AmqpRequester, CommandFailedError } from '@vulnscan/messaging';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { BatchSource } from '@vulnscan/scan-data';
 import { ScheduleEntity } from '@vulnscan/scheduler-entities';
 import { BatchOutcome } from '../admission/admission-requests';

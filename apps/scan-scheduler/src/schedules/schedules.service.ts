@@ -9,7 +9,7 @@ import {
   UpdateScheduleCommand,
 } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/image-reference';
 import { ScheduleEntity } from '@vulnscan/scheduler-entities';
 import { SchedulerEnv } from '../env';

@@ -4,12 +4,12 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { PutRegistryCredentialCommand, RegistryCredentialView, ScanError, WorkerErrorCode } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
-import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/platform';
+import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/service-runtime';
 import { OutboundHostPolicy } from '@vulnscan/outbound-http';
 import { presentCredential } from '@vulnscan/registry-credentials';
 import { RegistryCredentialEntity } from '@vulnscan/worker-entities';
 import { WorkerEnv, RegistryCredential } from '../env';
-import { credentialContext } from './credential-cipher';
+import { credentialContext } from './credential-context';
 
 /** Tenants' registry credentials: stored encrypted, decrypted only to talk to that registry. */
 @Injectable()

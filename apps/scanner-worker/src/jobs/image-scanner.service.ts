@@ -11,7 +11,7 @@ import {
 } from '@vulnscan/analysis';
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import type { PlatformDto, ResolvedImageDto } from '@vulnscan/contracts';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { parseImageReference } from '@vulnscan/image-reference';
 import { RegistryClient } from '@vulnscan/registry';
 import { TenantRegistryClients } from '../registry/tenant-registry-clients';

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { EnvelopeOf, Events, PayloadOf, ScanAttemptFailedPayload, ScanError, ScanErrorCode, ScanJobKind } from '@vulnscan/contracts';
 import { Inbox, Outbox } from '@vulnscan/messaging';
 import { gauge } from '@vulnscan/observability';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { ACTIVE_STATUSES, ScanReader } from '@vulnscan/scan-data';
 import { WorkerEnv } from '../env';
 import { ReportBuilder } from '../reports/report-builder.service';

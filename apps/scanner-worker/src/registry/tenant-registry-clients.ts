@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { OutboundHostPolicy } from '@vulnscan/outbound-http';
 import { RegistryClient } from '@vulnscan/registry';
 import { RegistryCredentials } from '../credentials/registry-credentials.service';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Outbox } from '@vulnscan/messaging';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { type FeedSourceConfig, parseFeedSources, readFeed } from '@vulnscan/vulndb';
 import { WorkerEnv } from '../env';
 import { FeedImporter, type ImportResult } from './feed-importer';

@@ -12,7 +12,7 @@ import {
 } from '@vulnscan/contracts';
 import { Outbox } from '@vulnscan/messaging';
 import { counter } from '@vulnscan/observability';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { SecurityStatus, UnsupportedReason } from '@vulnscan/status-data';
 import { ManifestSecurityStatusEntity } from '@vulnscan/status-entities';
 import { SecurityStatusEnv } from '../env';

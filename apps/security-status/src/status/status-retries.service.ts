@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { SERVICE_ENV } from '@vulnscan/platform';
+import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { SecurityStatusEnv } from '../env';
 import { EarlyScanStates } from './early-scan-states';
 import { SecurityStatusService } from './security-status.service';

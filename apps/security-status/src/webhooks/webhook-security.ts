@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/platform';
+import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/service-runtime';
 import { OutboundHostPolicy } from '@vulnscan/outbound-http';
 import { SecurityStatusEnv } from '../env';
 import { checkWebhookUrl, CheckedUrl } from './webhook-url';

@@ -23,10 +23,10 @@ export function dataSourceOptionsFor(definition: Pick<ServiceDefinition, 'name' 
 /** Logging, database, messaging, health and metrics, wired the same way for every service. */
 @Global()
 @Module({})
-export class PlatformModule implements NestModule {
+export class ServiceRuntimeModule implements NestModule {
   static forService<E extends BaseEnv>(definition: ServiceDefinition<E>, env: E): DynamicModule {
     return {
-      module: PlatformModule,
+      module: ServiceRuntimeModule,
       imports: [
         LoggerModule.forRoot(loggerParams(definition.name, env.LOG_LEVEL)),
         TypeOrmModule.forRoot({ ...dataSourceOptionsFor(definition, env), retryAttempts: 0 }),

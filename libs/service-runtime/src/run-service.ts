@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, type BaseEnv } from '@vulnscan/config';
 import { AmqpTransport } from '@vulnscan/messaging';
 import { Correlation, CORRELATION_HEADER, correlationIdOf, startTracing, stopTracing } from '@vulnscan/observability';
 import { runServiceMigrations } from '@vulnscan/persistence';
-import { dataSourceOptionsFor, PlatformModule } from './platform.module';
+import { dataSourceOptionsFor, ServiceRuntimeModule } from './service-runtime.module';
 import { apiValidationPipe, ProblemDetailsFilter } from './problem';
 import { ServiceDefinition } from './service-definition';
 
@@ -46,7 +46,7 @@ export async function runService<E extends BaseEnv>(definition: ServiceDefinitio
     if (env.MIGRATE_ON_START) {
       await runServiceMigrations(dataSourceOptionsFor(definition, env));
     }
-    @Module({ imports: [PlatformModule.forService(definition, env), feature] })
+    @Module({ imports: [ServiceRuntimeModule.forService(definition, env), feature] })
     class ServiceRootModule {}
 
     const app = await NestFactory.create(ServiceRootModule, { bufferLogs: true, abortOnError: false });

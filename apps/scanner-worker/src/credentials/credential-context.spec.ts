@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { parseEncryptionKey, SecretCipher } from '@vulnscan/platform';
-import { credentialContext } from './credential-cipher';
+import { parseEncryptionKey, SecretCipher } from '@vulnscan/service-runtime';
+import { credentialContext } from './credential-context';
 
 describe('SecretCipher', () => {
   const cipher = new SecretCipher(randomBytes(32));

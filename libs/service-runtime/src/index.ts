@@ -1,5 +1,5 @@
 export * from './service-definition';
-export * from './platform.module';
+export * from './service-runtime.module';
 export * from './problem';
 export * from './run-service';
 export * from './secret-cipher';
