@@ -95,6 +95,25 @@ describe('bulk scans', () => {
       [bulk.body.batch_id],
     );
     expect(triggers).toEqual([{ trigger: 'bulk', n: 200 }]);
+
+    // The batch's scans share one created_at (one INSERT, one now()): paging through them must
+    // neither skip nor repeat any, which a cursor holding created_at only to the millisecond did.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: { scan_id: string }[]; next_cursor: string | null } } = await admin.get(
+        `/api/v1/scans?limit=37${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((scan) => scan.scan_id));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    const [{ total }] = await platform.query<{ total: number }>(
+      `SELECT count(*)::int AS total FROM scheduler.scans WHERE tenant_id = 'default'`,
+    );
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toHaveLength(total);
+    expect(total).toBeGreaterThanOrEqual(200);
   });
 
   it("does not let one tenant's 500-image bulk starve another tenant's API scan, and cancels the rest of the bulk", async () => {

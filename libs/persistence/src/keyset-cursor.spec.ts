@@ -1,4 +1,4 @@
-import { InvalidCursorError, keysetCursor } from './keyset-cursor';
+import { InvalidCursorError, keysetCursor, PG_MICROSECOND_TIMESTAMP } from './keyset-cursor';
 
 const AT = '2026-12-07T18:00:00.123Z';
 const ID = '01939b8e-1c2d-7e3f-8a4b-5c6d7e8f9a0b';
@@ -43,5 +43,15 @@ describe('keysetCursor', () => {
 
   it('refuses a raw id, the form some lists used before', () => {
     expect(() => byId.decode(ID)).toThrow(InvalidCursorError);
+  });
+
+  it('keeps the microseconds of a Postgres timestamp, where rows inserted together share one value', () => {
+    const byPgTimeAndId = keysetCursor(['pg-timestamp', 'uuid']);
+    const at = '2026-12-07T18:00:00.123456Z';
+    expect(byPgTimeAndId.decode(byPgTimeAndId.encode([at, ID]))).toEqual([at, ID]);
+    for (const wrong of [AT, '2026-12-07T18:00:00.123456', '2026-12-07 18:00:00.123456+00', '2026-13-07T18:00:00.123456Z']) {
+      expect(() => byPgTimeAndId.decode(raw([wrong, ID]))).toThrow(InvalidCursorError);
+    }
+    expect(PG_MICROSECOND_TIMESTAMP('s.created_at')).toBe(`to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
   });
 });

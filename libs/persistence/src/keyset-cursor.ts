@@ -6,8 +6,16 @@ export class InvalidCursorError extends Error {
   }
 }
 
-/** What one keyset value is: a timestamp (ISO 8601, as `Date#toISOString` writes it) or a UUID. */
-export type CursorPart = 'timestamp' | 'uuid';
+/**
+ * What one keyset value is: a timestamp (ISO 8601, as `Date#toISOString` writes it), a Postgres
+ * timestamp to the microsecond (`PG_MICROSECOND_TIMESTAMP` reads it so), or a UUID. A column
+ * Postgres fills with now() needs the microseconds: rows inserted together share one value that a
+ * JS Date would truncate, and the next page would skip them.
+ */
+export type CursorPart = 'timestamp' | 'pg-timestamp' | 'uuid';
+
+/** SQL of a timestamptz column as the `pg-timestamp` cursor part stores it (UTC, six fraction digits). */
+export const PG_MICROSECOND_TIMESTAMP = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** One string per keyset part, in order. */
 export type CursorValues<P extends readonly CursorPart[]> = { readonly [K in keyof P]: string };
@@ -20,6 +28,7 @@ export interface KeysetCursor<P extends readonly CursorPart[]> {
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Longer cursors than any keyset of ours encodes to are refused before decoding. */
 const MAX_CURSOR_LENGTH = 500;
@@ -29,6 +38,7 @@ const PART_CHECKS: Record<CursorPart, (value: string) => boolean> = {
     const time = Date.parse(value);
     return !Number.isNaN(time) && new Date(time).toISOString() === value;
   },
+  'pg-timestamp': (value) => PG_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value)),
   uuid: (value) => UUID.test(value),
 };
 

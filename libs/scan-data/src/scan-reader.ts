@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { LayerDto, PlatformDto, ScanErrorCode, ScanJobKind, ScanTrigger } from '@vulnscan/contracts';
-import { keysetCursor, SqlRunner } from '@vulnscan/persistence';
+import { keysetCursor, PG_MICROSECOND_TIMESTAMP, SqlRunner } from '@vulnscan/persistence';
 import { ScanStatus } from './scan-status';
 
 /** A `scheduler.scans` row as other services see it (the columns the API and workers use). */
@@ -56,8 +56,8 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** Scans page on (created_at, id), newest first. */
-const SCAN_CURSOR = keysetCursor(['timestamp', 'uuid']);
+/** Scans page on (created_at, id), newest first; created_at to the microsecond (a batch's scans share one). */
+const SCAN_CURSOR = keysetCursor(['pg-timestamp', 'uuid']);
 
 const SCAN_COLUMNS = `s.id, s.tenant_id AS "tenantId", s.image_id AS "imageId", s.image, s.status, s.kind, s.trigger, s.progress,
   s.idempotency_key AS "idempotencyKey", s.requested_platform AS "requestedPlatform", s.attempt, s.created_at AS "createdAt",
@@ -115,19 +115,15 @@ export class ScanReader {
     if (query.cursor) {
       const [createdAt, id] = SCAN_CURSOR.decode(query.cursor);
       const at = params.push(createdAt);
-      where.push(`(s.created_at < $${at} OR (s.created_at = $${at} AND s.id < $${params.push(id)}))`);
+      where.push(`(s.created_at < $${at}::timestamptz OR (s.created_at = $${at}::timestamptz AND s.id < $${params.push(id)}))`);
     }
     const rows = (await this.dataSource.query(
-      `SELECT ${SCAN_COLUMNS} FROM scheduler.scans s WHERE ${where.join(' AND ')} ORDER BY s.created_at DESC, s.id DESC LIMIT $2`,
+      `SELECT ${SCAN_COLUMNS}, ${PG_MICROSECOND_TIMESTAMP('s.created_at')} AS "keysetAt"
+       FROM scheduler.scans s WHERE ${where.join(' AND ')} ORDER BY s.created_at DESC, s.id DESC LIMIT $2`,
       params,
-    )) as ScanRow[];
-    const items = rows.slice(0, query.limit);
-    return {
-      items,
-      nextCursor:
-        rows.length > query.limit
-          ? SCAN_CURSOR.encode([items[items.length - 1].createdAt.toISOString(), items[items.length - 1].id])
-          : null,
-    };
+    )) as (ScanRow & { keysetAt: string })[];
+    const items = rows.slice(0, query.limit).map(({ keysetAt: _keysetAt, ...scan }) => scan);
+    const last = rows[query.limit - 1];
+    return { items, nextCursor: rows.length > query.limit ? SCAN_CURSOR.encode([last.keysetAt, last.id]) : null };
   }
 }
