@@ -48,6 +48,7 @@ describe('scan retries', () => {
   let front: RateLimitFront;
   let down: RateLimitFront;
   let lateStart: RateLimitFront;
+  let hostile: RateLimitFront;
   let platform: TestPlatform;
   let api: Api;
 
@@ -65,8 +66,13 @@ describe('scan retries', () => {
     lateStart = await startRateLimitFront(registry.url, {
       rateLimit: { path: /^\/v2\/library\/alpine\/manifests\/3\.10$/, times: 1, retryAfterSeconds: RETRY_AFTER_SECONDS },
     });
+    // An error body (under the 64 KiB the client reads) of 200 long codes holding NUL and lone surrogates (JSON escapes them).
+    const codes = Array.from({ length: 200 }, (_, i) => ({ code: `BAD\u0000${i}\ud800${'Z'.repeat(200)}\udc00`, message: 'no' }));
+    hostile = await startRateLimitFront(registry.url, {
+      hostile: { path: /\/manifests\//, status: 400, body: JSON.stringify({ errors: codes }) },
+    });
     platform = new TestPlatform({
-      INSECURE_REGISTRIES: `${registry.host},${front.host},${down.host},${lateStart.host}`,
+      INSECURE_REGISTRIES: `${registry.host},${front.host},${down.host},${lateStart.host},${hostile.host}`,
       SCAN_RETRY_BASE: '1s',
       SCAN_MAX_RETRIES: String(MAX_RETRIES),
     });
@@ -80,6 +86,7 @@ describe('scan retries', () => {
     await front?.close();
     await down?.close();
     await lateStart?.close();
+    await hostile?.close();
     await registry?.stop();
   });
 
@@ -184,6 +191,20 @@ describe('scan retries', () => {
     const manifests = front.gets(MANIFEST_WITHDRAWN);
     expect(manifests.map((request) => [request.status, request.answeredBy])).toEqual([[404, 'front']]);
     expect(await attemptRows(failed.scan_id)).toHaveLength(1);
+  });
+
+  it("an error body of the registry's choosing (long, with NUL and lone surrogates) fails the scan at once and strands nothing", async () => {
+    const hostileScan = await create(`${hostile.host}/library/alpine:3.10`);
+    const normalScan = await create(`${registry.host}/library/alpine:3.10`);
+    const { scan: failed, history } = await finish(hostileScan, 30_000);
+    expect(failed.status).toBe('failed');
+    expect(failed.error?.code).toBe('internal');
+    const message = failed.error!.message;
+    expect(message.length).toBeLessThanOrEqual(4000);
+    expect(message).toMatch(/^registry 127\.0\.0\.1:\d+ rejected the request for manifest 3\.10 .*\(HTTP 400, BAD0.* and 195 more\)$/);
+    expect(/\u0000|[\ud800-\udfff]/.test(message)).toBe(false);
+    expect(history.map((attempt) => [attempt.attempt, attempt.status])).toEqual([[1, 'failed']]);
+    expect((await finish(normalScan)).scan.status).toBe('completed');
   });
 
   it('a registry that keeps answering 503 gets SCAN_MAX_RETRIES new attempts, then the scan fails unreachable', async () => {

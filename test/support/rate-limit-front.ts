@@ -20,6 +20,8 @@ export interface RateLimitFrontOptions {
   readonly notFound?: RegExp;
   /** Requests whose path matches get 503, every time: a registry that is down. */
   readonly unavailable?: RegExp;
+  /** Requests whose path matches get this status and body, every time: a registry answering what it likes. */
+  readonly hostile?: { readonly path: RegExp; readonly status: number; readonly body: string };
 }
 
 /**
@@ -58,7 +60,7 @@ export async function startRateLimitFront(target: string, options: RateLimitFron
     const path = new URL(req.url ?? '/', 'http://front').pathname;
     const limit = options.rateLimit;
     const limitNow = limit !== undefined && limit.path.test(path) && rateLimited < limit.times;
-    const ownAnswer = limitNow || options.notFound?.test(path) || options.unavailable?.test(path);
+    const ownAnswer = limitNow || options.notFound?.test(path) || options.unavailable?.test(path) || options.hostile?.path.test(path);
     const entry: FrontRequest = { method: req.method ?? 'GET', path, at: Date.now(), answeredBy: ownAnswer ? 'front' : 'registry' };
     requests.push(entry);
     // The request body (there is none for GET) is not needed for an answer of our own.
@@ -71,6 +73,7 @@ export async function startRateLimitFront(target: string, options: RateLimitFron
     }
     if (options.notFound?.test(path)) return answer(res, entry, 404, registryError('MANIFEST_UNKNOWN', 'manifest unknown'));
     if (options.unavailable?.test(path)) return answer(res, entry, 503, registryError('UNAVAILABLE', 'service unavailable'));
+    if (options.hostile?.path.test(path)) return answer(res, entry, options.hostile.status, options.hostile.body);
     relay(req, res, upstream, entry);
   });
   await new Promise<void>((resolve, reject) => {

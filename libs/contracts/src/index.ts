@@ -11,6 +11,7 @@ export * from './messages/registry-credentials';
 export * from './messages/webhooks';
 export * from './message-map';
 export * from './validation';
+export * from './message-text';
 export * from './messages/upstreams';
 export * from './messages/schedules';
 export * from './messages/retention';

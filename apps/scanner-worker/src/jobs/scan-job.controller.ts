@@ -2,9 +2,18 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { EnvelopeOf, Events, PayloadOf, ScanAttemptFailedPayload, ScanError, ScanErrorCode, ScanJobKind } from '@vulnscan/contracts';
+import {
+  EnvelopeOf,
+  Events,
+  messageText,
+  PayloadOf,
+  ScanAttemptFailedPayload,
+  ScanError,
+  ScanErrorCode,
+  ScanJobKind,
+} from '@vulnscan/contracts';
 import { Inbox, Outbox } from '@vulnscan/messaging';
-import { gauge } from '@vulnscan/observability';
+import { counter, gauge } from '@vulnscan/observability';
 import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { ACTIVE_STATUSES, ScanReader } from '@vulnscan/scan-data';
 import { WorkerEnv } from '../env';
@@ -19,6 +28,11 @@ const JOB_CONSUMER = 'scan-job';
 
 const busySlots = gauge('vulnscan_worker_busy_slots', 'Scan jobs this worker process is running now', []);
 const utilization = gauge('vulnscan_worker_utilization', 'Busy scan slots over SCAN_CONCURRENCY (0 to 1)', []);
+const unpublishable = counter(
+  'vulnscan_worker_unpublishable_reports_total',
+  'Attempt reports that could not be recorded as they were and were replaced by a plain internal_error failure',
+  [],
+);
 
 /**
  * Runs one attempt of one scan and reports it (ScanAttempt* through the outbox). The final
@@ -109,7 +123,7 @@ export class ScanJobController {
       if (error instanceof ScanError) {
         await this.reportFailure(job, {
           ...base,
-          error: { code: error.code, message: error.message },
+          error: { code: error.code, message: messageText(error.message) },
           ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: Math.ceil(error.retryAfterSeconds) } : {}),
         });
         return;
@@ -118,7 +132,7 @@ export class ScanJobController {
       this.logger.error({ err: error, scanId, attempt }, 'scan attempt failed unexpectedly');
       await this.reportFailure(job, {
         ...base,
-        error: { code: ScanErrorCode.Internal, message: error instanceof Error ? error.message : String(error) },
+        error: { code: ScanErrorCode.Internal, message: messageText(error instanceof Error ? error.message : String(error)) },
       });
     } finally {
       this.running.delete(scanId);
@@ -151,11 +165,29 @@ export class ScanJobController {
     await this.dataSource.transaction((manager) => this.outbox.add(manager, { type, tenantId, payload }));
   }
 
-  /** A failed attempt's report and the inbox row commit together. */
+  /**
+   * A failed attempt's report and the inbox row commit together. A report that still cannot be
+   * recorded (text a registry chose that no contract admits) is replaced by a plain internal_error,
+   * so the scheduler hears of the attempt and frees its slot instead of waiting for its deadline.
+   */
   private async reportFailure(job: EnvelopeOf<typeof Events.ScanJobQueued>, payload: ScanAttemptFailedPayload): Promise<void> {
-    await this.inbox.runOnce(JOB_CONSUMER, job, (manager) =>
-      this.outbox.add(manager, { type: Events.ScanAttemptFailed, tenantId: job.tenantId, payload }),
-    );
+    const record = (failure: ScanAttemptFailedPayload) =>
+      this.inbox.runOnce(JOB_CONSUMER, job, (manager) =>
+        this.outbox.add(manager, { type: Events.ScanAttemptFailed, tenantId: job.tenantId, payload: failure }),
+      );
+    try {
+      await record(payload);
+    } catch (error) {
+      if (this.isInfrastructureFailure(error)) throw error;
+      unpublishable.inc();
+      this.logger.error(
+        { err: error, scanId: payload.scanId, attempt: payload.attempt },
+        'attempt failure could not be recorded as it was',
+      );
+      const { scanId, attempt, workerId } = payload;
+      const message = messageText(`the attempt failed with ${payload.error.code}, whose report could not be recorded`);
+      await record({ scanId, attempt, workerId, error: { code: ScanErrorCode.Internal, message } });
+    }
   }
 
   private isInfrastructureFailure(error: unknown): boolean {

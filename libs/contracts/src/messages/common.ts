@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import { IsEnum, IsInt, IsOptional, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsImageDigest } from './image-digest';
 import { ScanErrorCode } from '../scan-errors';
+import { MESSAGE_TEXT_MAX } from '../message-text';
 
 export enum ScanTrigger {
   Api = 'api',
@@ -50,7 +51,7 @@ export class ScanErrorDto {
   code!: ScanErrorCode;
 
   @IsString()
-  @MaxLength(4000)
+  @MaxLength(MESSAGE_TEXT_MAX)
   message!: string;
 }
 

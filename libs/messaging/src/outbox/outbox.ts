@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventName, MESSAGE_CONTRACTS, MessageEnvelope, PayloadOf, validateAs } from '@vulnscan/contracts';
+import { EventName, InvalidMessageError, MESSAGE_CONTRACTS, MessageEnvelope, PayloadOf, validateAs } from '@vulnscan/contracts';
 import { Correlation } from '@vulnscan/observability';
 import { EntityManager } from 'typeorm';
 import { MESSAGING_OPTIONS, ResolvedMessagingOptions } from '../messaging.options';
 import { messagingTables, MessagingTables } from '../sql';
 import { activeTraceparent } from '../tracing/trace-context';
 import { AnyMessageDraft, buildEnvelope, MessageDraft } from './build-envelope';
+import { unstorableField } from './unstorable-field';
 
 /** Any event the outbox may record, each payload typed by its own wire name. */
 export type OutboxMessage = AnyMessageDraft<EventName>;
@@ -41,6 +42,9 @@ export class Outbox {
     const envelopes = messages.map((message) => {
       // A producer bug surfaces here, rolling back its transaction, instead of poisoning consumers.
       validateAs(MESSAGE_CONTRACTS[message.type] as new () => object, message.payload, `${message.type} payload`);
+      // Postgres jsonb refuses these; as a typed error (not a failed query) the producer can tell it from a database outage.
+      const unstorable = unstorableField(message.payload);
+      if (unstorable) throw new InvalidMessageError(`${message.type} payload: ${unstorable} holds NUL or a lone surrogate`);
       return buildEnvelope(message, { correlation, traceparent });
     });
     for (let start = 0; start < envelopes.length; start += ROWS_PER_INSERT) {

@@ -37,6 +37,16 @@ describe('errorForResponse', () => {
     expect(errorForResponse({ status: 500, headers: {} }, ctx, false).retryAfterSeconds).toBeUndefined();
   });
 
+  it('names at most five of the codes a registry sent, each cut short', () => {
+    const many = body(...Array.from({ length: 10_000 }, (_, i) => `CODE_${i}_${'X'.repeat(200)}`));
+    const { message } = errorForResponse({ status: 400, headers: {}, body: many }, ctx, false);
+    expect(message).toBe(
+      `registry ghcr.io rejected the request for manifest 1.0 of repository org/app on registry ghcr.io (HTTP 400, ${[0, 1, 2, 3, 4]
+        .map((i) => `CODE_${i}_${'X'.repeat(200)}`.slice(0, 64) + '…')
+        .join(', ')} and 9995 more)`,
+    );
+  });
+
   it('tolerates non-JSON error bodies', () => {
     expect(errorForResponse({ status: 404, headers: {}, body: Buffer.from('<html>') }, ctx, false).message).toContain('(HTTP 404)');
   });

@@ -35,6 +35,17 @@ export function registryErrorCodes(body: Buffer | undefined): string[] {
   }
 }
 
+/** A registry chooses its error bodies: a message names a few of their codes, each cut short. */
+const SHOWN_CODES = 5;
+const SHOWN_CODE_LENGTH = 64;
+
+function shownCodes(codes: readonly string[]): string {
+  const shown = codes
+    .slice(0, SHOWN_CODES)
+    .map((code) => (code.length > SHOWN_CODE_LENGTH ? `${code.slice(0, SHOWN_CODE_LENGTH)}…` : code));
+  return codes.length > SHOWN_CODES ? `${shown.join(', ')} and ${codes.length - SHOWN_CODES} more` : shown.join(', ');
+}
+
 export interface ResponseFacts {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
@@ -45,7 +56,7 @@ export interface ResponseFacts {
 export function errorForResponse(response: ResponseFacts, ctx: RequestContext, credentialsConfigured: boolean): ScanError {
   const { status } = response;
   const codes = registryErrorCodes(response.body);
-  const detail = `HTTP ${status}${codes.length ? `, ${codes.join(', ')}` : ''}`;
+  const detail = `HTTP ${status}${codes.length ? `, ${shownCodes(codes)}` : ''}`;
   const retryAfter = parseRetryAfter(response.headers['retry-after']);
 
   if (status === 404 || codes.some((c) => NOT_FOUND_CODES.has(c))) {
