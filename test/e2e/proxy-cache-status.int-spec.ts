@@ -88,8 +88,8 @@ describe('proxy cache → security status', () => {
     );
 
   const scansOf = (digest: string, repository: string) =>
-    platform.query<{ id: string; trigger: string; status: string; error_code: string | null }>(
-      `SELECT id, trigger, status, error_code FROM scheduler.scans WHERE image = $1 ORDER BY created_at`,
+    platform.query<{ id: string; trigger: string; status: string; error_code: string | null; followed: boolean }>(
+      `SELECT id, trigger, status, error_code, followed FROM scheduler.scans WHERE image = $1 ORDER BY created_at`,
       [`${gate.host}/${repository}@${digest}`],
     );
 
@@ -111,7 +111,7 @@ describe('proxy cache → security status', () => {
     const failed = await api.get<ScanView>(`/api/v1/scans/${first.scan_id}`);
     expect(failed.body).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'layers_unavailable' } });
     expect(await scansOf(digest, 'library/alpine')).toEqual([
-      { id: first.scan_id, trigger: 'manifest_cached', status: 'failed', error_code: 'layers_unavailable' },
+      { id: first.scan_id, trigger: 'manifest_cached', status: 'failed', error_code: 'layers_unavailable', followed: true },
     ]);
 
     // One blob placed, the other still held: nothing resets, no scan is requested.
@@ -125,9 +125,9 @@ describe('proxy cache → security status', () => {
     gate.releaseAll();
     const done = await statusOf(digest, 'library/alpine', 'completed');
     const scans = await scansOf(digest, 'library/alpine');
-    expect(scans.map((scan) => [scan.trigger, scan.status])).toEqual([
-      ['manifest_cached', 'failed'],
-      ['manifest_complete', 'completed'],
+    expect(scans.map((scan) => [scan.trigger, scan.status, scan.followed])).toEqual([
+      ['manifest_cached', 'failed', true],
+      ['manifest_complete', 'completed', true],
     ]);
     expect(done).toMatchObject({ reason: null, attempts: 1, scan_id: scans[1].id, last_completed_scan_id: scans[1].id });
     const report = await api.get<{ report_id: string; summary: { total: number } }>(`/api/v1/scans/${scans[1].id}/report`);

@@ -91,6 +91,43 @@ describe('scan lifecycle', () => {
     expect(scan.body.trigger).toBe('manifest_cached');
   });
 
+  it('marks an API scan that a ScanRequested joins as followed, so its later events say so', async () => {
+    const image = `${registry.host}/library/alpine:joined`;
+    const created = await api.post<{ scan_id: string }>('/api/v1/scans', { image }); // no worker runs: it stays queued
+    const followed = async () =>
+      (await platform.query<{ followed: boolean }>(`SELECT followed FROM scheduler.scans WHERE id = $1`, [created.body.scan_id]))[0]
+        .followed;
+    expect(await followed()).toBe(false);
+    const requestId = randomUUID();
+    const connection = await amqpConnect(platform.amqpUrl);
+    const channel = await connection.createConfirmChannel();
+    const envelope = {
+      id: uuidv7(),
+      type: 'scan.requested.v1',
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      correlationId: requestId,
+      tenantId: 'default',
+      payload: { requestId, image, trigger: 'manifest_cached' },
+    };
+    channel.publish(`${platform.prefix}.events`, 'scan.requested.v1', Buffer.from(JSON.stringify(envelope)), { persistent: true });
+    await channel.waitForConfirms();
+    await connection.close();
+    const accepted = await waitFor(
+      async () =>
+        (
+          await platform.query<{ payload: { scanId: string; deduplicated: boolean; status: string } }>(
+            `SELECT envelope->'payload' AS payload FROM scheduler.outbox WHERE type = 'scan.accepted.v1' AND envelope->'payload'->>'requestId' = $1`,
+            [requestId],
+          )
+        )[0]?.payload,
+      { what: 'the ScanAccepted' },
+    );
+    expect(accepted).toMatchObject({ scanId: created.body.scan_id, deduplicated: true, status: 'queued' });
+    expect(await followed()).toBe(true);
+    expect((await api.delete(`/api/v1/scans/${created.body.scan_id}`)).status).toBe(200);
+  });
+
   it('answers 503 with Retry-After while no scheduler answers, and the expired command never creates a scan later', async () => {
     await Promise.all(runningSchedulers().map((scheduler) => scheduler.stop()));
     const image = `${registry.host}/library/alpine:while-down`;

@@ -357,6 +357,14 @@ describe('webhooks', () => {
     expect(new Set(attempts).size).toBe(attempts.length);
   });
 
+  it('keeps nothing in security-status for the API scans it does not follow', async () => {
+    const followed = await platform.query<{ followed: boolean; n: number }>(
+      `SELECT followed, count(*)::int AS n FROM scheduler.scans GROUP BY followed`,
+    );
+    expect(followed).toEqual([{ followed: false, n: expect.any(Number) }]);
+    expect(await platform.query(`SELECT scan_id FROM status.early_scan_states`)).toEqual([]);
+  });
+
   it("hides a tenant's webhooks from other tenants", async () => {
     await api.post('/api/v1/tenants', { id: 'other', name: 'Other' });
     const key = await api.post<{ key: string }>('/api/v1/api-keys', {

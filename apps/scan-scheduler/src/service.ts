@@ -6,6 +6,7 @@ import { SchedulerInitial1764000000001 } from './migrations/1764000000001-Schedu
 import { ScansByDigest1764000000002 } from './migrations/1764000000002-ScansByDigest';
 import { ScansViaCache1764000000003 } from './migrations/1764000000003-ScansViaCache';
 import { SchedulesAndBatches1764000000004 } from './migrations/1764000000004-SchedulesAndBatches';
+import { ScansFollowed1764000000005 } from './migrations/1764000000005-ScansFollowed';
 
 export const schedulerService: ServiceDefinition<SchedulerEnv> = {
   name: 'scan-scheduler',
@@ -14,7 +15,13 @@ export const schedulerService: ServiceDefinition<SchedulerEnv> = {
   defaultPort: 8081,
   // Its own tables only; SBOMs are looked up (which manifests hold a package?) through the worker's read-only reader.
   entities: SCHEDULER_ENTITIES,
-  migrations: [SchedulerInitial1764000000001, ScansByDigest1764000000002, ScansViaCache1764000000003, SchedulesAndBatches1764000000004],
+  migrations: [
+    SchedulerInitial1764000000001,
+    ScansByDigest1764000000002,
+    ScansViaCache1764000000003,
+    SchedulesAndBatches1764000000004,
+    ScansFollowed1764000000005,
+  ],
   // The scheduler publishes jobs; it declares the work queue too, so no job is unroutable
   // before the first worker has started.
   queues: (env) => [

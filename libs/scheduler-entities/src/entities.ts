@@ -80,6 +80,10 @@ export class ScanEntity {
   @Column('boolean')
   viaCache!: boolean;
 
+  /** Another service asked for this scan by ScanRequested (or was deduplicated into it) and follows it by its events. */
+  @Column('boolean')
+  followed!: boolean;
+
   /** The bulk request or schedule run this scan belongs to, if any. */
   @Column('uuid', { nullable: true })
   batchId!: string | null;

@@ -50,3 +50,16 @@ export async function scansInProgress(manager: EntityManager, imageIds: readonly
   )) as ScanInProgress[];
   return new Map(rows.map((row) => [row.imageId, row]));
 }
+
+/**
+ * Marks an in-progress scan as followed by a requester that joins it, and answers its status as of
+ * now: the row lock orders this after any transition committing meanwhile, so a scan that started
+ * answers `running`, and one that finished answers nothing (the caller then starts a new scan).
+ */
+export async function followScan(manager: EntityManager, scanId: string): Promise<string | undefined> {
+  const [rows] = (await manager.query(
+    `UPDATE scheduler.scans SET followed = true WHERE id = $1 AND status IN ('queued', 'running') RETURNING status`,
+    [scanId],
+  )) as [{ status: string }[], number];
+  return rows[0]?.status;
+}

@@ -6,7 +6,7 @@ import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { SchedulerEnv } from '../env';
 import { AdmittedScan, BatchAdmissionRequest, BatchOutcome, ScanAdmissionRequest } from './admission-requests';
 import { normalizeBatch, normalizeImage } from './image-references';
-import { lockImageIntake, lockTenantIntakes, ScanInProgress, scansInProgress } from './in-progress';
+import { followScan, lockImageIntake, lockTenantIntakes, ScanInProgress, scansInProgress } from './in-progress';
 import { upsertImages } from './known-images';
 import { rematchCandidates } from './rematch-candidates';
 import { NEW_SCAN_SQL, newScanParams, SCAN_ROW_DEFAULTS, ScanRowDraft } from './scan-rows';
@@ -30,7 +30,9 @@ export class ScanAdmission {
     const imageId = imageIds.get(normalized.image)!;
     if (!request.forceRescan) {
       const inProgress = (await scansInProgress(manager, [imageId])).get(imageId);
-      if (inProgress) return { scanId: inProgress.id, status: inProgress.status, image: inProgress.image, deduplicated: true };
+      // A requester by event (request id) follows the scan it joins from now on; its events say so.
+      const status = inProgress && (request.requestId ? await followScan(manager, inProgress.id) : inProgress.status);
+      if (inProgress && status) return { scanId: inProgress.id, status, image: inProgress.image, deduplicated: true };
     }
     const [scan] = await this.insert(manager, [
       {

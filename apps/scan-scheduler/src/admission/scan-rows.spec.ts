@@ -59,7 +59,9 @@ describe('admission: new scan rows', () => {
   it('has one placeholder per parameter, new scans queued at attempt 0 with the deadline from now', () => {
     const placeholders = new Set(NEW_SCAN_SQL.match(/\$\d+/g));
     expect(placeholders.size).toBe(newScanParams([base], 60).length);
-    expect(NEW_SCAN_SQL).toContain(`SELECT c.*, 'queued', 0, 0, now(), now(), now() + make_interval(secs => $16), now()`);
+    expect(NEW_SCAN_SQL).toContain(
+      `SELECT c.*, c.request_id IS NOT NULL, 'queued', 0, 0, now(), now(), now() + make_interval(secs => $16), now()`,
+    );
   });
 
   it('locks one image of one tenant by its normalized reference', () => {

@@ -35,14 +35,15 @@ export const SCAN_ROW_DEFAULTS: Omit<ScanRowDraft, 'tenantId' | 'imageId' | 'ima
 
 /**
  * Inserts any number of new scans in one statement (one array per column), so a single scan and a
- * 10,000-image batch go through the same column list. A new scan is queued, attempt 0, due now; its
+ * 10,000-image batch go through the same column list. A scan asked for by a request id (ScanRequested)
+ * is `followed`: its requester follows it by its events. A new scan is queued, attempt 0, due now; its
  * deadline is SCAN_TIMEOUT_PER_IMAGE from now (the dispatcher moves it on at the first dispatch).
  */
 export const NEW_SCAN_SQL = `
   INSERT INTO scheduler.scans (id, tenant_id, image_id, image, registry, kind, trigger, force_rescan, idempotency_key,
-    requested_by, request_id, requested_platform, via_cache, batch_id, manifest_digest,
+    requested_by, request_id, requested_platform, via_cache, batch_id, manifest_digest, followed,
     status, progress, attempt, created_at, next_attempt_at, timeout_at, updated_at)
-  SELECT c.*, 'queued', 0, 0, now(), now(), now() + make_interval(secs => $16), now()
+  SELECT c.*, c.request_id IS NOT NULL, 'queued', 0, 0, now(), now(), now() + make_interval(secs => $16), now()
   FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[], $9::text[],
     $10::text[], $11::uuid[], $12::jsonb[], $13::boolean[], $14::uuid[], $15::text[])
     AS c(id, tenant_id, image_id, image, registry, kind, trigger, force_rescan, idempotency_key,

@@ -47,7 +47,7 @@ export class ScanLifecycle {
       await this.outbox.add(manager, {
         type: Events.ScanStarted,
         tenantId: scan.tenantId,
-        payload: { scanId: scan.id, image: scan.image, attempt: scan.attempt },
+        payload: { scanId: scan.id, image: scan.image, attempt: scan.attempt, followed: scan.followed },
       });
     }
   }
@@ -82,7 +82,14 @@ export class ScanLifecycle {
     await this.outbox.add(manager, {
       type: Events.ScanCompleted,
       tenantId: scan.tenantId,
-      payload: { scanId: scan.id, image: scan.image, result, trigger: scan.trigger, completedAt: scan.completedAt?.toISOString() },
+      payload: {
+        scanId: scan.id,
+        image: scan.image,
+        result,
+        trigger: scan.trigger,
+        completedAt: scan.completedAt?.toISOString(),
+        followed: scan.followed,
+      },
     });
   }
 
@@ -138,7 +145,7 @@ export class ScanLifecycle {
     await this.outbox.add(manager, {
       type: Events.ScanFailed,
       tenantId: scan.tenantId,
-      payload: { scanId: scan.id, image: scan.image, error },
+      payload: { scanId: scan.id, image: scan.image, error, followed: scan.followed },
     });
   }
 

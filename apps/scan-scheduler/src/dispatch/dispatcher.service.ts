@@ -132,25 +132,24 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     if (chosen.length === 0) return 0;
 
     const attemptDeadline = new Date(Date.now() + this.env.ATTEMPT_TIMEOUT * 1000);
-    // The moment of hand-out, not now() (the start of this transaction, which may have waited on the
-    // dispatch lock while other scans finished): an attempt's recorded window then never overlaps a
-    // finished attempt whose slot it took, so in-flight counts read back from history match the limits.
-    // (as text, so no microsecond is lost on the way through a JS Date)
-    const [{ at: dispatchedAt }] = (await manager.query('SELECT clock_timestamp()::text AS at')) as { at: string }[];
-    const [claimed] = (await manager.query(
-      `UPDATE scheduler.scans
-       SET attempt = attempt + 1, dispatched_at = $4::timestamptz, attempt_deadline = $2, worker_id = NULL, updated_at = now(),
-           timeout_at = CASE WHEN attempt = 0 THEN GREATEST(timeout_at, now() + make_interval(secs => $3)) ELSE timeout_at END
-       WHERE id = ANY($1) AND status = 'queued' AND dispatched_at IS NULL
-       RETURNING *`,
-      [chosen, attemptDeadline, this.env.SCAN_TIMEOUT_PER_IMAGE, dispatchedAt],
-    )) as [ClaimedRow[], number];
+    // dispatched_at is the moment of hand-out (clock_timestamp()), not now(): the start of this
+    // transaction may precede other scans finishing while it waited on the dispatch lock, and the
+    // recorded attempt windows would then overlap the ones whose slots they took.
+    const claimed = (await manager.query(
+      `WITH claimed AS (
+         UPDATE scheduler.scans
+         SET attempt = attempt + 1, dispatched_at = clock_timestamp(), attempt_deadline = $2, worker_id = NULL, updated_at = now(),
+             timeout_at = CASE WHEN attempt = 0 THEN GREATEST(timeout_at, now() + make_interval(secs => $3)) ELSE timeout_at END
+         WHERE id = ANY($1) AND status = 'queued' AND dispatched_at IS NULL
+         RETURNING *
+       ), attempts AS (
+         INSERT INTO scheduler.scan_attempts (scan_id, attempt, status, dispatched_at)
+         SELECT id, attempt, 'dispatched', dispatched_at FROM claimed
+       )
+       SELECT * FROM claimed`,
+      [chosen, attemptDeadline, this.env.SCAN_TIMEOUT_PER_IMAGE],
+    )) as ClaimedRow[];
     const scans = claimed.map(toJob);
-    await manager.query(
-      `INSERT INTO scheduler.scan_attempts (scan_id, attempt, status, dispatched_at)
-       SELECT unnest($1::uuid[]), unnest($2::int[]), 'dispatched', $3::timestamptz`,
-      [scans.map((scan) => scan.id), scans.map((scan) => scan.attempt), dispatchedAt],
-    );
     await this.outbox.addMany(
       manager,
       scans.map((scan) => ({

@@ -10,7 +10,7 @@ type StoredState =
   | { status: 'running' | 'completed'; error_code: null; error_message: null }
   | { status: 'failed'; error_code: ScanErrorCode; error_message: string | null };
 
-/** How long a state waits for its ScanAccepted: beyond it, the scan is some other service's. */
+/** How long a state waits for its ScanAccepted: beyond it, none will claim it. */
 const KEEP_HOURS = 24;
 
 /**
@@ -50,7 +50,7 @@ export class EarlyScanStates {
     return { status: 'failed', error: { code: row.error_code, message: row.error_message ?? '' } };
   }
 
-  /** Drops states no ScanAccepted claimed in time: scans other services asked for. */
+  /** Drops states no ScanAccepted claimed in time (older schedulers do not say which scans are followed). */
   async prune(manager: EntityManager): Promise<number> {
     const [, count] = (await manager.query(`DELETE FROM status.early_scan_states WHERE recorded_at < now() - make_interval(hours => $1)`, [
       KEEP_HOURS,

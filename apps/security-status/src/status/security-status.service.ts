@@ -6,6 +6,7 @@ import {
   ManifestCachedPayload,
   ManifestCompletePayload,
   ScanAcceptedPayload,
+  ScanStartedPayload,
   ScanErrorCode,
   ScanErrorDto,
   ScanTrigger,
@@ -21,6 +22,9 @@ import { failedWhileCompleting } from './failed-while-completing';
 import { unsupportedReason } from './media-types';
 
 type StatusRow = ManifestSecurityStatusEntity;
+
+/** What every scan event of the scheduler says about its scan. */
+type ScanEvent = Pick<ScanStartedPayload, 'scanId' | 'followed'>;
 type ManifestKey = Pick<StatusRow, 'tenantId' | 'upstream' | 'repository' | 'manifestDigest'>;
 
 const resets = counter(
@@ -95,28 +99,33 @@ export class SecurityStatusService {
     else if (heard || accepted.status === 'running') await this.applyStarted(manager, rows);
   }
 
-  async scanStarted(manager: EntityManager, tenantId: string, scanId: string): Promise<void> {
-    await this.followed(manager, tenantId, scanId, { status: 'running' }, (rows) => this.applyStarted(manager, rows));
+  async scanStarted(manager: EntityManager, tenantId: string, event: ScanEvent): Promise<void> {
+    await this.followed(manager, tenantId, event, { status: 'running' }, (rows) => this.applyStarted(manager, rows));
   }
 
-  async scanCompleted(manager: EntityManager, tenantId: string, scanId: string): Promise<void> {
+  async scanCompleted(manager: EntityManager, tenantId: string, event: ScanEvent): Promise<void> {
     const state: EarlyScanState = { status: 'completed' };
-    await this.followed(manager, tenantId, scanId, state, (rows) => this.applyFinished(manager, rows, scanId, state));
+    await this.followed(manager, tenantId, event, state, (rows) => this.applyFinished(manager, rows, event.scanId, state));
   }
 
-  async scanFailed(manager: EntityManager, tenantId: string, scanId: string, error: ScanErrorDto): Promise<void> {
-    const state: EarlyScanState = { status: 'failed', error };
-    await this.followed(manager, tenantId, scanId, state, (rows) => this.applyFinished(manager, rows, scanId, state));
+  async scanFailed(manager: EntityManager, tenantId: string, event: ScanEvent & { error: ScanErrorDto }): Promise<void> {
+    const state: EarlyScanState = { status: 'failed', error: event.error };
+    await this.followed(manager, tenantId, event, state, (rows) => this.applyFinished(manager, rows, event.scanId, state));
   }
 
-  /** Applies a scan event to the statuses following the scan, or keeps it for its ScanAccepted. */
+  /**
+   * Applies a scan event to the statuses following the scan, or keeps it for its ScanAccepted.
+   * Scans nobody asked for by ScanRequested (`followed: false`: API, bulk, schedules) are skipped
+   * at once; only older schedulers leave the flag out.
+   */
   private async followed(
     manager: EntityManager,
     tenantId: string,
-    scanId: string,
+    { scanId, followed }: ScanEvent,
     state: EarlyScanState,
     apply: (rows: StatusRow[]) => Promise<void>,
   ): Promise<void> {
+    if (followed === false) return;
     await this.early.lock(manager, scanId);
     const rows = await this.rowsOfScan(manager, tenantId, scanId);
     if (rows.length > 0) await apply(rows);

@@ -37,21 +37,20 @@ export class StatusEventsController {
 
   @EventPattern(Events.ScanStarted)
   async scanStarted(@Payload() message: EnvelopeOf<typeof Events.ScanStarted>): Promise<void> {
-    await this.handle('scan-started', message, (manager, tenantId) => this.statuses.scanStarted(manager, tenantId, message.payload.scanId));
+    await this.handle('scan-started', message, (manager, tenantId) => this.statuses.scanStarted(manager, tenantId, message.payload));
   }
 
   @EventPattern(Events.ScanCompleted)
   async scanCompleted(@Payload() message: EnvelopeOf<typeof Events.ScanCompleted>): Promise<void> {
     await this.handle('scan-completed', message, async (manager, tenantId) => {
-      await this.statuses.scanCompleted(manager, tenantId, message.payload.scanId);
+      await this.statuses.scanCompleted(manager, tenantId, message.payload);
       await this.webhooks.scanCompleted(manager, tenantId, message.payload);
     });
   }
 
   @EventPattern(Events.ScanFailed)
   async scanFailed(@Payload() message: EnvelopeOf<typeof Events.ScanFailed>): Promise<void> {
-    const { scanId, error } = message.payload;
-    await this.handle('scan-failed', message, (manager, tenantId) => this.statuses.scanFailed(manager, tenantId, scanId, error));
+    await this.handle('scan-failed', message, (manager, tenantId) => this.statuses.scanFailed(manager, tenantId, message.payload));
   }
 
   private async handle(

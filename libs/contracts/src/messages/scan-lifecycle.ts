@@ -42,6 +42,14 @@ class ScanEventBase {
   @IsString()
   @MaxLength(1024)
   image!: string;
+
+  /**
+   * Whether a service that asked for the scan by ScanRequested follows it (absent from older
+   * schedulers: a follower then treats every scan as possibly its own).
+   */
+  @IsOptional()
+  @IsBoolean()
+  followed?: boolean;
 }
 
 export class ScanStartedPayload extends ScanEventBase {
