@@ -85,6 +85,34 @@ export class WorkerEnv extends BaseEnv {
   LAYER_MAX_ENTRIES = 1_000_000;
 
   /**
+   * Wall-clock milliseconds one analyzer may spend parsing one file once its bytes have arrived (an
+   * rpm database, a jar, a Go binary); over it the analysis thread is terminated and the scan fails
+   * with analysis_limit_exceeded naming the file.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(100)
+  ANALYSIS_FILE_TIMEOUT_MS = 60_000;
+
+  /**
+   * Wall-clock milliseconds one layer may take from its first byte to its last entry (download
+   * included), and the final view of the image after the last layer; over it: analysis_limit_exceeded.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1000)
+  ANALYSIS_LAYER_TIMEOUT_MS = 600_000;
+
+  /**
+   * V8 heap of one analysis thread in MiB (one thread per scan in progress, SCAN_CONCURRENCY at most);
+   * an image that needs more fails with analysis_limit_exceeded instead of exhausting the worker.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(16)
+  ANALYSIS_MAX_HEAP_MB = 160;
+
+  /**
    * Vulnerability feeds, comma-separated `<kind>=<path or URL>` with kinds osv, alpine-secdb and
    * debian-oval; a path may be a file or a directory. Unset: no feed is imported.
    */

@@ -12,3 +12,4 @@ export * from './packages/golang';
 export * from './packages/java';
 export * from './purl';
 export * from './sbom';
+export * from './thread';

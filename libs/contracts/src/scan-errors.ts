@@ -14,6 +14,8 @@ export enum ScanErrorCode {
   HostNotAllowed = 'host_not_allowed',
   LayerTooLarge = 'layer_too_large',
   LayerCorrupt = 'layer_corrupt',
+  /** The image needs more analysis (time, memory, entries, symlink steps) than the worker's budgets allow. */
+  AnalysisLimitExceeded = 'analysis_limit_exceeded',
   LayersUnavailable = 'layers_unavailable',
   Timeout = 'timeout',
   WorkerCrashed = 'worker_crashed',
@@ -37,6 +39,10 @@ export const SCAN_ERRORS: Readonly<Record<ScanErrorCode, ScanErrorInfo>> = {
   [ScanErrorCode.HostNotAllowed]: { retryable: false, summary: 'The registry host is not allowed by the outbound policy.' },
   [ScanErrorCode.LayerTooLarge]: { retryable: false, summary: 'A layer exceeds the configured limits.' },
   [ScanErrorCode.LayerCorrupt]: { retryable: false, summary: 'A layer is corrupt or truncated.' },
+  [ScanErrorCode.AnalysisLimitExceeded]: {
+    retryable: false,
+    summary: 'The image needs more analysis than the configured budgets allow.',
+  },
   [ScanErrorCode.LayersUnavailable]: { retryable: false, summary: 'Not every layer is in the cache yet.' },
   [ScanErrorCode.Timeout]: { retryable: false, summary: 'The scan did not finish before its deadline.' },
   [ScanErrorCode.WorkerCrashed]: { retryable: false, summary: 'The scan job kept crashing workers.' },

@@ -1,14 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import {
-  analyzeImage,
-  analyzerSetVersion,
-  buildSbom,
-  defaultAnalyzers,
-  LayerLimitError,
-  type LayerLimits,
-  pickOs,
-  type Sbom,
-} from '@vulnscan/analysis';
+import { AnalysisPool, analyzerSetVersion, buildSbom, LayerLimitError, pickOs, type Sbom } from '@vulnscan/analysis';
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import type { PlatformDto, ResolvedImageDto } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/service-runtime';
@@ -18,11 +9,15 @@ import { TenantRegistryClients } from '../registry/tenant-registry-clients';
 import { WorkerEnv } from '../env';
 import { SbomStore } from './sbom-store.service';
 
-const LIMIT_SETTINGS: Partial<Record<keyof LayerLimits, 'LAYER_MAX_BYTES' | 'LAYER_MAX_ENTRY_BYTES' | 'LAYER_MAX_ENTRIES'>> = {
+/** The worker setting behind each limit an analysis error may name. */
+const LIMIT_SETTINGS = {
   maxLayerBytes: 'LAYER_MAX_BYTES',
   maxEntrySize: 'LAYER_MAX_ENTRY_BYTES',
   maxEntries: 'LAYER_MAX_ENTRIES',
-};
+  fileTimeoutMs: 'ANALYSIS_FILE_TIMEOUT_MS',
+  layerTimeoutMs: 'ANALYSIS_LAYER_TIMEOUT_MS',
+  maxHeapMb: 'ANALYSIS_MAX_HEAP_MB',
+} as const satisfies Record<string, keyof WorkerEnv>;
 
 export interface FetchHooks {
   signal: AbortSignal;
@@ -41,16 +36,26 @@ export interface FetchHooks {
 export class ImageScanner implements OnApplicationShutdown {
   /** Cache readers per tenant (one shared one without CACHE_INTERNAL_TOKEN: they present nothing). */
   private readonly cacheClients = new Map<string, RegistryClient>();
+  /** Layers are walked and parsed in threads of their own, under the worker's analysis budgets. */
+  private readonly analysis: AnalysisPool;
   readonly analyzerVersion = analyzerSetVersion();
 
   constructor(
     @Inject(SERVICE_ENV) private readonly env: WorkerEnv,
     private readonly clients: TenantRegistryClients,
     private readonly sboms: SbomStore,
-  ) {}
+  ) {
+    this.analysis = new AnalysisPool({
+      threads: env.SCAN_CONCURRENCY,
+      fileTimeoutMs: env.ANALYSIS_FILE_TIMEOUT_MS,
+      layerTimeoutMs: env.ANALYSIS_LAYER_TIMEOUT_MS,
+      maxHeapMb: env.ANALYSIS_MAX_HEAP_MB,
+    });
+  }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     for (const client of this.cacheClients.values()) client.close();
+    await this.analysis.close();
   }
 
   /**
@@ -75,20 +80,22 @@ export class ImageScanner implements OnApplicationShutdown {
         mediaType: layer.mediaType,
         open: () => client.openBlob(reference, layer, { signal: hooks.signal }),
       }));
-      const analysis = await analyzeImage(layers, defaultAnalyzers(), {
-        signal: hooks.signal,
-        limits: {
-          maxLayerBytes: this.env.LAYER_MAX_BYTES,
-          maxEntrySize: this.env.LAYER_MAX_ENTRY_BYTES,
-          maxEntries: this.env.LAYER_MAX_ENTRIES,
-        },
-        onLayer: async (index, total) => {
-          await hooks.progress(0.1 + (0.85 * (index + 1)) / total, `layer ${index + 1}/${total}`);
-          if (index + 1 < total) await hooks.checkpoint();
-        },
-      }).catch((err: unknown) => {
-        throw this.withSettingName(err);
-      });
+      const analysis = await this.analysis
+        .analyze(layers, {
+          signal: hooks.signal,
+          limits: {
+            maxLayerBytes: this.env.LAYER_MAX_BYTES,
+            maxEntrySize: this.env.LAYER_MAX_ENTRY_BYTES,
+            maxEntries: this.env.LAYER_MAX_ENTRIES,
+          },
+          onLayer: async (index, total) => {
+            await hooks.progress(0.1 + (0.85 * (index + 1)) / total, `layer ${index + 1}/${total}`);
+            if (index + 1 < total) await hooks.checkpoint();
+          },
+        })
+        .catch((err: unknown) => {
+          throw this.withSettingName(err);
+        });
       return buildSbom({
         image: {
           reference: image,
@@ -113,9 +120,8 @@ export class ImageScanner implements OnApplicationShutdown {
 
   /** A layer limit error names the worker setting to raise, not the library's option. */
   private withSettingName(err: unknown): unknown {
-    if (!(err instanceof LayerLimitError)) return err;
-    const setting = LIMIT_SETTINGS[err.limit as keyof LayerLimits];
-    if (!setting) return err;
+    if (!(err instanceof LayerLimitError) || !(err.limit in LIMIT_SETTINGS)) return err;
+    const setting = LIMIT_SETTINGS[err.limit as keyof typeof LIMIT_SETTINGS];
     return new ScanError(err.code, `${err.subject} exceeds ${setting} (${this.env[setting]})`);
   }
 

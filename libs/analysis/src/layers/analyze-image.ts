@@ -20,7 +20,15 @@ export interface AnalyzeImageOptions {
   signal?: AbortSignal;
   /** How long an analyzer may leave its stream unread before it is cut off; 30 s by default. */
   analyzerStallMs?: number;
+  /**
+   * Told when an analyzer has been handed all of a file's bytes and is left parsing them, and again
+   * when it settles: where a caller that runs the analysis in a thread starts and stops its clock.
+   */
+  onParse?(event: ParseEvent): void;
 }
+
+/** One analyzer's parse of one file: `start` once the file has streamed by, `end` once it settled. */
+export type ParseEvent = { phase: 'start'; id: number; path: string; analyzer: string; layer: number } | { phase: 'end'; id: number };
 
 export interface ImageAnalysis {
   /** Packages read from files that survive in the final view, each with the digest of its layer. */
@@ -68,7 +76,8 @@ export async function analyzeImage(
       }
     });
 
-  const offer = async (entry: LayerEntry, content: number): Promise<void> => {
+  let parses = 0;
+  const offer = async (entry: LayerEntry, content: number, layer: number): Promise<void> => {
     const chosen = accepting(entry.path, entry.size, entry.mode);
     if (chosen.length === 0 || !entry.content) return;
     seenBy.set(content, new Set(chosen));
@@ -92,6 +101,13 @@ export async function analyzeImage(
         log.add(`analyzer ${branch.analyzer.name} stopped reading ${entry.path} for ${stallMs} ms; cut off, its result dropped`);
       },
     });
+    if (!options.onParse) return;
+    const onParse = options.onParse;
+    for (const branch of branches) {
+      const id = ++parses;
+      onParse({ phase: 'start', id, path: entry.path, analyzer: branch.analyzer.name, layer });
+      void branch.done.finally(() => onParse({ phase: 'end', id }));
+    }
   };
 
   const checkHardlink = (entry: LayerEntry, content: number, size: number): void => {
@@ -113,7 +129,7 @@ export async function analyzeImage(
       if (view.size - sizeBefore > limits.maxEntries)
         throw limitExceeded('maxEntries', label, `more than ${limits.maxEntries} paths, implied directories included`);
       if (outcome.effect !== 'added') return;
-      if (entry.type === 'file') await offer(entry, outcome.content);
+      if (entry.type === 'file') await offer(entry, outcome.content, index);
       else if (entry.type === 'hardlink') checkHardlink(entry, outcome.content, view.get(entry.path)?.size ?? 0);
     });
     await options.onLayer?.(index, layers.length);

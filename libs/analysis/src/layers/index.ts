@@ -1,4 +1,4 @@
-export { analyzeImage, type AnalyzeImageOptions, type ImageAnalysis, type ImageLayer } from './analyze-image';
+export { analyzeImage, type AnalyzeImageOptions, type ImageAnalysis, type ImageLayer, type ParseEvent } from './analyze-image';
 export { compressionOfBytes, compressionOfMediaType, layerTarBytes, type Compression } from './decompress';
 export { ImageView, type ApplyOutcome, type Resolution, type SymlinkProblem, type ViewEntry } from './image-view';
 export { DEFAULT_LAYER_LIMITS, LayerLimitError, layerLimits, type LayerLimits } from './limits';

@@ -33,14 +33,18 @@ export function layerLimits(overrides: Partial<LayerLimits> = {}): LayerLimits {
   return limits;
 }
 
-/** A layer over one of its limits; `limit` says which, so a caller can name its own setting for it. */
+/**
+ * A layer or an image over one of its limits; `limit` says which (a LayerLimits key, a budget of the
+ * analysis pool, or a fixed bound), so a caller can name its own setting for it.
+ */
 export class LayerLimitError extends ScanError {
   constructor(
-    readonly limit: keyof LayerLimits | 'the zstd window limit',
+    readonly limit: string,
     /** What was too large: `layer 0 (sha256:…): entry "x" of 9 bytes`. */
     readonly subject: string,
+    code: ScanErrorCode = ScanErrorCode.LayerTooLarge,
   ) {
-    super(ScanErrorCode.LayerTooLarge, `${subject} exceeds ${limit}`);
+    super(code, `${subject} exceeds ${limit}`);
   }
 }
 
