@@ -84,6 +84,27 @@ export class WorkerEnv extends BaseEnv {
   @Min(1)
   LAYER_MAX_ENTRIES = 1_000_000;
 
+  /** Most entries across all layers of one image, implied directories included; over it a scan fails with analysis_limit_exceeded. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  IMAGE_MAX_ENTRIES = 2_000_000;
+
+  /** Most bytes of entry paths and link targets across all layers of one image; over it a scan fails with analysis_limit_exceeded. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  IMAGE_MAX_PATH_BYTES = 256 * 1024 ** 2;
+
+  /**
+   * Most symlink resolution steps (path components walked, links followed) in all resolutions of
+   * one image; over it a scan fails with analysis_limit_exceeded.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  IMAGE_MAX_SYMLINK_STEPS = 1_000_000;
+
   /**
    * Vulnerability feeds, comma-separated `<kind>=<path or URL>` with kinds osv, alpine-secdb and
    * debian-oval; a path may be a file or a directory. Unset: no feed is imported.

@@ -80,6 +80,7 @@ export const HTTP_STATUS_OF_CODE = {
   [ScanErrorCode.PlatformNotFound]: 502,
   [ScanErrorCode.LayerTooLarge]: 502,
   [ScanErrorCode.LayerCorrupt]: 502,
+  [ScanErrorCode.AnalysisLimitExceeded]: 502,
   [ScanErrorCode.LayersUnavailable]: 502,
 
   // Not available now; answered with Retry-After.

@@ -5,7 +5,7 @@ import {
   buildSbom,
   defaultAnalyzers,
   LayerLimitError,
-  type LayerLimits,
+  type LimitName,
   pickOs,
   type Sbom,
 } from '@vulnscan/analysis';
@@ -18,10 +18,24 @@ import { TenantRegistryClients } from '../registry/tenant-registry-clients';
 import { WorkerEnv } from '../env';
 import { SbomStore } from './sbom-store.service';
 
-const LIMIT_SETTINGS: Partial<Record<keyof LayerLimits, 'LAYER_MAX_BYTES' | 'LAYER_MAX_ENTRY_BYTES' | 'LAYER_MAX_ENTRIES'>> = {
+/** The worker's settings that bound an analysis: numbers, safe to quote in an error. */
+type LimitSetting = keyof Pick<
+  WorkerEnv,
+  | 'LAYER_MAX_BYTES'
+  | 'LAYER_MAX_ENTRY_BYTES'
+  | 'LAYER_MAX_ENTRIES'
+  | 'IMAGE_MAX_ENTRIES'
+  | 'IMAGE_MAX_PATH_BYTES'
+  | 'IMAGE_MAX_SYMLINK_STEPS'
+>;
+
+const LIMIT_SETTINGS: Partial<Record<LimitName, LimitSetting>> = {
   maxLayerBytes: 'LAYER_MAX_BYTES',
   maxEntrySize: 'LAYER_MAX_ENTRY_BYTES',
   maxEntries: 'LAYER_MAX_ENTRIES',
+  maxImageEntries: 'IMAGE_MAX_ENTRIES',
+  maxImagePathBytes: 'IMAGE_MAX_PATH_BYTES',
+  maxSymlinkSteps: 'IMAGE_MAX_SYMLINK_STEPS',
 };
 
 export interface FetchHooks {
@@ -81,6 +95,9 @@ export class ImageScanner implements OnApplicationShutdown {
           maxLayerBytes: this.env.LAYER_MAX_BYTES,
           maxEntrySize: this.env.LAYER_MAX_ENTRY_BYTES,
           maxEntries: this.env.LAYER_MAX_ENTRIES,
+          maxImageEntries: this.env.IMAGE_MAX_ENTRIES,
+          maxImagePathBytes: this.env.IMAGE_MAX_PATH_BYTES,
+          maxSymlinkSteps: this.env.IMAGE_MAX_SYMLINK_STEPS,
         },
         onLayer: async (index, total) => {
           await hooks.progress(0.1 + (0.85 * (index + 1)) / total, `layer ${index + 1}/${total}`);
@@ -111,10 +128,10 @@ export class ImageScanner implements OnApplicationShutdown {
     };
   }
 
-  /** A layer limit error names the worker setting to raise, not the library's option. */
+  /** A limit or budget error names the worker setting to raise, not the library's option. */
   private withSettingName(err: unknown): unknown {
     if (!(err instanceof LayerLimitError)) return err;
-    const setting = LIMIT_SETTINGS[err.limit as keyof LayerLimits];
+    const setting = LIMIT_SETTINGS[err.limit];
     if (!setting) return err;
     return new ScanError(err.code, `${err.subject} exceeds ${setting} (${this.env[setting]})`);
   }
