@@ -27,6 +27,7 @@ describe('image analysis in the worker', () => {
       LAYER_MAX_BYTES: String(64 * MiB),
       LAYER_MAX_ENTRY_BYTES: String(32 * MiB),
       LAYER_MAX_ENTRIES: '1000',
+      IMAGE_MAX_ENTRIES: '1500',
     });
   });
 
@@ -100,6 +101,22 @@ describe('image analysis in the worker', () => {
     // The worker is still there and serving.
     const again = await waitForScan(api, await scan(`${registry.host}/library/alpine:3.10`));
     expect(again.status).toBe('completed');
+  });
+
+  it('layers each within their limits that together pass an image budget fail with analysis_limit_exceeded naming its setting', async () => {
+    const layers = await Promise.all(
+      [0, 1].map((layer) => gzipTarLayer(Array.from({ length: 800 }, (_, i) => ({ name: `part${layer}/${i}`, content: 'x' })))),
+    );
+    await pushLayers(registry, 'limits/many-layers', '1', layers);
+    const done = await waitForScan(api, await scan(`${registry.host}/limits/many-layers:1`));
+    expect({ status: done.status, code: done.error?.code, attempts: done.attempts }).toEqual({
+      status: 'failed',
+      code: 'analysis_limit_exceeded',
+      attempts: 1,
+    });
+    expect(done.error!.message).toMatch(
+      /^layer 1 \(sha256:[0-9a-f]{64}\): more than 1500 entries in the image.* exceeds IMAGE_MAX_ENTRIES \(1500\)$/,
+    );
   });
 
   it('an SBOM stored by another analyzer version is not reused: the image is analyzed again', async () => {

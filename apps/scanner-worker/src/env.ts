@@ -84,6 +84,27 @@ export class WorkerEnv extends BaseEnv {
   @Min(1)
   LAYER_MAX_ENTRIES = 1_000_000;
 
+  /** Most entries across all layers of one image, implied directories included; over it a scan fails with analysis_limit_exceeded. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  IMAGE_MAX_ENTRIES = 2_000_000;
+
+  /** Most bytes of entry paths and link targets across all layers of one image; over it a scan fails with analysis_limit_exceeded. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  IMAGE_MAX_PATH_BYTES = 64 * 1024 ** 2;
+
+  /**
+   * Most symlink resolution steps (path components walked, links followed) in all resolutions of
+   * one image; over it a scan fails with analysis_limit_exceeded.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  IMAGE_MAX_SYMLINK_STEPS = 1_000_000;
+
   /**
    * Wall-clock milliseconds one analyzer may spend parsing one file once its bytes have arrived (an
    * rpm database, a jar, a Go binary); over it the analysis thread is terminated and the scan fails

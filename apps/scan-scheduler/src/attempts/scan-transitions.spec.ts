@@ -48,6 +48,7 @@ describe('scan transitions', () => {
       ScanErrorCode.PlatformNotFound,
       ScanErrorCode.HostNotAllowed,
       ScanErrorCode.LayerTooLarge,
+      ScanErrorCode.AnalysisLimitExceeded,
       ScanErrorCode.Timeout,
       ScanErrorCode.WorkerCrashed,
       ScanErrorCode.Internal,

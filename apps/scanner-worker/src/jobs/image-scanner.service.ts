@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { AnalysisPool, analyzerSetVersion, buildSbom, LayerLimitError, pickOs, type Sbom } from '@vulnscan/analysis';
+import { AnalysisPool, analyzerSetVersion, buildSbom, LayerLimitError, type LimitName, pickOs, type Sbom } from '@vulnscan/analysis';
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import type { PlatformDto, ResolvedImageDto } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/service-runtime';
@@ -9,15 +9,31 @@ import { TenantRegistryClients } from '../registry/tenant-registry-clients';
 import { WorkerEnv } from '../env';
 import { SbomStore } from './sbom-store.service';
 
-/** The worker setting behind each limit an analysis error may name. */
-const LIMIT_SETTINGS = {
+/** The worker's settings that bound an analysis: numbers, safe to quote in an error. */
+type LimitSetting = keyof Pick<
+  WorkerEnv,
+  | 'LAYER_MAX_BYTES'
+  | 'LAYER_MAX_ENTRY_BYTES'
+  | 'LAYER_MAX_ENTRIES'
+  | 'IMAGE_MAX_ENTRIES'
+  | 'IMAGE_MAX_PATH_BYTES'
+  | 'IMAGE_MAX_SYMLINK_STEPS'
+  | 'ANALYSIS_FILE_TIMEOUT_MS'
+  | 'ANALYSIS_LAYER_TIMEOUT_MS'
+  | 'ANALYSIS_MAX_HEAP_MB'
+>;
+
+const LIMIT_SETTINGS: Partial<Record<LimitName, LimitSetting>> = {
   maxLayerBytes: 'LAYER_MAX_BYTES',
   maxEntrySize: 'LAYER_MAX_ENTRY_BYTES',
   maxEntries: 'LAYER_MAX_ENTRIES',
+  maxImageEntries: 'IMAGE_MAX_ENTRIES',
+  maxImagePathBytes: 'IMAGE_MAX_PATH_BYTES',
+  maxSymlinkSteps: 'IMAGE_MAX_SYMLINK_STEPS',
   fileTimeoutMs: 'ANALYSIS_FILE_TIMEOUT_MS',
   layerTimeoutMs: 'ANALYSIS_LAYER_TIMEOUT_MS',
   maxHeapMb: 'ANALYSIS_MAX_HEAP_MB',
-} as const satisfies Record<string, keyof WorkerEnv>;
+};
 
 export interface FetchHooks {
   signal: AbortSignal;
@@ -87,6 +103,9 @@ export class ImageScanner implements OnApplicationShutdown {
             maxLayerBytes: this.env.LAYER_MAX_BYTES,
             maxEntrySize: this.env.LAYER_MAX_ENTRY_BYTES,
             maxEntries: this.env.LAYER_MAX_ENTRIES,
+            maxImageEntries: this.env.IMAGE_MAX_ENTRIES,
+            maxImagePathBytes: this.env.IMAGE_MAX_PATH_BYTES,
+            maxSymlinkSteps: this.env.IMAGE_MAX_SYMLINK_STEPS,
           },
           onLayer: async (index, total) => {
             await hooks.progress(0.1 + (0.85 * (index + 1)) / total, `layer ${index + 1}/${total}`);
@@ -118,10 +137,11 @@ export class ImageScanner implements OnApplicationShutdown {
     };
   }
 
-  /** A layer limit error names the worker setting to raise, not the library's option. */
+  /** A limit or budget error names the worker setting to raise, not the library's option. */
   private withSettingName(err: unknown): unknown {
-    if (!(err instanceof LayerLimitError) || !(err.limit in LIMIT_SETTINGS)) return err;
-    const setting = LIMIT_SETTINGS[err.limit as keyof typeof LIMIT_SETTINGS];
+    if (!(err instanceof LayerLimitError)) return err;
+    const setting = LIMIT_SETTINGS[err.limit];
+    if (!setting) return err;
     return new ScanError(err.code, `${err.subject} exceeds ${setting} (${this.env[setting]})`);
   }
 

@@ -162,7 +162,9 @@ export class SecurityStatusService {
   /**
    * `layers_unavailable` waits for ManifestComplete (which asks again at once when every blob was
    * placed before the scan failed: see failedWhileCompleting). Other failures are asked again
-   * after a delay, up to STATUS_MAX_SCANS scans.
+   * after a delay, up to STATUS_MAX_SCANS scans. An image over the worker's limits or analysis
+   * budgets (`layer_too_large`, `analysis_limit_exceeded`) would only fail again: it is
+   * `layer_too_large` at once, the reason saying which.
    */
   private async failed(manager: EntityManager, row: StatusRow, error: ScanErrorDto): Promise<void> {
     if (error.code === ScanErrorCode.LayersUnavailable) {
@@ -171,7 +173,7 @@ export class SecurityStatusService {
         reason: UnsupportedReason.LayersUnavailable,
         message: error.message,
       });
-    } else if (error.code === ScanErrorCode.LayerTooLarge) {
+    } else if (error.code === ScanErrorCode.LayerTooLarge || error.code === ScanErrorCode.AnalysisLimitExceeded) {
       await this.update(manager, row, { status: SecurityStatus.LayerTooLarge, reason: error.code, message: error.message });
     } else if (row.attempts < this.env.STATUS_MAX_SCANS) {
       const retryAt = new Date(Date.now() + this.env.STATUS_RETRY_DELAY_SECONDS * 1000);

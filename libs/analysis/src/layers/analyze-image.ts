@@ -1,7 +1,8 @@
 import { PassThrough, Readable } from 'node:stream';
 import type { AnalyzedFile, AnalyzerResult, FileAnalyzer, OsInfo, Package } from '../model';
 import { ImageView, ViewEntry } from './image-view';
-import { LayerLimits, errorMessage, layerLimits, limitExceeded } from './limits';
+import { ImageBudget } from './budget';
+import { AnalysisLimits, analysisLimits, errorMessage, limitExceeded } from './limits';
 import { LayerEntry, walkLayer } from './tar-walk';
 import { tee } from './tee';
 import { WarningLog } from './warnings';
@@ -14,7 +15,8 @@ export interface ImageLayer {
 }
 
 export interface AnalyzeImageOptions {
-  limits?: Partial<LayerLimits>;
+  /** Per-layer limits and image-wide budgets; unset ones keep their defaults. */
+  limits?: Partial<AnalysisLimits>;
   /** Awaited after each layer: where the worker reports progress and checks cancellation. */
   onLayer?(index: number, total: number): Promise<void>;
   signal?: AbortSignal;
@@ -50,8 +52,10 @@ interface Finding {
 
 /**
  * Walks the layers in order, each streamed once, builds the final view and offers every regular
- * file to the analyzers while it streams by. Limits and corrupt layers fail the call with a
- * ScanError; an analyzer's failure is only a warning.
+ * file to the analyzers while it streams by. Limits, budgets and corrupt layers fail the call with
+ * a ScanError; an analyzer's failure is only a warning. The budgets make the whole analysis
+ * bounded: entries and path bytes across all layers (what the view holds in memory) and symlink
+ * resolution steps across all resolutions of the image.
  */
 export async function analyzeImage(
   layers: ImageLayer[],
@@ -59,9 +63,10 @@ export async function analyzeImage(
   options: AnalyzeImageOptions = {},
 ): Promise<ImageAnalysis> {
   const { signal } = options;
-  const limits = layerLimits(options.limits);
+  const limits = analysisLimits(options.limits);
+  const budget = new ImageBudget(limits);
   const log = new WarningLog();
-  const view = new ImageView({ maxSymlinkDepth: limits.maxSymlinkDepth, warn: log.add });
+  const view = new ImageView({ maxSymlinkDepth: limits.maxSymlinkDepth, warn: log.add, meter: budget });
   const findings: Finding[] = [];
   // Which analyzers saw the bytes of each content serial, to know what a hardlink can reuse.
   const seenBy = new Map<number, Set<FileAnalyzer>>();
@@ -123,8 +128,11 @@ export async function analyzeImage(
     const label = `layer ${index} (${layer.digest})`;
     const blob = await layer.open();
     const sizeBefore = view.size;
-    await walkLayer(blob, layer.mediaType, { label, limits, warn: log.add, signal }, async (entry) => {
+    await walkLayer(blob, layer.mediaType, { label, limits, warn: log.add, signal, budget }, async (entry) => {
+      const sizeBeforeEntry = view.size;
       const outcome = view.apply(entry, index);
+      // The entry itself was paid for by the walk; directories its path implied are paid for here.
+      budget.spendImpliedDirectories(label, view.size - sizeBeforeEntry - 1);
       // Directories a layer only implies (`a/b/c` without `a/`) take memory too, so they count.
       if (view.size - sizeBefore > limits.maxEntries)
         throw limitExceeded('maxEntries', label, `more than ${limits.maxEntries} paths, implied directories included`);

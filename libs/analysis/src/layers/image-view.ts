@@ -2,9 +2,9 @@ import type { LayerEntry, LayerEntryType } from './tar-walk';
 import { DEFAULT_LAYER_LIMITS } from './limits';
 import { Kind, NodeFields, NodeTable } from './node-table';
 import { parentAndName, pathParts } from './paths';
-import { resolveInTree, type Resolution } from './resolve';
+import { UNMETERED, resolveInTree, type Resolution, type StepMeter } from './resolve';
 
-export type { Resolution, SymlinkProblem } from './resolve';
+export type { Resolution, StepMeter, SymlinkProblem } from './resolve';
 
 /** One path of the final filesystem view. */
 export interface ViewEntry {
@@ -43,13 +43,16 @@ export class ImageView {
   private readonly table = new NodeTable();
   private readonly maxSymlinkDepth: number;
   private readonly warn: (message: string) => void;
+  private readonly meter: StepMeter;
   private readonly reported = new Set<string>();
   private readonly hardlinks = new Map<number, number[]>();
   private serial = 0;
 
-  constructor(options: { maxSymlinkDepth?: number; warn?(message: string): void } = {}) {
+  /** `meter` pays for every resolution step, so that all resolutions of one image share one budget. */
+  constructor(options: { maxSymlinkDepth?: number; warn?(message: string): void; meter?: StepMeter } = {}) {
     this.maxSymlinkDepth = options.maxSymlinkDepth ?? DEFAULT_LAYER_LIMITS.maxSymlinkDepth;
     this.warn = options.warn ?? (() => undefined);
+    this.meter = options.meter ?? UNMETERED;
   }
 
   /** Entries in the view. */
@@ -115,9 +118,10 @@ export class ImageView {
    * Where `path` leads once every symlink on the way is followed, never leaving the image root. A
    * link that escapes, a cycle or a chain over maxSymlinkDepth gives a problem, recorded as a
    * warning once; a missing target gives `dangling`, which is common and not worth a warning.
+   * Throws when the view's step meter has no steps left.
    */
   resolve(path: string): Resolution {
-    const result = resolveInTree(this.table, path, this.maxSymlinkDepth);
+    const result = resolveInTree(this.table, path, this.maxSymlinkDepth, this.meter);
     if ('problem' in result && result.problem !== 'dangling') {
       const key = `${path}\0${result.problem}`;
       if (!this.reported.has(key)) {

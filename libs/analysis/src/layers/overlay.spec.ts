@@ -197,7 +197,7 @@ describe('hardlinks', () => {
 });
 
 describe('path traversal in layer entries', () => {
-  it('skips entries that climb out of the root or exceed PATH_MAX, with a warning, and keeps the rest', async () => {
+  it('skips entries that climb out of the root, with a warning, and keeps the rest', async () => {
     const layers = [
       await gzipLayer(
         [
@@ -207,8 +207,6 @@ describe('path traversal in layer entries', () => {
           { name: '/abs/ok', content: 'ok' },
           { name: './rel/./ok/../fine', content: 'fine' },
           { name: 'link', type: 'link', linkname: '../../host-file' },
-          { name: `${'d/'.repeat(2048)}f`, content: 'x' },
-          { name: 'long-link', type: 'symlink', linkname: 'x'.repeat(5000) },
         ],
         'sha256:t',
       ),
@@ -220,8 +218,6 @@ describe('path traversal in layer entries', () => {
       'layer 0 (sha256:t): entry "./../../etc/passwd" climbs out of the image root; skipped',
       'layer 0 (sha256:t): entry "a/../../b" climbs out of the image root; skipped',
       'layer 0 (sha256:t): hardlink link -> "../../host-file" points outside the image root; skipped',
-      `layer 0 (sha256:t): entry "${'d/'.repeat(100)}…" has a path or link target over PATH_MAX (4096 bytes); skipped`,
-      'layer 0 (sha256:t): entry "long-link" has a path or link target over PATH_MAX (4096 bytes); skipped',
     ]);
   });
 });

@@ -33,6 +33,26 @@ export function parentAndName(path: string): { parent: string; name: string } {
  */
 export const PATH_MAX = 4096;
 
+/** Linux's NAME_MAX: the longest file name (one path component) any filesystem takes, in bytes. */
+export const NAME_MAX = 255;
+
+/**
+ * Which bound of a real filesystem `path` (as an archive stores it) breaks, if any: PATH_MAX bytes
+ * or more in all, or a component over NAME_MAX bytes. Measured on the raw string, before it is
+ * split, so a hostile path costs one pass over its bytes and nothing more.
+ */
+export function pathBoundBroken(path: string): 'PATH_MAX' | 'NAME_MAX' | undefined {
+  // UTF-8 takes at least one byte per UTF-16 unit, so the length alone often settles it.
+  if (path.length >= PATH_MAX || Buffer.byteLength(path) >= PATH_MAX) return 'PATH_MAX';
+  for (let start = 0; start <= path.length;) {
+    const slash = path.indexOf('/', start);
+    const end = slash < 0 ? path.length : slash;
+    if (end - start > NAME_MAX || (3 * (end - start) > NAME_MAX && Buffer.byteLength(path.slice(start, end)) > NAME_MAX)) return 'NAME_MAX';
+    start = end + 1;
+  }
+  return undefined;
+}
+
 /** An archive-supplied name, quoted and cut short for a message: a pax path may be megabytes long. */
 export function quoted(name: string): string {
   return JSON.stringify(name.length > 200 ? `${name.slice(0, 200)}…` : name);

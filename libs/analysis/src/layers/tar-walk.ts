@@ -2,8 +2,9 @@ import { Readable, pipeline } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { ScanError } from '@vulnscan/contracts';
 import { BlobReadError, layerTarBytes } from './decompress';
+import type { ImageBudget } from './budget';
 import { LayerLimits, errorMessage, layerCorrupt, limitExceeded } from './limits';
-import { PATH_MAX, normalizeLayerPath, quoted } from './paths';
+import { NAME_MAX, PATH_MAX, normalizeLayerPath, pathBoundBroken, quoted } from './paths';
 
 /** One entry as tar-stream yields it: its header and its content stream. */
 type TarEntry = ReturnType<typeof tarExtract> extends AsyncIterable<infer E> ? E : never;
@@ -31,12 +32,15 @@ export interface WalkLayerOptions {
   limits: LayerLimits;
   warn(message: string): void;
   signal?: AbortSignal;
+  /** The image's budgets, when this layer is one of an image's: every entry and its path bytes are paid for. */
+  budget?: ImageBudget;
 }
 
 /**
  * Streams one layer blob (gzip, zstd or plain tar) through a tar parser and hands every entry to
- * `onEntry`, in archive order, one at a time. Over a limit it throws `layer_too_large`; a corrupt or
- * truncated blob throws `layer_corrupt`; an error of the blob stream itself is rethrown unchanged.
+ * `onEntry`, in archive order, one at a time. Over a limit it throws `layer_too_large` (over an image
+ * budget `analysis_limit_exceeded`); a corrupt or truncated blob, or a path no filesystem could hold,
+ * throws `layer_corrupt`; an error of the blob stream itself is rethrown unchanged.
  * Returns how many entries the layer held.
  */
 export async function walkLayer(
@@ -45,7 +49,7 @@ export async function walkLayer(
   options: WalkLayerOptions,
   onEntry: (entry: LayerEntry) => Promise<void>,
 ): Promise<number> {
-  const { label, limits, warn, signal } = options;
+  const { label, limits, warn, signal, budget } = options;
   signal?.throwIfAborted();
   const extract = tarExtract();
   const tarBytes = layerTarBytes(blob, mediaType, { label, maxLayerBytes: limits.maxLayerBytes, warn });
@@ -71,6 +75,8 @@ export async function walkLayer(
       if (declared > limits.maxEntrySize) {
         throw limitExceeded('maxEntrySize', label, `entry ${quoted(raw.header.name)} of ${declared} bytes`);
       }
+      const pathBytes = checkPathBounds(raw.header, label);
+      budget?.spendEntry(label, pathBytes);
       const entry = toLayerEntry(raw, label, warn, signal);
       if (entry) await onEntry(entry);
       // tar-stream stops at an entry nobody reads; skip what the handler left.
@@ -108,14 +114,29 @@ const TYPES: Partial<Record<Header['type'], LayerEntryType>> = {
   link: 'hardlink',
 };
 
+/**
+ * Fails the layer on an entry no Linux filesystem could hold: a path or link target of PATH_MAX
+ * bytes or more, or a path component over NAME_MAX bytes. Such entries are only made to blow up
+ * what reads them (one name expanding into thousands of directories, megabytes per path), so they
+ * are refused before the path is split. Returns the bytes of path and link target.
+ */
+function checkPathBounds(header: Header, label: string): number {
+  const name = header.name ?? '';
+  const linkname = header.linkname ?? '';
+  const broken = pathBoundBroken(name);
+  if (broken === 'PATH_MAX')
+    throw layerCorrupt(label, `entry ${quoted(name)} has a path of ${Buffer.byteLength(name)} bytes, PATH_MAX (${PATH_MAX}) or more`);
+  if (broken === 'NAME_MAX') throw layerCorrupt(label, `entry ${quoted(name)} has a path component over NAME_MAX (${NAME_MAX} bytes)`);
+  const linkBytes = Buffer.byteLength(linkname);
+  if (linkBytes >= PATH_MAX)
+    throw layerCorrupt(label, `entry ${quoted(name)} has a link target of ${linkBytes} bytes, PATH_MAX (${PATH_MAX}) or more`);
+  return Buffer.byteLength(name) + linkBytes;
+}
+
 function toLayerEntry(raw: TarEntry, label: string, warn: (message: string) => void, signal?: AbortSignal): LayerEntry | undefined {
   const header = raw.header;
   const name = header.name ?? '';
   const linkname = header.linkname ?? '';
-  if (Buffer.byteLength(name) >= PATH_MAX || Buffer.byteLength(linkname) >= PATH_MAX) {
-    warn(`${label}: entry ${quoted(name)} has a path or link target over PATH_MAX (${PATH_MAX} bytes); skipped`);
-    return undefined;
-  }
   const path = normalizeLayerPath(name);
   if (path === null) {
     warn(`${label}: entry ${quoted(name)} climbs out of the image root; skipped`);

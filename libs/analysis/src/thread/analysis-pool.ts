@@ -3,24 +3,13 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { ScanError, ScanErrorCode, isScanErrorCode } from '@vulnscan/contracts';
+import { ScanError, isScanErrorCode } from '@vulnscan/contracts';
 import type { OsInfo, Package } from '../model';
 import type { ImageLayer } from '../layers/analyze-image';
-import { LayerLimitError, type LayerLimits } from '../layers/limits';
+import { LayerLimitError, type AnalysisLimits, type LimitName, type ThreadBudgets } from '../layers/limits';
 import type { AnalysisOutcome, AnalysisTask, FromThread, SerializedError, ToThread } from './protocol';
 
-/** Bounds on one image's analysis that only a thread the main thread can terminate can enforce. */
-export interface ThreadBudgets {
-  /** Wall-clock time one analyzer may spend on one file once all of its bytes have arrived. */
-  fileTimeoutMs: number;
-  /** Wall-clock time one layer may take from its first byte to its last entry, and the final view after the last layer. */
-  layerTimeoutMs: number;
-  /** V8 heap of one analysis thread, in MiB; an image that needs more fails instead of exhausting the worker. */
-  maxHeapMb: number;
-}
-
-/** The keys a thread budget error names in `LayerLimitError.limit`, for a caller to name its own setting. */
-export type ThreadBudget = keyof ThreadBudgets;
+export type { ThreadBudgets } from '../layers/limits';
 
 export interface AnalysisPoolOptions extends ThreadBudgets {
   /** Analyses at once: one thread each. */
@@ -30,7 +19,7 @@ export interface AnalysisPoolOptions extends ThreadBudgets {
 }
 
 export interface ThreadAnalysisOptions {
-  limits?: Partial<LayerLimits>;
+  limits?: Partial<AnalysisLimits>;
   /** Awaited after each layer, between layers: where the caller reports progress and checks for a cancel. */
   onLayer?(index: number, total: number): Promise<void>;
   signal?: AbortSignal;
@@ -214,14 +203,14 @@ class AnalysisRun {
   }
 }
 
-function budgetExceeded(budget: ThreadBudget, subject: string): ScanError {
-  return new LayerLimitError(budget, subject, ScanErrorCode.AnalysisLimitExceeded);
+function budgetExceeded(budget: keyof ThreadBudgets, subject: string): ScanError {
+  return new LayerLimitError(budget, subject);
 }
 
 /** The thread's error as the scan should see it: a ScanError keeps its code and the limit it names. */
 function revive(error: SerializedError): Error {
   if (!error.code || !isScanErrorCode(error.code)) return Object.assign(new Error(error.message), { name: error.name });
-  if (error.limit !== undefined && error.subject !== undefined) return new LayerLimitError(error.limit, error.subject, error.code);
+  if (error.limit !== undefined && error.subject !== undefined) return new LayerLimitError(error.limit as LimitName, error.subject);
   return new ScanError(error.code, error.message);
 }
 

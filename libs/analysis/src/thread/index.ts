@@ -3,6 +3,5 @@ export {
   type AnalysisPoolOptions,
   type ThreadAnalysis,
   type ThreadAnalysisOptions,
-  type ThreadBudget,
   type ThreadBudgets,
 } from './analysis-pool';

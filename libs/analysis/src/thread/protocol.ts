@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { OsInfo, Package } from '../model';
-import type { LayerLimits } from '../layers/limits';
+import type { AnalysisLimits } from '../layers/limits';
 
 /**
  * What the worker's main thread and an analysis thread say to each other over the task's port. The
@@ -29,7 +29,7 @@ export type FromThread =
 export interface AnalysisTask {
   port: MessagePort;
   layers: { digest: string; mediaType: string }[];
-  limits?: Partial<LayerLimits>;
+  limits?: Partial<AnalysisLimits>;
   analyzerStallMs?: number;
 }
 
