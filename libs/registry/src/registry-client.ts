@@ -7,7 +7,7 @@ import { RegistryHttp } from './http/registry-http';
 import type { ListOptions, NameList } from './listing/paged-names';
 import { RegistryListing, RepositoryName } from './listing/registry-listing';
 import { classifyManifest, parseImageConfig, parseImageManifest, parseIndex } from './manifest/manifest-parser';
-import { DEFAULT_MANIFEST_LIMITS, ManifestBudget, ManifestLimits } from './manifest/manifest-budget';
+import { DEFAULT_MANIFEST_LIMITS, ManifestBudget, ManifestLimits, ManifestReading } from './manifest/manifest-budget';
 import { MANIFEST_ACCEPT, MAX_CONFIG_BYTES } from './manifest/media-types';
 import { DEFAULT_PLATFORM, formatPlatform, selectPlatform } from './manifest/platform';
 import { digestOf, digestProblem, isDigest, parseDigest } from '@vulnscan/image-reference';
@@ -173,11 +173,10 @@ export class RegistryClient {
     const expectedDigest = options.expectedDigest ?? (isDigest(reference) ? reference : undefined);
     const ctx: RequestContext = { registry: ref.registry, repository: ref.repository, what: `manifest ${reference}` };
     const where = describe(ctx);
-    budget.admit(where);
-    if (options.declaredSize !== undefined) budget.expect(options.declaredSize, where);
+    const reading = budget.open(where, options.declaredSize);
     const path = `/v2/${ref.repository}/manifests/${reference}`;
     const response = await this.http.get({ ...ctx, path, headers: { Accept: MANIFEST_ACCEPT }, signal });
-    const bytes = await readManifestBody(response.body, budget, where, (error) =>
+    const bytes = await readManifestBody(response.body, reading, (error) =>
       isCallerAbort(error, signal) ? error : errorForNetworkFailure(error, ctx),
     );
 
@@ -223,28 +222,22 @@ function wire(body: IncomingMessage, verifier: DigestVerifyingStream, mapError: 
 }
 
 /**
- * Reads a manifest body, charging the budget: a Content-Length over a limit is refused before
- * reading, and every chunk is counted as it arrives, so a body without (or lying in) its header is
- * cut off within one chunk of the limit. Transfer failures go through `mapError`; budget refusals
+ * Reads a manifest body, charging its pull's budget: a Content-Length over a limit is refused
+ * before reading, and every chunk is counted as it arrives, so a body without (or lying in) its
+ * header is cut off within one chunk of the limit. Transfer failures go through `mapError`; budget refusals
  * (ScanErrors) pass as they are.
  */
-async function readManifestBody(
-  body: IncomingMessage,
-  budget: ManifestBudget,
-  where: string,
-  mapError: (error: unknown) => unknown,
-): Promise<Buffer> {
+async function readManifestBody(body: IncomingMessage, reading: ManifestReading, mapError: (error: unknown) => unknown): Promise<Buffer> {
   const header = body.headers['content-length'];
   const declared = header === undefined ? NaN : Number(header);
   const chunks: Buffer[] = [];
-  let size = 0;
   try {
-    if (Number.isSafeInteger(declared) && declared >= 0) budget.expect(declared, where);
+    if (Number.isSafeInteger(declared) && declared >= 0) reading.expect(declared);
     for await (const chunk of body) {
-      size += (chunk as Buffer).length;
-      budget.charge((chunk as Buffer).length, size, where);
+      reading.add((chunk as Buffer).length);
       chunks.push(chunk as Buffer);
     }
+    reading.done();
   } catch (error) {
     body.destroy();
     if (error instanceof ScanError) throw error;

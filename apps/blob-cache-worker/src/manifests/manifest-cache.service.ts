@@ -156,8 +156,7 @@ export class ManifestCache {
     let fetched: Fetched;
     if (held) {
       // Held manifests are not read upstream, but this request keeps them in memory all the same.
-      budget.admit(where);
-      budget.charge(held.bytes.length, held.bytes.length, where);
+      budget.open(where, held.bytes.length);
       fetched = { digest: held.digest, bytes: held.bytes, contentType: held.mediaType };
     } else {
       const ref = this.upstreams.reference(upstream, repository);

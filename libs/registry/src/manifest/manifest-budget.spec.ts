@@ -14,46 +14,58 @@ function failure(fn: () => unknown): ScanError {
 }
 
 describe('ManifestBudget', () => {
-  it('refuses a declared size over MANIFEST_MAX_BYTES, naming the size, without charging it', () => {
+  it('refuses a declared size over MANIFEST_MAX_BYTES, naming the size, and holds nothing for it', () => {
     const budget = new ManifestBudget(limits);
-    expect(failure(() => budget.expect(10_485_760, 'manifest big'))).toMatchObject({
+    expect(failure(() => budget.open('manifest big', 10_485_760))).toMatchObject({
       code: ScanErrorCode.ManifestInvalid,
       message: 'manifest big is 10485760 bytes; MANIFEST_MAX_BYTES is 1000',
     });
+    expect(failure(() => budget.open('manifest lying').expect(1001)).message).toBe(
+      'manifest lying is 1001 bytes; MANIFEST_MAX_BYTES is 1000',
+    );
     expect(budget.bytes).toBe(0);
-    expect(() => budget.expect(1000, 'manifest fits')).not.toThrow();
   });
 
   it('stops a manifest being read within the chunk that crosses MANIFEST_MAX_BYTES', () => {
-    const budget = new ManifestBudget(limits);
-    budget.charge(600, 600, 'manifest m');
-    expect(failure(() => budget.charge(600, 1200, 'manifest m')).message).toBe(
-      'manifest m is more than 1000 bytes; MANIFEST_MAX_BYTES is 1000',
-    );
+    const reading = new ManifestBudget(limits).open('manifest m');
+    reading.add(600);
+    expect(failure(() => reading.add(600)).message).toBe('manifest m is more than 1000 bytes; MANIFEST_MAX_BYTES is 1000');
   });
 
-  it('counts every manifest of the pull against MANIFEST_PULL_MAX_BYTES', () => {
+  it('counts every manifest of the pull against MANIFEST_PULL_MAX_BYTES, holding declared sizes while they are read', () => {
     const budget = new ManifestBudget(limits);
-    budget.charge(900, 900, 'manifest index');
-    budget.charge(900, 900, 'manifest child 1');
+    const index = budget.open('manifest index');
+    index.add(900);
+    index.done();
+    // Two children fetched at once: the first holds its declared 900 bytes before a byte arrives ...
+    const first = budget.open('manifest child 1', 900);
     expect(budget.bytes).toBe(1800);
-    // The next one is refused from its declared size before it is read ...
-    expect(failure(() => budget.expect(800, 'manifest child 2')).message).toBe(
+    // ... so the second cannot count on them.
+    expect(failure(() => budget.open('manifest child 2', 800)).message).toBe(
       'manifest child 2 takes the manifests of this pull past 2500 bytes; MANIFEST_PULL_MAX_BYTES is 2500',
     );
-    // ... and one without a declared size while it is read.
-    budget.charge(500, 500, 'manifest child 3');
-    expect(failure(() => budget.charge(300, 800, 'manifest child 3')).code).toBe(ScanErrorCode.ManifestInvalid);
+    // A child that turns out smaller than declared gives the rest back once read.
+    first.add(500);
+    first.done();
+    expect(budget.bytes).toBe(1400);
+    // Ones without a declared size are stopped while they are read.
+    const third = budget.open('manifest child 3');
+    third.add(1000);
+    third.done();
+    const fourth = budget.open('manifest child 4');
+    expect(failure(() => fourth.add(200)).message).toBe(
+      'manifest child 4 takes the manifests of this pull past 2500 bytes; MANIFEST_PULL_MAX_BYTES is 2500',
+    );
   });
 
   it('refuses the manifest after MANIFEST_PULL_MAX_COUNT, and counts nothing without that limit', () => {
     const counted = new ManifestBudget({ ...limits, maxPullManifests: 2 });
-    counted.admit('manifest a');
-    counted.admit('manifest b');
-    expect(failure(() => counted.admit('manifest c')).message).toBe(
+    counted.open('manifest a');
+    counted.open('manifest b');
+    expect(failure(() => counted.open('manifest c')).message).toBe(
       'manifest c: the pull reads more than 2 manifests; MANIFEST_PULL_MAX_COUNT is 2',
     );
     const uncounted = new ManifestBudget(limits);
-    expect(() => Array.from({ length: 100 }, (_, i) => uncounted.admit(`manifest ${i}`))).not.toThrow();
+    expect(() => Array.from({ length: 100 }, (_, i) => uncounted.open(`manifest ${i}`))).not.toThrow();
   });
 });

@@ -43,23 +43,25 @@ export function refuseIndexFanOut(count: number, max: number, where: string): vo
 }
 
 /**
- * What one pull (a resolve, or one manifest request to the cache) has read so far. Shared by
- * concurrent fetches of the same pull: every chunk is charged as it arrives, so reading stops
- * within one chunk of a limit instead of after a whole document.
+ * What one pull (a resolve, or one manifest request to the cache) holds. Shared by concurrent
+ * fetches of the same pull: a manifest whose size is known up front (its descriptor, its
+ * Content-Length) holds that much from then on, so siblings fetched at the same time cannot
+ * overcommit, and every chunk is charged as it arrives, so reading stops within one chunk of a
+ * limit instead of after a whole document.
  */
 export class ManifestBudget {
-  private bytesRead = 0;
+  private held = 0;
   private manifests = 0;
 
   constructor(readonly limits: ManifestLimits = DEFAULT_MANIFEST_LIMITS) {}
 
-  /** Manifest bytes charged so far. */
+  /** Manifest bytes the pull holds: those read, and those expected of manifests still being read. */
   get bytes(): number {
-    return this.bytesRead;
+    return this.held;
   }
 
-  /** Counts one more manifest of the pull, before it is requested. */
-  admit(where: string): void {
+  /** Starts one more manifest of the pull (counted against MANIFEST_PULL_MAX_COUNT), before it is requested. */
+  open(where: string, declaredSize?: number): ManifestReading {
     const { maxPullManifests } = this.limits;
     if (maxPullManifests !== undefined && this.manifests >= maxPullManifests) {
       throw invalid(
@@ -67,33 +69,61 @@ export class ManifestBudget {
       );
     }
     this.manifests += 1;
+    const reading = new ManifestReading(this, where);
+    if (declaredSize !== undefined) reading.expect(declaredSize);
+    return reading;
   }
 
   /**
-   * Refuses a manifest whose size is known up front (Content-Length, or the size an index's
-   * descriptor declares) before a byte of it is read, when it cannot fit. Charges nothing.
+   * Moves what one manifest holds by `delta`, refusing (and holding nothing more) when the manifest
+   * would be over MANIFEST_MAX_BYTES or the pull over MANIFEST_PULL_MAX_BYTES. `exact` sizes are
+   * known (declared); while reading, only that the limit was crossed.
    */
-  expect(declaredBytes: number, where: string): void {
-    this.refuseSize(declaredBytes, this.bytesRead + declaredBytes, where, 'declared');
-  }
-
-  /** Charges `chunk` bytes of a manifest that has `soFar` bytes now (the chunk included). */
-  charge(chunk: number, soFar: number, where: string): void {
-    this.bytesRead += chunk;
-    this.refuseSize(soFar, this.bytesRead, where, 'read');
-  }
-
-  /** `declared` sizes are known exactly; while reading, only that the limit was crossed. */
-  private refuseSize(manifestBytes: number, pullBytes: number, where: string, known: 'declared' | 'read'): void {
+  hold(delta: number, manifestBytes: number, where: string, exact: boolean): void {
     const { maxBytes, maxPullBytes } = this.limits;
     if (manifestBytes > maxBytes) {
-      const size = known === 'declared' ? `${manifestBytes} bytes` : `more than ${maxBytes} bytes`;
+      const size = exact ? `${manifestBytes} bytes` : `more than ${maxBytes} bytes`;
       throw invalid(`${where} is ${size}; ${ManifestSetting.maxBytes} is ${maxBytes}`);
     }
-    if (pullBytes > maxPullBytes) {
+    if (delta > 0 && this.held + delta > maxPullBytes) {
       throw invalid(
         `${where} takes the manifests of this pull past ${maxPullBytes} bytes; ${ManifestSetting.maxPullBytes} is ${maxPullBytes}`,
       );
     }
+    this.held += delta;
+  }
+}
+
+/** One manifest being read as part of a pull: holds the larger of what it declared and what arrived. */
+export class ManifestReading {
+  private expected = 0;
+  private read = 0;
+
+  constructor(
+    private readonly budget: ManifestBudget,
+    readonly where: string,
+  ) {}
+
+  /** A size known before reading (descriptor, Content-Length): refused at once when it cannot fit, else held. */
+  expect(bytes: number): void {
+    this.budget.hold(Math.max(0, bytes - this.holding()), bytes, this.where, true);
+    this.expected = Math.max(this.expected, bytes);
+  }
+
+  /** Charges a chunk as it arrives. */
+  add(chunk: number): void {
+    const before = this.holding();
+    this.budget.hold(Math.max(0, this.read + chunk - before), this.read + chunk, this.where, false);
+    this.read += chunk;
+  }
+
+  /** The manifest arrived whole: what was expected beyond its real size is given back. */
+  done(): void {
+    this.budget.hold(this.read - this.holding(), this.read, this.where, true);
+    this.expected = this.read;
+  }
+
+  private holding(): number {
+    return Math.max(this.expected, this.read);
   }
 }
