@@ -4,6 +4,7 @@ import {
   fixturesDir,
   pushImage,
   pushMultiArchIndex,
+  putManifest,
   startRegistry,
   startTokenServer,
   TestRegistry,
@@ -174,5 +175,26 @@ describe('scans against real registries', () => {
     expect(bad.status).toBe('failed');
     expect(bad.error?.code).toBe('digest_mismatch');
     expect(bad.attempts).toBe(1);
+  });
+
+  it('fails an index of 10,000 manifests at once with manifest_invalid naming INDEX_MAX_CHILDREN, never retried', async () => {
+    const amd64 = index.manifests.find((m) => m.platform.architecture === 'amd64')!;
+    const child = await fetch(`${open.url}/v2/library/multi/manifests/${amd64.digest}`, {
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
+    const entry = {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: amd64.digest,
+      size: (await child.arrayBuffer()).byteLength,
+      platform: amd64.platform,
+    };
+    const mediaType = 'application/vnd.oci.image.index.v1+json';
+    await putManifest(open, 'library/multi:fan-out', { schemaVersion: 2, mediaType, manifests: Array(10_000).fill(entry) });
+
+    const fanOut = await scan(`${open.host}/library/multi:fan-out`);
+    expect(fanOut.status).toBe('failed');
+    expect(fanOut.error?.code).toBe('manifest_invalid');
+    expect(fanOut.error?.message).toMatch(/lists 10000 manifests; INDEX_MAX_CHILDREN is 256$/);
+    expect(fanOut.attempts).toBe(1);
   });
 });

@@ -9,6 +9,7 @@ import {
   fixturesDir,
   inspectRaw,
   pushImage,
+  putManifest,
   pushMultiArchIndex,
   startRegistry,
   startTokenServer,
@@ -189,6 +190,66 @@ describe('RegistryClient and content that does not match its digest', () => {
     const error = await scanError(client([reg.host]).resolve(ref(reg, 'library/alpine:3.10')));
     expect(error.code).toBe(ScanErrorCode.DigestMismatch);
     expect(error.message).toContain(`Docker-Content-Digest says ${digest}`);
+  });
+});
+
+describe('RegistryClient and hostile manifests in docker-registry', () => {
+  let reg: TestRegistry;
+  let alpine: { digest: string; size: number };
+
+  beforeAll(async () => {
+    reg = await registry();
+    const digest = await pushImage(ALPINE(), reg, 'library/alpine:3.10');
+    alpine = { digest, size: (await inspectRaw(reg, 'library/alpine:3.10')).raw.length };
+  });
+
+  it('refuses an index of 10,000 children by INDEX_MAX_CHILDREN', async () => {
+    const child = {
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      ...alpine,
+      platform: { os: 'linux', architecture: 'amd64' },
+    };
+    const mediaType = 'application/vnd.oci.image.index.v1+json';
+    await putManifest(reg, 'library/alpine:fan-out', { schemaVersion: 2, mediaType, manifests: Array(10_000).fill(child) });
+
+    const error = await scanError(client([reg.host]).resolve(ref(reg, 'library/alpine:fan-out')));
+    expect(error.code).toBe(ScanErrorCode.ManifestInvalid);
+    expect(error.message).toBe(`manifest ${reg.host}/library/alpine:fan-out lists 10000 manifests; INDEX_MAX_CHILDREN is 256`);
+  });
+
+  it('refuses a manifest over MANIFEST_MAX_BYTES from its Content-Length, and a pull over MANIFEST_PULL_MAX_BYTES', async () => {
+    // distribution serves no manifest over 4 MiB, so the limits are lowered to meet a real one.
+    const image = JSON.parse((await inspectRaw(reg, 'library/alpine:3.10')).raw.toString('utf8')) as Record<string, unknown>;
+    const padded = {
+      ...image,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      annotations: { padding: ' '.repeat(1024 * 1024) },
+    };
+    const big = await putManifest(reg, 'library/alpine:padded', padded);
+
+    const small = client([reg.host], { manifestLimits: { maxBytes: 256 * 1024 } });
+    const error = await scanError(small.resolve(ref(reg, 'library/alpine:padded')));
+    expect(error.code).toBe(ScanErrorCode.ManifestInvalid);
+    expect(error.message).toBe(
+      `manifest padded of repository library/alpine on registry ${reg.host} is ${big.size} bytes; MANIFEST_MAX_BYTES is 262144`,
+    );
+
+    const child = {
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      ...big,
+      platform: { os: 'linux', architecture: 'amd64' },
+    };
+    await putManifest(reg, 'library/alpine:padded-index', {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [child],
+    });
+    const pullLimited = client([reg.host], { manifestLimits: { maxPullBytes: big.size } });
+    const pull = await scanError(pullLimited.resolve(ref(reg, 'library/alpine:padded-index')));
+    expect(pull.code).toBe(ScanErrorCode.ManifestInvalid);
+    expect(pull.message).toMatch(new RegExp(`^manifest ${big.digest} .* MANIFEST_PULL_MAX_BYTES is ${big.size}$`));
+    // With the defaults the same pull resolves.
+    expect((await client([reg.host]).resolve(ref(reg, 'library/alpine:padded-index'))).manifestDigest).toBe(big.digest);
   });
 });
 

@@ -3,6 +3,7 @@ import http, { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node
 import type { AddressInfo } from 'node:net';
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import { RegistryClient } from './registry-client';
+import type { RegistryClientOptions } from './types';
 import { OutboundHostPolicy } from '@vulnscan/outbound-http';
 import { parseImageReference } from '@vulnscan/image-reference';
 
@@ -43,9 +44,13 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
 }
 
 function clientFor(...hosts: string[]): RegistryClient {
+  return clientWith({}, ...hosts);
+}
+
+function clientWith(options: Pick<RegistryClientOptions, 'manifestLimits'>, ...hosts: string[]): RegistryClient {
   const policy = new OutboundHostPolicy({ allowedHosts: hosts, insecureRegistries: [] });
   const credentialsFor = async () => ({ username: 'u', password: 'p' });
-  const client = new RegistryClient({ insecureRegistries: hosts, policy, requestTimeoutMs: 300, credentialsFor });
+  const client = new RegistryClient({ insecureRegistries: hosts, policy, requestTimeoutMs: 300, credentialsFor, ...options });
   clients.push(client);
   return client;
 }
@@ -131,9 +136,99 @@ describe('RegistryClient (fake servers)', () => {
     const client = clientFor(registry.host);
     expect(await failure(client.resolve(parseImageReference(`${registry.host}/huge:1`)))).toMatchObject({
       code: ScanErrorCode.ManifestInvalid,
+      message: `manifest 1 of repository huge on registry ${registry.host} is 5242880 bytes; MANIFEST_MAX_BYTES is 4194304`,
     });
     expect(await failure(client.resolve(parseImageReference(`${registry.host}/old:1`)))).toMatchObject({
       code: ScanErrorCode.UnsupportedMediaType,
+    });
+  });
+
+  it('stops reading a manifest without Content-Length within a chunk of MANIFEST_MAX_BYTES', async () => {
+    let written = 0;
+    let finished = false;
+    const registry = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' });
+      const chunk = Buffer.alloc(16 * 1024, ' ');
+      const more = (): void => {
+        while (written < 10 * 1024 * 1024) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        finished = true;
+        res.end();
+      };
+      more();
+    });
+    const client = clientWith({ manifestLimits: { maxBytes: 64 * 1024 } }, registry.host);
+    expect(await failure(client.resolve(parseImageReference(`${registry.host}/streamed:1`)))).toMatchObject({
+      code: ScanErrorCode.ManifestInvalid,
+      message: `manifest 1 of repository streamed on registry ${registry.host} is more than 65536 bytes; MANIFEST_MAX_BYTES is 65536`,
+    });
+    expect(finished).toBe(false);
+    expect(written).toBeLessThan(10 * 1024 * 1024);
+  });
+
+  describe('an index and its child in one pull', () => {
+    const child = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: blob.digest, size: 10 },
+        layers: [],
+        annotations: { padding: 'x'.repeat(3000) },
+      }),
+    );
+    const childDigest = `sha256:${createHash('sha256').update(child).digest('hex')}`;
+    const index = (count: number, size = child.length) =>
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: Array.from({ length: count }, () => ({
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: childDigest,
+          size,
+          platform: { os: 'linux', architecture: 'amd64' },
+        })),
+      });
+
+    async function registryServing(indexBody: string): Promise<FakeServer & { paths: string[] }> {
+      const paths: string[] = [];
+      const server = await serve((req, res) => {
+        paths.push(req.url ?? '');
+        if (req.url?.endsWith(`/manifests/${childDigest}`)) res.writeHead(200).end(child);
+        else res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.index.v1+json' }).end(indexBody);
+      });
+      return Object.assign(server, { paths });
+    }
+
+    it('refuses an index of 10,000 children by INDEX_MAX_CHILDREN without fetching any child', async () => {
+      const registry = await registryServing(index(10_000));
+      const error = await failure(clientFor(registry.host).resolve(parseImageReference(`${registry.host}/fan:1`)));
+      expect(error).toMatchObject({
+        code: ScanErrorCode.ManifestInvalid,
+        message: `manifest ${registry.host}/fan:1 lists 10000 manifests; INDEX_MAX_CHILDREN is 256`,
+      });
+      expect(registry.paths).toEqual(['/v2/fan/manifests/1']);
+    });
+
+    it('counts the index and the child against MANIFEST_PULL_MAX_BYTES', async () => {
+      const indexBody = index(1);
+      const registry = await registryServing(indexBody);
+      const limits = { maxPullBytes: indexBody.length + child.length - 1 };
+      const error = await failure(
+        clientWith({ manifestLimits: limits }, registry.host).resolve(parseImageReference(`${registry.host}/app:1`)),
+      );
+      expect(error).toMatchObject({ code: ScanErrorCode.ManifestInvalid });
+      expect((error as Error).message).toMatch(new RegExp(`^manifest ${childDigest} .*MANIFEST_PULL_MAX_BYTES is ${limits.maxPullBytes}$`));
+      // The child's declared size already told: it was never requested.
+      expect(registry.paths).toEqual(['/v2/app/manifests/1']);
+    });
+
+    it('refuses a child whose declared size is over MANIFEST_MAX_BYTES before requesting it', async () => {
+      const registry = await registryServing(index(1, 10 * 1024 * 1024));
+      const error = await failure(clientFor(registry.host).resolve(parseImageReference(`${registry.host}/app:1`)));
+      expect((error as Error).message).toMatch(/is 10485760 bytes; MANIFEST_MAX_BYTES is 4194304$/);
+      expect(registry.paths).toEqual(['/v2/app/manifests/1']);
     });
   });
 

@@ -4,22 +4,32 @@ import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import { DigestVerifyingStream } from './blob/verifying-stream';
 import { RequestContext, describe, errorForNetworkFailure, isCallerAbort } from './http/error-mapping';
 import { RegistryHttp } from './http/registry-http';
-import { BodyTooLargeError, readBody } from '@vulnscan/outbound-http';
 import type { ListOptions, NameList } from './listing/paged-names';
 import { RegistryListing, RepositoryName } from './listing/registry-listing';
 import { classifyManifest, parseImageConfig, parseImageManifest, parseIndex } from './manifest/manifest-parser';
-import { MANIFEST_ACCEPT, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from './manifest/media-types';
+import { DEFAULT_MANIFEST_LIMITS, ManifestBudget, ManifestLimits, ManifestReading } from './manifest/manifest-budget';
+import { MANIFEST_ACCEPT, MAX_CONFIG_BYTES } from './manifest/media-types';
 import { DEFAULT_PLATFORM, formatPlatform, selectPlatform } from './manifest/platform';
 import { digestOf, digestProblem, isDigest, parseDigest } from '@vulnscan/image-reference';
 import { ImageReference, formatReference } from '@vulnscan/image-reference';
-import type { Descriptor, FetchedManifest, OpenBlobOptions, RegistryClientOptions, ResolveOptions, ResolvedImage } from './types';
+import type {
+  Descriptor,
+  FetchedManifest,
+  FetchManifestOptions,
+  OpenBlobOptions,
+  RegistryClientOptions,
+  ResolveOptions,
+  ResolvedImage,
+} from './types';
 
 /** An OCI Distribution (v2) client: resolves references to verified manifests and streams verified blobs. */
 export class RegistryClient {
   private readonly http: RegistryHttp;
   private readonly listing: RegistryListing;
+  private readonly manifestLimits: ManifestLimits;
 
   constructor(options: RegistryClientOptions) {
+    this.manifestLimits = { ...DEFAULT_MANIFEST_LIMITS, ...options.manifestLimits };
     this.http = new RegistryHttp({
       insecureRegistries: options.insecureRegistries,
       policy: options.policy,
@@ -32,8 +42,14 @@ export class RegistryClient {
     this.listing = new RegistryListing(this.http);
   }
 
+  /**
+   * The image a reference names, for one platform when it names an index. The index and the child
+   * manifest share one {@link ManifestBudget}: the pull reads at most MANIFEST_PULL_MAX_BYTES of both.
+   */
   async resolve(ref: ImageReference, options: ResolveOptions = {}): Promise<ResolvedImage> {
-    const top = await this.fetchManifest(ref, ref.digest ?? ref.tag ?? 'latest', ref.digest, options.signal);
+    const budget = this.manifestBudget();
+    const { signal } = options;
+    const top = await this.fetchManifest(ref, ref.digest ?? ref.tag ?? 'latest', { expectedDigest: ref.digest, signal, budget });
     const topWhere = `manifest ${formatReference(ref)}`;
     const topKind = classifyManifest(top.bytes, top.contentType, topWhere);
 
@@ -51,7 +67,7 @@ export class RegistryClient {
       };
     }
 
-    const entries = parseIndex(topKind.json, topWhere);
+    const entries = parseIndex(topKind.json, topWhere, budget.limits.maxIndexChildren);
     const wanted = options.platform ?? DEFAULT_PLATFORM;
     const chosen =
       entries[
@@ -67,8 +83,13 @@ export class RegistryClient {
       throw new ScanError(ScanErrorCode.PlatformNotFound, `${topWhere} has no image for ${formatPlatform(wanted)}; available: ${listed}`);
     }
 
-    const child = await this.fetchManifest(ref, chosen.digest, chosen.digest, options.signal);
     const childWhere = `manifest ${chosen.digest} (${formatPlatform(chosen.platform)}) of ${formatReference(ref)}`;
+    const child = await this.fetchManifest(ref, chosen.digest, {
+      expectedDigest: chosen.digest,
+      signal,
+      budget,
+      declaredSize: chosen.size,
+    });
     if (child.bytes.length !== chosen.size) {
       throw new ScanError(
         ScanErrorCode.DigestMismatch,
@@ -130,6 +151,11 @@ export class RegistryClient {
     return this.listing.repositories(registry, options);
   }
 
+  /** A budget for one pull with this client's limits (pass it to every {@link fetchManifest} of that pull). */
+  manifestBudget(): ManifestBudget {
+    return new ManifestBudget(this.manifestLimits);
+  }
+
   /** Releases sockets and breaker timers; the client must not be used afterwards. */
   close(): void {
     this.http.close();
@@ -137,20 +163,22 @@ export class RegistryClient {
 
   /**
    * One manifest as the registry stores it, unparsed: `reference` is a tag or a digest. The bytes
-   * are verified against the digest when the reference is one, otherwise against the registry's
-   * Docker-Content-Digest header when it sends one.
+   * are verified against the digest when the reference is one (or `expectedDigest` is given),
+   * otherwise against the registry's Docker-Content-Digest header when it sends one. The read is
+   * charged to `options.budget` (a budget of its own when absent) and stops as soon as it would
+   * cross a limit: at once when the declared size or Content-Length says so, else mid-body.
    */
-  async fetchManifest(
-    ref: ImageReference,
-    reference: string,
-    expectedDigest: string | undefined = isDigest(reference) ? reference : undefined,
-    signal?: AbortSignal,
-  ): Promise<FetchedManifest> {
+  async fetchManifest(ref: ImageReference, reference: string, options: FetchManifestOptions = {}): Promise<FetchedManifest> {
+    const { signal, budget = this.manifestBudget() } = options;
+    const expectedDigest = options.expectedDigest ?? (isDigest(reference) ? reference : undefined);
     const ctx: RequestContext = { registry: ref.registry, repository: ref.repository, what: `manifest ${reference}` };
+    const where = describe(ctx);
+    const reading = budget.open(where, options.declaredSize);
     const path = `/v2/${ref.repository}/manifests/${reference}`;
     const response = await this.http.get({ ...ctx, path, headers: { Accept: MANIFEST_ACCEPT }, signal });
-    const where = describe(ctx);
-    const bytes = await this.readLimited(response.body, MAX_MANIFEST_BYTES, ctx, signal);
+    const bytes = await readManifestBody(response.body, reading, (error) =>
+      isCallerAbort(error, signal) ? error : errorForNetworkFailure(error, ctx),
+    );
 
     // Docker-Content-Digest is only the registry's claim: a tag lookup is checked against it,
     // a digest lookup against the digest we asked for.
@@ -176,18 +204,6 @@ export class RegistryClient {
     for await (const chunk of stream) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
   }
-
-  private async readLimited(body: IncomingMessage, limit: number, ctx: RequestContext, signal: AbortSignal | undefined): Promise<Buffer> {
-    try {
-      return await readBody(body, limit);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        throw new ScanError(ScanErrorCode.ManifestInvalid, `${describe(ctx)} is larger than ${limit} bytes`);
-      }
-      if (isCallerAbort(error, signal)) throw error;
-      throw errorForNetworkFailure(error, ctx);
-    }
-  }
 }
 
 /**
@@ -203,4 +219,29 @@ function wire(body: IncomingMessage, verifier: DigestVerifyingStream, mapError: 
     if (!body.destroyed) body.destroy();
   });
   body.pipe(verifier);
+}
+
+/**
+ * Reads a manifest body, charging its pull's budget: a Content-Length over a limit is refused
+ * before reading, and every chunk is counted as it arrives, so a body without (or lying in) its
+ * header is cut off within one chunk of the limit. Transfer failures go through `mapError`; budget refusals
+ * (ScanErrors) pass as they are.
+ */
+async function readManifestBody(body: IncomingMessage, reading: ManifestReading, mapError: (error: unknown) => unknown): Promise<Buffer> {
+  const header = body.headers['content-length'];
+  const declared = header === undefined ? NaN : Number(header);
+  const chunks: Buffer[] = [];
+  try {
+    if (Number.isSafeInteger(declared) && declared >= 0) reading.expect(declared);
+    for await (const chunk of body) {
+      reading.add((chunk as Buffer).length);
+      chunks.push(chunk as Buffer);
+    }
+    reading.done();
+  } catch (error) {
+    body.destroy();
+    if (error instanceof ScanError) throw error;
+    throw mapError(error);
+  }
+  return Buffer.concat(chunks);
 }

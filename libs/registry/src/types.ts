@@ -1,5 +1,6 @@
 import type { OutboundHostPolicy } from '@vulnscan/outbound-http';
 import type { ImageReference } from '@vulnscan/image-reference';
+import type { ManifestBudget, ManifestLimits } from './manifest/manifest-budget';
 
 export interface Platform {
   readonly os: string;
@@ -51,6 +52,8 @@ export interface RegistryClientOptions {
   readonly breaker?: BreakerOptions;
   /** Read everything through this mirror instead of the registry itself (see {@link RegistryMirror}). */
   readonly mirror?: RegistryMirror;
+  /** Limits on the manifests one pull reads; each absent one keeps its default ({@link DEFAULT_MANIFEST_LIMITS}). */
+  readonly manifestLimits?: Partial<ManifestLimits>;
 }
 
 /**
@@ -78,6 +81,16 @@ export interface RegistryMirror {
 export interface ResolveOptions {
   readonly platform?: Platform;
   readonly signal?: AbortSignal;
+}
+
+export interface FetchManifestOptions {
+  /** The digest the bytes must have; the reference itself when it is a digest. */
+  readonly expectedDigest?: string;
+  readonly signal?: AbortSignal;
+  /** The pull this manifest belongs to (see {@link RegistryClient.manifestBudget}); a budget of its own when absent. */
+  readonly budget?: ManifestBudget;
+  /** The size an index's descriptor declares: a manifest that cannot fit is refused before it is requested. */
+  readonly declaredSize?: number;
 }
 
 export interface FetchedManifest {

@@ -13,3 +13,4 @@ export type { TestFile, TestLayer, TestLayerFile } from './registry/push-layers'
 export { startCountingRelay } from './registry/counting-relay';
 export type { CannedAnswer, CountingRelay, RelayedRequest } from './registry/counting-relay';
 export { retagManifest } from './registry/retag';
+export { putManifest } from './registry/put-manifest';

@@ -19,7 +19,7 @@ describe('parseManifestDocument', () => {
         { mediaType: LAYER, digest: d('2'), size: 32 },
       ],
     };
-    expect(parseManifestDocument(json(manifest), 'application/json', 'm')).toEqual({
+    expect(parseManifestDocument(json(manifest), 'application/json', 'm', 256)).toEqual({
       kind: 'image',
       mediaType: DOCKER_MANIFEST,
       configMediaType: DOCKER_CONFIG,
@@ -38,7 +38,7 @@ describe('parseManifestDocument', () => {
       config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: d('c'), size: 10 },
       layers: [{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', digest: d('1'), size: 20 }],
     };
-    const parsed = parseManifestDocument(json(artifact), 'application/vnd.oci.image.manifest.v1+json; charset=utf-8', 'm');
+    const parsed = parseManifestDocument(json(artifact), 'application/vnd.oci.image.manifest.v1+json; charset=utf-8', 'm', 256);
     expect(parsed.mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
     expect(parsed.configMediaType).toBe('application/vnd.cncf.helm.config.v1+json');
     expect(parsed.blobs.map((blob) => blob.digest)).toEqual([d('c'), d('1')]);
@@ -56,12 +56,25 @@ describe('parseManifestDocument', () => {
         },
       ],
     };
-    expect(parseManifestDocument(json(index), undefined, 'm')).toEqual({
+    expect(parseManifestDocument(json(index), undefined, 'm', 256)).toEqual({
       kind: 'index',
       mediaType: 'application/vnd.oci.image.index.v1+json',
       blobs: [],
       children: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: d('a'), size: 500 }],
     });
+  });
+
+  it('refuses an index listing more manifests than INDEX_MAX_CHILDREN, counted before any entry is parsed', () => {
+    const fanOut = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: Array(10_000).fill('x') };
+    expect(() => parseManifestDocument(json(fanOut), undefined, 'manifest x', 256)).toThrow(
+      expect.objectContaining({
+        code: ScanErrorCode.ManifestInvalid,
+        message: 'manifest x lists 10000 manifests; INDEX_MAX_CHILDREN is 256',
+      }),
+    );
+    const child = { mediaType: DOCKER_MANIFEST, digest: d('a'), size: 500 };
+    const two = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [child, child] };
+    expect(parseManifestDocument(json(two), undefined, 'manifest x', 2).children).toHaveLength(2);
   });
 
   it.each([
@@ -92,7 +105,7 @@ describe('parseManifestDocument', () => {
       /layers: must be an array/,
     ],
   ])('refuses %s', (_name, bytes, code, message) => {
-    expect(() => parseManifestDocument(bytes, undefined, 'manifest x')).toThrow(
+    expect(() => parseManifestDocument(bytes, undefined, 'manifest x', 256)).toThrow(
       expect.objectContaining({ code, message: expect.stringMatching(message) }),
     );
   });

@@ -1,5 +1,5 @@
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
-import { MediaType, parseDescriptor, parseJsonObject } from '@vulnscan/registry';
+import { MediaType, parseDescriptor, parseJsonObject, refuseIndexFanOut } from '@vulnscan/registry';
 
 /** A content descriptor a manifest names: a blob (config, layer) or, in an index, a child manifest. */
 export interface ContentRef {
@@ -23,21 +23,28 @@ export interface ManifestDocument {
 const OCI_ARTIFACT_MANIFEST = 'application/vnd.oci.artifact.manifest.v1+json';
 const INDEX_TYPES = new Set<string>([MediaType.OciIndex, MediaType.DockerManifestList]);
 const IMAGE_TYPES = new Set<string>([MediaType.OciManifest, MediaType.DockerManifest, OCI_ARTIFACT_MANIFEST]);
-/** Far above real images (Docker allows 127 layers, multi-arch indexes list a few dozen manifests). */
+/** Far above real images (Docker allows 127 layers). */
 const MAX_BLOBS = 1024;
-const MAX_CHILDREN = 256;
 
 /**
  * Reads a manifest as an upstream served it. Unlike the scanner's parser this accepts any OCI
  * artifact (a cache must pass signatures, SBOMs and charts through), but it still refuses what it
- * could not cache correctly: schema 1, unknown media types, malformed descriptors.
+ * could not cache correctly: schema 1, unknown media types, malformed descriptors, and an index
+ * listing more than `maxChildren` manifests (INDEX_MAX_CHILDREN), counted before any is parsed.
  */
-export function parseManifestDocument(bytes: Buffer, contentType: string | undefined, where: string): ManifestDocument {
+export function parseManifestDocument(
+  bytes: Buffer,
+  contentType: string | undefined,
+  where: string,
+  maxChildren: number,
+): ManifestDocument {
   const json = parseJsonObject(bytes, where);
   if (json['schemaVersion'] === 1) throw unsupported(where, 'Docker schema 1 manifests are not supported');
   const mediaType = mediaTypeOf(json, contentType);
   if (INDEX_TYPES.has(mediaType)) {
-    const children = descriptors(json['manifests'], `${where}: manifests`, MAX_CHILDREN);
+    const manifests = json['manifests'];
+    if (Array.isArray(manifests)) refuseIndexFanOut(manifests.length, maxChildren, where);
+    const children = descriptors(manifests, `${where}: manifests`, maxChildren);
     return { kind: 'index', mediaType, blobs: [], children };
   }
   if (!IMAGE_TYPES.has(mediaType)) throw unsupported(where, `media type "${mediaType || 'none'}" is not a manifest or index`);

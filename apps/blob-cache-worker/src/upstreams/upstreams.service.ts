@@ -5,6 +5,7 @@ import { RegistryClient } from '@vulnscan/registry';
 import { OciError, unauthorized } from '../distribution/oci-error';
 import type { Requester } from '../distribution/registry-auth';
 import { BlobCacheEnv } from '../env';
+import { cacheManifestLimits } from '../manifests/manifest-limits';
 import { parseUpstreams, Upstream } from './upstream-config';
 import { UpstreamTable } from './upstream-table';
 
@@ -37,6 +38,7 @@ export class Upstreams implements OnApplicationBootstrap, OnApplicationShutdown 
       insecureRegistries: this.all.filter((upstream) => upstream.insecure).map((upstream) => upstream.endpointHost),
       requestTimeoutMs: env.CACHE_UPSTREAM_TIMEOUT_MS,
       userAgent: 'vulnscan-blob-cache/0.1',
+      manifestLimits: cacheManifestLimits(env),
     });
   }
 
@@ -118,6 +120,7 @@ export class Upstreams implements OnApplicationBootstrap, OnApplicationShutdown 
       credentialsFor: async (host) => (credentials && host === endpointHost ? credentials : undefined),
       requestTimeoutMs: this.env.CACHE_UPSTREAM_TIMEOUT_MS,
       userAgent: 'vulnscan-blob-cache/0.1',
+      manifestLimits: cacheManifestLimits(this.env),
     });
     this.tenantClients.set(upstream.id, { version, client });
     return client;

@@ -5,7 +5,7 @@ import type { PlatformDto, ResolvedImageDto } from '@vulnscan/contracts';
 import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { parseImageReference } from '@vulnscan/image-reference';
 import { RegistryClient } from '@vulnscan/registry';
-import { TenantRegistryClients } from '../registry/tenant-registry-clients';
+import { TenantRegistryClients, manifestLimitsOf } from '../registry/tenant-registry-clients';
 import { WorkerEnv } from '../env';
 import { SbomStore } from './sbom-store.service';
 
@@ -177,6 +177,7 @@ export class ImageScanner implements OnApplicationShutdown {
         mirror: { endpoint: this.env.CACHE_URL, onlyIfCached: true, ...(authorization ? { authorization } : {}) },
         requestTimeoutMs: this.env.REGISTRY_TIMEOUT_MS,
         userAgent: 'vulnscan-scanner-worker',
+        manifestLimits: manifestLimitsOf(this.env),
       });
       this.cacheClients.set(key, client);
     }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { OutboundHostPolicy } from '@vulnscan/outbound-http';
-import { RegistryClient } from '@vulnscan/registry';
+import { ManifestLimits, RegistryClient } from '@vulnscan/registry';
 import { RegistryCredentials } from '../credentials/registry-credentials.service';
 import { WorkerEnv } from '../env';
 
@@ -35,9 +35,15 @@ export class TenantRegistryClients implements OnApplicationShutdown {
         credentialsFor: (host) => this.credentials.lookup(tenantId, host),
         requestTimeoutMs: this.env.REGISTRY_TIMEOUT_MS,
         userAgent: 'vulnscan-scanner-worker',
+        manifestLimits: manifestLimitsOf(this.env),
       });
       this.clients.set(tenantId, client);
     }
     return client;
   }
+}
+
+/** The worker's manifest settings as the registry client takes them; registries and the cache get the same limits. */
+export function manifestLimitsOf(env: WorkerEnv): ManifestLimits {
+  return { maxBytes: env.MANIFEST_MAX_BYTES, maxIndexChildren: env.INDEX_MAX_CHILDREN, maxPullBytes: env.MANIFEST_PULL_MAX_BYTES };
 }

@@ -90,13 +90,24 @@ describe('parseIndex and parseImageConfig', () => {
       size: 10,
       platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
     };
-    expect(parseIndex({ schemaVersion: 2, manifests: [entry, { ...entry, platform: undefined }] }, where)).toEqual([
+    expect(parseIndex({ schemaVersion: 2, manifests: [entry, { ...entry, platform: undefined }] }, where, 256)).toEqual([
       entry,
       { mediaType: MediaType.OciManifest, digest: digest('a'), size: 10 },
     ]);
-    expect(failure(() => parseIndex({ schemaVersion: 2, manifests: [{ ...entry, platform: { os: 'linux' } }] }, where)).message).toContain(
-      'manifests[0].platform: architecture is missing',
-    );
+    expect(
+      failure(() => parseIndex({ schemaVersion: 2, manifests: [{ ...entry, platform: { os: 'linux' } }] }, where, 256)).message,
+    ).toContain('manifests[0].platform: architecture is missing');
+  });
+
+  it('refuses an index listing more manifests than INDEX_MAX_CHILDREN, before reading its entries', () => {
+    // The entries are not even descriptors: the count alone decides.
+    const fanOut = { schemaVersion: 2, manifests: Array.from({ length: 10_000 }, () => 'not a descriptor') };
+    expect(failure(() => parseIndex(fanOut, where, 256))).toMatchObject({
+      code: ScanErrorCode.ManifestInvalid,
+      message: `${where} lists 10000 manifests; INDEX_MAX_CHILDREN is 256`,
+    });
+    const entry = { mediaType: MediaType.OciManifest, digest: digest('a'), size: 10 };
+    expect(parseIndex({ schemaVersion: 2, manifests: [entry, entry] }, where, 2)).toHaveLength(2);
   });
 
   it('reads the platform of an image config', () => {

@@ -1,6 +1,7 @@
 import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
 import { digestProblem } from '@vulnscan/image-reference';
 import type { LayerDescriptor, Platform } from '../types';
+import { refuseIndexFanOut } from './manifest-budget';
 import { IMAGE_CONFIG_TYPES, IMAGE_MANIFEST_TYPES, INDEX_TYPES, MediaType, SCHEMA1_TYPES } from './media-types';
 
 export type ManifestKind = 'index' | 'image';
@@ -44,10 +45,12 @@ export function classifyManifest(bytes: Buffer, contentType: string | undefined,
   throw new ScanError(ScanErrorCode.UnsupportedMediaType, `${where}: media type "${named}" is not an image manifest or index`);
 }
 
-export function parseIndex(json: Record<string, unknown>, where: string): IndexEntry[] {
+/** An index's entries; one listing more than `maxChildren` manifests is refused before any entry is parsed. */
+export function parseIndex(json: Record<string, unknown>, where: string, maxChildren: number): IndexEntry[] {
   if (json['schemaVersion'] !== 2) throw invalid(where, 'schemaVersion must be 2');
   const manifests = json['manifests'];
   if (!Array.isArray(manifests)) throw invalid(where, '"manifests" must be an array');
+  refuseIndexFanOut(manifests.length, maxChildren, where);
   return manifests.map((entry, i) => {
     const descriptor = parseDescriptor(entry, `${where}: manifests[${i}]`);
     const platform = (entry as Record<string, unknown>)['platform'];
