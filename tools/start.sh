@@ -28,19 +28,22 @@ declare -A PORTS=([gateway]="${PORT:-8080}" [scan-scheduler]="${SCHEDULER_PORT:-
 # the scanner-worker reads cached images from this platform's own blob cache
 export CACHE_URL="${CACHE_URL:-http://127.0.0.1:${PORTS[blob-cache-worker]}}"
 
-pids=()
+# Each service runs under its own supervisor (tools/supervise.mjs), as compose's restart: unless-stopped
+# would: one that exits is logged and restarted after a backoff (1 s doubling to 30 s, back to 1 s once
+# it stayed up a minute). Ctrl-C or TERM stops the supervisors, and each stops its service.
+supervisors=()
 stop() {
   trap - INT TERM EXIT
   log "stopping"
-  kill -TERM "${pids[@]}" 2>/dev/null || true
+  kill -TERM "${supervisors[@]}" 2>/dev/null || true
   wait || true
 }
 trap stop INT TERM EXIT
 
 for service in "${SERVICES[@]}"; do
-  PORT="${PORTS[$service]}" node --enable-source-maps "$ROOT/dist/apps/$service/src/main.js" &
-  pids+=("$!")
+  PORT="${PORTS[$service]}" node "$ROOT/tools/supervise.mjs" --name "$service" -- \
+    node --enable-source-maps "$ROOT/dist/apps/$service/src/main.js" &
+  supervisors+=("$!")
 done
-log "gateway on http://127.0.0.1:${PORTS[gateway]} (API key: \$BOOTSTRAP_API_KEY); Ctrl-C stops everything"
-wait -n "${pids[@]}" || true
-log "a service exited; stopping the others"
+log "gateway on http://127.0.0.1:${PORTS[gateway]} (API key: \$BOOTSTRAP_API_KEY); crashed services are restarted; Ctrl-C stops everything"
+wait || true

@@ -217,6 +217,24 @@ describe('operations: scheduler status, platform health, metrics', () => {
     });
   });
 
+  it('every service reports its event-loop lag, and its health says how late the loop has been', async () => {
+    for (const service of [gateway, scheduler, worker]) {
+      const text = await waitFor(async () => {
+        const scraped = await metrics(service);
+        return (sample(scraped, 'vulnscan_event_loop_lag_seconds_count') ?? 0) > 0 ? scraped : undefined;
+      });
+      expect(sample(text, 'vulnscan_event_loop_lag_seconds_bucket', { le: '+Inf' })).toBeGreaterThan(0);
+      expect(sample(text, 'vulnscan_event_loop_lag_recent_max_seconds')).toBeGreaterThanOrEqual(0);
+      expect(sample(text, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
+      const live = await fetch(`${service.url}/health/live`);
+      expect(live.status).toBe(200);
+      // a busy 2-core machine may stall a loop past 1 s, so either answer is right, and consistent
+      const body = (await live.json()) as { status: string; details: { event_loop: { status: string; threshold_ms: number } } };
+      expect(['ok', 'degraded']).toContain(body.status);
+      expect(body.details.event_loop).toMatchObject({ status: body.status === 'ok' ? 'up' : 'degraded', threshold_ms: 1000 });
+    }
+  });
+
   it('the worker stops: worker_count 0 and the platform is stopped (503)', async () => {
     await worker.stop();
     await waitFor(async () => (await status()).worker_count === 0, { what: 'worker_count 0' });

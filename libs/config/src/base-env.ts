@@ -50,4 +50,14 @@ export class BaseEnv {
   @IsOptional()
   @IsString()
   INSTANCE_ID?: string;
+
+  /**
+   * Health answers `degraded` while the event loop stalled longer than this within the last five
+   * seconds (a blocked loop answers nobody: requests, probes and consumers all wait).
+   */
+  @ToInt()
+  @IsInt()
+  @Min(10)
+  @Max(600000)
+  EVENT_LOOP_LAG_THRESHOLD_MS = 1000;
 }

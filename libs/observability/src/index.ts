@@ -4,3 +4,4 @@ export * from './tracing';
 export * from './logging';
 export * from './health';
 export * from './metrics-http';
+export * from './event-loop-lag';

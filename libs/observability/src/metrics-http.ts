@@ -2,18 +2,23 @@ import { Controller, Get, Header, Injectable, NestMiddleware } from '@nestjs/com
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, register } from 'prom-client';
+import { processEventLoopLag } from './event-loop-lag';
 import { Metrics } from './metrics';
 
-let defaultsCollected = false;
+/**
+ * prom-client's process metrics (CPU, memory, GC, its own event-loop lag gauges) and our lag
+ * histogram, once per process: the registry is global, and registering the defaults twice throws.
+ */
+export function collectProcessMetrics(): void {
+  if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
+  processEventLoopLag();
+}
 
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {
   constructor() {
-    if (!defaultsCollected) {
-      collectDefaultMetrics();
-      defaultsCollected = true;
-    }
+    collectProcessMetrics();
   }
 
   @Get()

@@ -43,18 +43,21 @@ export class ServiceRuntimeModule implements NestModule {
             relayEnabled: env.OUTBOX_RELAY_ENABLED,
           }),
         }),
-        HealthModule.forChecks({
-          inject: [DataSource, AmqpConnection],
-          useFactory: (dataSource: DataSource, amqp: AmqpConnection) => [
-            { name: 'database', check: async () => void (await dataSource.query('SELECT 1')) },
-            {
-              name: 'broker',
-              check: async () => {
-                if (!amqp.isConnected()) throw new Error('not connected to RabbitMQ');
+        HealthModule.forChecks(
+          {
+            inject: [DataSource, AmqpConnection],
+            useFactory: (dataSource: DataSource, amqp: AmqpConnection) => [
+              { name: 'database', check: async () => void (await dataSource.query('SELECT 1')) },
+              {
+                name: 'broker',
+                check: async () => {
+                  if (!amqp.isConnected()) throw new Error('not connected to RabbitMQ');
+                },
               },
-            },
-          ],
-        }),
+            ],
+          },
+          { eventLoopLagThresholdMs: env.EVENT_LOOP_LAG_THRESHOLD_MS },
+        ),
       ],
       controllers: [MetricsController],
       providers: [
