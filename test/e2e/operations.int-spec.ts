@@ -18,7 +18,7 @@ interface SchedulerStatus {
 interface PlatformHealthView {
   status: 'healthy' | 'degraded' | 'stopped';
   reasons: string[];
-  components: { name: string; status: 'up' | 'down'; detail: string }[];
+  components: { name: string; status: 'up' | 'degraded' | 'down'; detail: string }[];
   numbers: {
     scheduler_instances: number;
     worker_count: number | null;
@@ -281,6 +281,25 @@ describe('operations: scheduler status, platform health, metrics', () => {
     await healthIs('healthy');
     expect(sample(await metrics(worker), 'vulnscan_worker_busy_slots')).toBe(0);
     expect(await status()).toMatchObject({ queue_depth: 0, active_scans: 0, total_completed: 5, total_failed: 1 });
+  });
+
+  it('a probed service whose event loop stalls over EVENT_LOOP_LAG_THRESHOLD_MS degrades the platform until it recovers', async () => {
+    await healthIs('healthy');
+    // a stopped process stalls like a blocked loop: its timers see the time pass once it runs again
+    // (no probe meanwhile: one now would time out and say down)
+    const pid = statusService.child.pid!;
+    process.kill(pid, 'SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    process.kill(pid, 'SIGCONT');
+    const degraded = await healthIs('degraded');
+    expect(degraded.status).toBe(200);
+    expect(componentStatuses(degraded.body)['security-status']).toBe('degraded');
+    expect(degraded.body.reasons).toEqual([
+      expect.stringMatching(
+        /^security-status is degraded: ready, but its event loop stalled \d+ ms in the last five seconds \(over 1000 ms\)$/,
+      ),
+    ]);
+    await healthIs('healthy');
   });
 
   it('a probed service that stops degrades the platform', async () => {

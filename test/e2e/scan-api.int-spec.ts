@@ -34,9 +34,14 @@ describe('scan API', () => {
     const others = await Promise.all([platform.start('blob-cache-worker'), platform.start('security-status')]);
     for (const service of [gateway, ...others]) {
       expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
-      const ready = (await (await fetch(`${service.url}/health/ready`)).json()) as { status: string; info: Record<string, unknown> };
-      expect(ready.status).toBe('ok');
-      expect(Object.keys(ready.info).sort()).toEqual(['broker', 'database']);
+      const ready = (await (await fetch(`${service.url}/health/ready`)).json()) as {
+        status: string;
+        details: Record<string, { status: string }>;
+      };
+      // degraded (still 200) only if booting on a busy machine stalled the loop over a second
+      expect(['ok', 'degraded']).toContain(ready.status);
+      expect(Object.keys(ready.details).sort()).toEqual(['broker', 'database', 'event_loop']);
+      expect([ready.details.broker.status, ready.details.database.status]).toEqual(['up', 'up']);
     }
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     expect(metrics).toContain('http_request_duration_seconds');

@@ -60,6 +60,14 @@ describe('assessHealth', () => {
     expect(result.reasons).toEqual(['blob-cache-worker is down: no answer within 1000 ms']);
   });
 
+  it('is degraded when a probed service says it is degraded', () => {
+    const detail = 'ready, but its event loop stalled 1503 ms in the last five seconds (over 1000 ms)';
+    const result = assessHealth({ scheduler: running, probed: [{ name: 'security-status', status: 'degraded', detail }] }, limits);
+    expect(result.status).toBe('degraded');
+    expect(result.reasons).toEqual([`security-status is degraded: ${detail}`]);
+    expect(statuses(result.components)).toMatchObject({ 'security-status': 'degraded' });
+  });
+
   it('is degraded only above the queue limit, not at it', () => {
     expect(assessHealth({ scheduler: { ...running, queueDepth: 100 }, probed: [] }, limits).status).toBe('healthy');
     expect(assessHealth({ scheduler: { ...running, queueDepth: 101 }, probed: [] }, limits).status).toBe('degraded');

@@ -3,7 +3,8 @@ export type PlatformState = 'healthy' | 'degraded' | 'stopped';
 
 export interface ComponentHealth {
   readonly name: string;
-  readonly status: 'up' | 'down';
+  /** `degraded`: a probed service that is ready but says it is not well (its event loop stalled lately). */
+  readonly status: 'up' | 'degraded' | 'down';
   readonly detail: string;
 }
 
@@ -45,7 +46,7 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 
 /**
  * `stopped` when scans cannot run at all (no scheduler, no worker, no database); `degraded` when
- * they run but something is wrong (a service down, a backlog or an error rate over its limit).
+ * they run but something is wrong (a service down or degraded, a backlog or an error rate over its limit).
  * Every reason found is listed, whatever the verdict.
  */
 export function assessHealth(input: HealthInput, limits: HealthLimits): HealthAssessment {
@@ -93,7 +94,7 @@ export function assessHealth(input: HealthInput, limits: HealthLimits): HealthAs
   }
   for (const probed of input.probed) {
     components.push(probed);
-    if (probed.status === 'down') degraded.push(`${probed.name} is down: ${probed.detail}`);
+    if (probed.status !== 'up') degraded.push(`${probed.name} is ${probed.status}: ${probed.detail}`);
   }
   const status: PlatformState = stopped.length > 0 ? 'stopped' : degraded.length > 0 ? 'degraded' : 'healthy';
   return { status, components, reasons: [...stopped, ...degraded], errorRate };

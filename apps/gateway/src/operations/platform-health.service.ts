@@ -89,16 +89,32 @@ export class PlatformHealth {
     const timeoutMs = this.env.HEALTH_CHECK_TIMEOUT_MS;
     try {
       const response = await fetch(target.url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-      await response.body?.cancel();
-      return response.ok
-        ? { name: target.name, status: 'up', detail: 'ready' }
-        : { name: target.name, status: 'down', detail: `readiness answered ${response.status}` };
+      if (!response.ok) {
+        await response.body?.cancel();
+        return { name: target.name, status: 'down', detail: `readiness answered ${response.status}` };
+      }
+      const lag = degradedEventLoop(await response.json().catch(() => undefined));
+      return lag
+        ? { name: target.name, status: 'degraded', detail: `ready, but its event loop ${lag}` }
+        : { name: target.name, status: 'up', detail: 'ready' };
     } catch (error) {
       const name = (error as { name?: string } | null)?.name;
       const detail = name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `unreachable: ${causeOf(error)}`;
       return { name: target.name, status: 'down', detail };
     }
   }
+}
+
+/**
+ * How a readiness answer of ours (`status: degraded`, `details.event_loop`) says the service's event
+ * loop stalled lately; undefined for any other answer, which is plain `ready`.
+ */
+function degradedEventLoop(body: unknown): string | undefined {
+  const answer = body as { status?: unknown; details?: { event_loop?: { recent_max_lag_ms?: unknown; threshold_ms?: unknown } } } | null;
+  if (answer?.status !== 'degraded') return undefined;
+  const loop = answer.details?.event_loop;
+  if (typeof loop?.recent_max_lag_ms !== 'number' || typeof loop.threshold_ms !== 'number') return 'is degraded';
+  return `stalled ${loop.recent_max_lag_ms} ms in the last five seconds (over ${loop.threshold_ms} ms)`;
 }
 
 /** fetch() says only "fetch failed"; the reason (ECONNREFUSED, a DNS error) is its cause. */
