@@ -106,7 +106,8 @@ class AnalysisRun {
     this.timers.clear();
     this.options.signal?.removeEventListener('abort', this.onCancel);
     this.port.close();
-    // A pump still waiting for room must see the end too.
+    // A pump still waiting for room, or a blob still open, must see the end too. The task has
+    // settled, so piscina no longer listens to this signal: aborting it now terminates nothing.
     this.fail(new Error('analysis finished'));
   }
 
