@@ -11,7 +11,7 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
-import { BaseEnv, CommaList, ToInt } from '@vulnscan/config';
+import { CommaList, ManifestBudgetEnv, ToInt } from '@vulnscan/config';
 import { upstreamsProblem } from './upstreams/upstream-config';
 
 @ValidatorConstraint({ name: 'upstreams' })
@@ -25,7 +25,7 @@ class UpstreamList implements ValidatorConstraintInterface {
   }
 }
 
-export class BlobCacheEnv extends BaseEnv {
+export class BlobCacheEnv extends ManifestBudgetEnv {
   /**
    * Upstream registries, comma-separated `<registry host>=<url>`; the first one serves requests
    * without `?ns=`. http:// URLs are spoken to in plain HTTP. Example:
@@ -88,36 +88,12 @@ export class BlobCacheEnv extends BaseEnv {
   @Max(600000)
   CACHE_UPSTREAM_TIMEOUT_MS = 30000;
 
-  /** Largest manifest or index taken from an upstream, in bytes; a larger one is refused (502 MANIFEST_INVALID) before it is read whole. */
-  @ToInt()
-  @IsInt()
-  @Min(1024)
-  @Max(64 * 1024 ** 2)
-  MANIFEST_MAX_BYTES = 4 * 1024 ** 2;
-
-  /** Most manifests one index may list; an upstream index listing more is refused. */
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(100_000)
-  INDEX_MAX_CHILDREN = 256;
-
   /** Levels of indexes one manifest request follows (2: an index of indexes); deeper nesting is refused. */
   @ToInt()
   @IsInt()
   @Min(1)
   @Max(4)
   INDEX_MAX_DEPTH = 2;
-
-  /**
-   * Manifest bytes one manifest request holds in all: the manifest and, for an index, every
-   * descendant it stores with it (read upstream, or already in the cache).
-   */
-  @ToInt()
-  @IsInt()
-  @Min(1024)
-  @Max(1024 ** 3)
-  MANIFEST_PULL_MAX_BYTES = 16 * 1024 ** 2;
 
   /** Manifests one manifest request reads in all (an index and its distinct descendants). */
   @ToInt()

@@ -1,13 +1,13 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { BaseEnv, CommaList, ToInt } from '@vulnscan/config';
+import { CommaList, ManifestBudgetEnv, ToInt } from '@vulnscan/config';
 
 export interface RegistryCredential {
   username: string;
   password: string;
 }
 
-export class WorkerEnv extends BaseEnv {
+export class WorkerEnv extends ManifestBudgetEnv {
   /** Scans one worker process runs at once (the work queue's prefetch). */
   @ToInt()
   @IsInt()
@@ -132,27 +132,6 @@ export class WorkerEnv extends BaseEnv {
   @IsInt()
   @Min(16)
   ANALYSIS_MAX_HEAP_MB = 160;
-
-  /** Largest manifest or index, in bytes; a larger one fails its scan with manifest_invalid, refused before it is read whole. */
-  @ToInt()
-  @IsInt()
-  @Min(1024)
-  @Max(64 * 1024 ** 2)
-  MANIFEST_MAX_BYTES = 4 * 1024 ** 2;
-
-  /** Most manifests an index may list; one listing more fails its scan with manifest_invalid. */
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(100_000)
-  INDEX_MAX_CHILDREN = 256;
-
-  /** Manifest bytes one scan's resolve reads in all (the index and the child it picks); over it the scan fails with manifest_invalid. */
-  @ToInt()
-  @IsInt()
-  @Min(1024)
-  @Max(1024 ** 3)
-  MANIFEST_PULL_MAX_BYTES = 16 * 1024 ** 2;
 
   /**
    * Vulnerability feeds, comma-separated `<kind>=<path or URL>` with kinds osv, alpine-secdb and

@@ -1,3 +1,4 @@
 export * from './load-config';
 export * from './transforms';
 export * from './base-env';
+export * from './manifest-budget-env';
