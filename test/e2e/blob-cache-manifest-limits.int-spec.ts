@@ -10,16 +10,9 @@ import {
   TestRegistry,
 } from '@vulnscan/testing';
 import { ServiceProcess, TestPlatform } from '../support/platform';
+import { MANIFEST_ACCEPT } from '../support/oci';
 
 const ALPINE = () => join(fixturesDir(), 'images/alpine-310.docker.tar.gz');
-const ACCEPT = {
-  Accept: [
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-  ].join(', '),
-};
 
 /**
  * The blob cache's manifest budgets against a real docker-registry upstream, reached through a
@@ -69,7 +62,7 @@ describe('blob-cache-worker: manifest and index budgets', () => {
     const padded = (bytes: number) => ({ ...image, mediaType: DOCKER_MANIFEST, annotations: { padding: ' '.repeat(bytes) } });
     const appPath = `/v2/hostile/app/manifests/${app.digest}`;
     const refusal = async (tag: string) => {
-      const response = await get(`/v2/hostile/app/manifests/${tag}`, ACCEPT);
+      const response = await get(`/v2/hostile/app/manifests/${tag}`, MANIFEST_ACCEPT);
       return { status: response.status, ...(await errorOf(response)) };
     };
 
@@ -84,7 +77,7 @@ describe('blob-cache-worker: manifest and index budgets', () => {
 
     // One child listed 200 times is read once.
     await putManifest(registry, 'hostile/app:repeated', index(Array(200).fill(app)));
-    expect((await get('/v2/hostile/app/manifests/repeated', ACCEPT)).status).toBe(200);
+    expect((await get('/v2/hostile/app/manifests/repeated', MANIFEST_ACCEPT)).status).toBe(200);
     expect(relay.count(appPath)).toBe(1);
 
     // A manifest over MANIFEST_MAX_BYTES (3 MiB here), refused from its Content-Length.

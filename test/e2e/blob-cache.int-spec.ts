@@ -19,17 +19,10 @@ import {
   TestRegistry,
 } from '@vulnscan/testing';
 import { ServiceProcess, TestPlatform, waitFor } from '../support/platform';
+import { MANIFEST_ACCEPT } from '../support/oci';
 
 const execFileAsync = promisify(execFile);
 const ALPINE = () => join(fixturesDir(), 'images/alpine-310.docker.tar.gz');
-const ACCEPT = {
-  Accept: [
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-  ].join(', '),
-};
 const ONLY_IF_CACHED = { 'Cache-Control': 'only-if-cached' };
 const CACHED = 'manifest.cached.v1';
 const COMPLETE = 'manifest.complete.v1';
@@ -173,7 +166,7 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
     const blobPath = `/v2/cold/one/blobs/${sha256(layer.bytes)}`;
     const release = relay.hold((request) => request.path === blobPath);
     try {
-      expect((await get('/v2/cold/one/manifests/1', ACCEPT)).status).toBe(200);
+      expect((await get('/v2/cold/one/manifests/1', MANIFEST_ACCEPT)).status).toBe(200);
       // The background download has reached the upstream and is held there: the blob is cold.
       await waitFor(async () => relay.count(blobPath) === 1, { what: 'the background download to reach upstream' });
       const cold = await get(blobPath, ONLY_IF_CACHED);
@@ -202,7 +195,7 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
   });
 
   it('completes a manifest of another repository at once when all its blobs are already placed', async () => {
-    const response = await get('/v2/mirror/alpine/manifests/3.10', ACCEPT);
+    const response = await get('/v2/mirror/alpine/manifests/3.10', MANIFEST_ACCEPT);
     expect(response.status).toBe(200);
     expect(response.headers.get('docker-content-digest')).toBe(alpineDigest);
     // Stored and completed in one transaction: both events exist as soon as the answer does.
@@ -226,7 +219,7 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
     const paths = layers.map((layer) => `/v2/pair/img/blobs/${sha256(layer.bytes)}`);
     const release = relay.hold((request) => paths.includes(request.path));
     try {
-      expect((await get('/v2/pair/img/manifests/1', ACCEPT)).status).toBe(200);
+      expect((await get('/v2/pair/img/manifests/1', MANIFEST_ACCEPT)).status).toBe(200);
       await waitFor(async () => paths.every((path) => relay.count(path) === 1), { what: 'both layer downloads to reach upstream' });
       await waitFor(async () => (await blobStates('pair/img', digest)).filter((blob) => blob.placed).length === 1, {
         what: 'the config to be placed',
@@ -243,7 +236,7 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
       { os: 'linux', architecture: 'amd64' },
       { os: 'linux', architecture: 'arm64', variant: 'v8' },
     ]);
-    const response = await get('/v2/library/multi/manifests/1', ACCEPT);
+    const response = await get('/v2/library/multi/manifests/1', MANIFEST_ACCEPT);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/vnd.oci.image.index.v1+json');
     expect(response.headers.get('docker-content-digest')).toBe(index.indexDigest);
@@ -255,7 +248,7 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
       expect((await events('library/multi', child.digest))[0]!.payload).toMatchObject({
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
       });
-      const served = await get(childPath, ACCEPT);
+      const served = await get(childPath, MANIFEST_ACCEPT);
       expect(served.status).toBe(200);
       expect(sha256(Buffer.from(await served.arrayBuffer()))).toBe(child.digest);
       expect(relay.count(childPath)).toBe(1);
@@ -269,19 +262,19 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
     const digestPath = `/v2/library/alpine/manifests/${alpineDigest}`;
     await sleep(2100);
     const before = relay.count(tagPath);
-    expect((await get(tagPath, ACCEPT)).status).toBe(200);
-    expect((await get(tagPath, ACCEPT)).status).toBe(200);
+    expect((await get(tagPath, MANIFEST_ACCEPT)).status).toBe(200);
+    expect((await get(tagPath, MANIFEST_ACCEPT)).status).toBe(200);
     expect(relay.count(tagPath)).toBe(before + 1);
     const byDigest = relay.count(digestPath);
-    const head = await get(digestPath, ACCEPT, 'HEAD');
+    const head = await get(digestPath, MANIFEST_ACCEPT, 'HEAD');
     expect(head.status).toBe(200);
     expect(head.headers.get('docker-content-digest')).toBe(alpineDigest);
     expect(Number(head.headers.get('content-length'))).toBeGreaterThan(100);
     expect(await head.text()).toBe('');
-    expect((await get(digestPath, ACCEPT)).status).toBe(200);
+    expect((await get(digestPath, MANIFEST_ACCEPT)).status).toBe(200);
     expect(relay.count(digestPath)).toBe(byDigest);
     await sleep(2100);
-    expect((await get(tagPath, ACCEPT)).status).toBe(200);
+    expect((await get(tagPath, MANIFEST_ACCEPT)).status).toBe(200);
     expect(relay.count(tagPath)).toBe(before + 2);
   });
 
@@ -304,8 +297,8 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
   });
 
   it('chooses the upstream by ?ns= and answers bad requests with OCI errors while staying up', async () => {
-    expect((await get(`/v2/tools/only-here/manifests/1?ns=${second.host}`, ACCEPT)).status).toBe(200);
-    expect((await get('/v2/tools/only-here/manifests/1', ACCEPT)).status).toBe(404);
+    expect((await get(`/v2/tools/only-here/manifests/1?ns=${second.host}`, MANIFEST_ACCEPT)).status).toBe(200);
+    expect((await get('/v2/tools/only-here/manifests/1', MANIFEST_ACCEPT)).status).toBe(404);
     const cases: [string, number, string, Record<string, string>?][] = [
       ['/v2/library/alpine/manifests/3.10?ns=unknown.example', 404, 'NAME_UNKNOWN'],
       ['/v2/Library/alpine/manifests/3.10', 400, 'NAME_INVALID'],
@@ -315,7 +308,7 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
       ['/v2/library/never/manifests/1', 504, 'MANIFEST_UNKNOWN', ONLY_IF_CACHED],
     ];
     for (const [path, status, code, headers] of cases) {
-      const response = await get(path, { ...ACCEPT, ...headers });
+      const response = await get(path, { ...MANIFEST_ACCEPT, ...headers });
       expect({ path, status: response.status, code: (await errorOf(response)).code }).toEqual({ path, status, code });
     }
     expect(relay.count('/v2/library/never/manifests/1')).toBe(0);
@@ -329,7 +322,7 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
       headers: { 'Retry-After': '7' },
       body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}',
     });
-    const limited = await get('/v2/library/limited/manifests/1', ACCEPT);
+    const limited = await get('/v2/library/limited/manifests/1', MANIFEST_ACCEPT);
     stop();
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('7');
@@ -357,7 +350,7 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
     const layerDigest = sha256(layer.bytes);
     badLayerPath = `/v2/bad/img/blobs/${layerDigest}`;
     await corruptBlob(registry, layerDigest);
-    expect((await get('/v2/bad/img/manifests/1', ACCEPT)).status).toBe(200);
+    expect((await get('/v2/bad/img/manifests/1', MANIFEST_ACCEPT)).status).toBe(200);
     await waitFor(async () => (await blobStates('bad/img', digest)).find((blob) => blob.digest === layerDigest)?.last_error, {
       what: 'the failed download',
     });
@@ -381,7 +374,7 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    const uncached = await get('/v2/library/busybox/manifests/latest', ACCEPT);
+    const uncached = await get('/v2/library/busybox/manifests/latest', MANIFEST_ACCEPT);
     expect(uncached.status).toBe(503);
     const error = await errorOf(uncached);
     expect(error.code).toBe('UNAVAILABLE');

@@ -5,18 +5,11 @@ import { join } from 'node:path';
 import { fixturesDir, pushImage, startRegistry, TestRegistry } from '@vulnscan/testing';
 import { Api, waitForFeeds } from '../support/api';
 import { ServiceProcess, TestPlatform, waitFor } from '../support/platform';
+import { MANIFEST_ACCEPT } from '../support/oci';
 
 const ALPINE = () => join(fixturesDir(), 'images/alpine-310.docker.tar.gz');
 const USER = { username: 'puller', password: 'upstream password 0123456789' };
 const INTERNAL_TOKEN = 'internal-cache-token-0123456789';
-const ACCEPT = {
-  Accept: [
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-  ].join(', '),
-};
 
 const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
 const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -98,7 +91,7 @@ describe('blob cache: tenant upstreams from the API', () => {
 
   const pull = (path: string, ns: string, authorization?: string, headers: Record<string, string> = {}) =>
     fetch(`${cache.url}${path}${path.includes('?') ? '&' : '?'}ns=${encodeURIComponent(ns)}`, {
-      headers: { ...ACCEPT, ...headers, ...(authorization ? { Authorization: authorization } : {}) },
+      headers: { ...MANIFEST_ACCEPT, ...headers, ...(authorization ? { Authorization: authorization } : {}) },
     });
   const errorOf = async (response: Response) => ((await response.json()) as { errors: { code: string; message: string }[] }).errors[0]!;
 

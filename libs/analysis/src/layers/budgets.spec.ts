@@ -1,17 +1,9 @@
-import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
+import { ScanErrorCode } from '@vulnscan/contracts';
 import { analyzeImage } from './analyze-image';
 import { ImageView } from './image-view';
 import { LayerLimitError } from './limits';
 import { type EntrySpec, gzipLayer } from './test-support/build-layer';
-
-async function failure(promise: Promise<unknown>): Promise<ScanError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ScanError);
-  return err as ScanError;
-}
+import { failure } from './test-support/failure';
 
 const files = (prefix: string, count: number): EntrySpec[] =>
   Array.from({ length: count }, (_, i) => ({ name: `${prefix}${i}`, content: 'x' }));

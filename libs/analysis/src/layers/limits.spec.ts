@@ -1,18 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { ScanError, ScanErrorCode } from '@vulnscan/contracts';
+import { ScanErrorCode } from '@vulnscan/contracts';
 import { analyzeImage, type ImageLayer } from './analyze-image';
 import { MEDIA, gzipLayer, layerOf, tarOf, zstdFrame } from './test-support/build-layer';
-
-async function failure(promise: Promise<unknown>): Promise<ScanError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ScanError);
-  return err as ScanError;
-}
+import { failure } from './test-support/failure';
 
 const small = [
   { name: 'a', content: 'x'.repeat(100) },
