@@ -166,6 +166,27 @@ describe('attack suite: hostile images and registry answers', () => {
     return created.body.scan_id;
   }
 
+  /** Makes the front answer GETs of `<repository>:1` with `status` and `body` (a manifest of `mediaType`, or an error). */
+  function serve(repository: string, status: number, body: string, mediaType?: string): string {
+    front.answer((request) => request.path === `/v2/${repository}/manifests/1`, {
+      status,
+      ...(mediaType ? { headers: { 'content-type': mediaType } } : {}),
+      body,
+    });
+    return `${front.host}/${repository}:1`;
+  }
+
+  /** An OCI index of made-up children (their digests lead nowhere), one per platform. */
+  function indexOf(platforms: { os: string; architecture: string }[]): string {
+    const manifests = platforms.map((platform, i) => ({
+      mediaType: OCI_MANIFEST,
+      digest: `sha256:${String(i).padStart(64, '0')}`,
+      size: 100,
+      platform,
+    }));
+    return JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests });
+  }
+
   /** Scans `image` as the attacker while the bystander scans the normal image; checks and records what happened. */
   async function attack(name: string, image: string, boundMs: number): Promise<ScanView> {
     watch.reset();
@@ -215,16 +236,30 @@ describe('attack suite: hostile images and registry answers', () => {
     expect(stored!.warnings.join('\n')).toMatch(/var\/lib\/rpm\/rpmdb\.sqlite: .*Packages is a view/);
   });
 
-  it('50,000 chained symlinks with ~4,000-byte targets', async () => {
+  /** `count` symlinks, each through the one before it with a ~4,000-byte target of `./` steps. */
+  async function pushChainedLinks(repository: string, count: number): Promise<string> {
     const links = function* (): Generator<Buffer> {
       yield tarEntry({ name: 'links/', type: '5' });
       yield tarEntry({ name: 'links/s0', type: '2', linkname: '.' });
-      for (let i = 1; i < 50_000; i++) yield tarEntry({ name: `links/s${i}`, type: '2', linkname: `s${i - 1}/${'./'.repeat(1995)}` });
+      for (let i = 1; i < count; i++) yield tarEntry({ name: `links/s${i}`, type: '2', linkname: `s${i - 1}/${'./'.repeat(1995)}` });
     };
-    const layer = await gzipLayerFile(join(work, 'symlinks.tar.gz'), links());
-    await pushLayers(registry, 'attack/symlinks', '1', [layer]);
-    const hostile = await attack('50,000 chained symlinks, ~4,000-byte targets', `${registry.host}/attack/symlinks:1`, 60_000);
+    await pushLayers(registry, repository, '1', [await gzipLayerFile(join(work, `${count}-links.tar.gz`), links())]);
+    return `${registry.host}/${repository}:1`;
+  }
+
+  it('50,000 chained symlinks with ~4,000-byte targets', async () => {
+    const hostile = await attack('50,000 chained symlinks, ~4,000-byte targets', await pushChainedLinks('attack/symlinks', 50_000), 60_000);
+    // 200 MB of link targets: the path budget stops the walk before resolution starts.
     expect([hostile.status, hostile.error?.code]).toEqual(['failed', 'analysis_limit_exceeded']);
+    expect(hostile.error?.message).toMatch(/exceeds IMAGE_MAX_PATH_BYTES \(67108864\)$/);
+  });
+
+  it('10,000 chained symlinks with ~4,000-byte targets (under the path budget)', async () => {
+    const image = await pushChainedLinks('attack/symlinks-resolved', 10_000);
+    const hostile = await attack('10,000 chained symlinks, ~4,000-byte targets', image, 60_000);
+    // Each resolution walks 40 links of 2,000 steps: the image's step budget ends it, linearly.
+    expect([hostile.status, hostile.error?.code]).toEqual(['failed', 'analysis_limit_exceeded']);
+    expect(hostile.error?.message).toMatch(/exceeds IMAGE_MAX_SYMLINK_STEPS \(1000000\)$/);
   });
 
   it('a layer of 200,000 entries with 4,000-byte names', async () => {
@@ -235,57 +270,35 @@ describe('attack suite: hostile images and registry answers', () => {
     const layer = await gzipLayerFile(join(work, 'entries.tar.gz'), entries());
     await pushLayers(registry, 'attack/entries', '1', [layer]);
     const hostile = await attack('200,000 entries with 4,000-byte names', `${registry.host}/attack/entries:1`, 60_000);
-    expect(hostile.status).toBe('failed');
-    expect(['analysis_limit_exceeded', 'layer_too_large']).toContain(hostile.error?.code);
+    expect([hostile.status, hostile.error?.code]).toEqual(['failed', 'analysis_limit_exceeded']);
+    expect(hostile.error?.message).toMatch(/exceeds IMAGE_MAX_PATH_BYTES \(67108864\)$/);
   });
 
   it('a registry error body of 1 MB', async () => {
     const errors = Array.from({ length: 2000 }, (_, i) => ({ code: 'MANIFEST_UNKNOWN', message: `${i} ${'x'.repeat(500)}`, detail: null }));
     const body = JSON.stringify({ errors });
     expect(body.length).toBeGreaterThan(MiB);
-    front.answer((request) => request.path === '/v2/attack/error-body/manifests/1', { status: 404, body });
-    const hostile = await attack('registry error body of 1 MB', `${front.host}/attack/error-body:1`, 15_000);
+    const hostile = await attack('registry error body of 1 MB', serve('attack/error-body', 404, body), 15_000);
     expect([hostile.status, hostile.error?.code]).toEqual(['failed', 'not_found']);
   });
 
   it('a platform list of 5,000-character names', async () => {
-    const manifests = Array.from({ length: 40 }, (_, i) => ({
-      mediaType: OCI_MANIFEST,
-      digest: `sha256:${String(i).padStart(64, '0')}`,
-      size: 100,
-      platform: { os: `linux${'o'.repeat(5000)}`, architecture: `${i}${'a'.repeat(5000)}` },
-    }));
-    const index = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests });
-    front.answer((request) => request.path === '/v2/attack/platforms/manifests/1', {
-      status: 200,
-      headers: { 'content-type': OCI_INDEX },
-      body: index,
-    });
-    const hostile = await attack('platform list of 5,000-character names', `${front.host}/attack/platforms:1`, 15_000);
+    const platforms = Array.from({ length: 40 }, (_, i) => ({ os: `linux${'o'.repeat(5000)}`, architecture: `${i}${'a'.repeat(5000)}` }));
+    const image = serve('attack/platforms', 200, indexOf(platforms), OCI_INDEX);
+    const hostile = await attack('platform list of 5,000-character names', image, 15_000);
     expect([hostile.status, hostile.error?.code]).toEqual(['failed', 'platform_not_found']);
   });
 
   it('an error message with NUL bytes and lone surrogates', async () => {
     const body = JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: `gone\u0000\ud800 for good\udfff\u0000`, detail: null }] });
-    front.answer((request) => request.path === '/v2/attack/odd-text/manifests/1', { status: 404, body });
-    const hostile = await attack('error message with NUL and lone surrogates', `${front.host}/attack/odd-text:1`, 15_000);
+    const hostile = await attack('error message with NUL and lone surrogates', serve('attack/odd-text', 404, body), 15_000);
     expect([hostile.status, hostile.error?.code]).toEqual(['failed', 'not_found']);
   });
 
   it('an index of 10,000 children', async () => {
-    const manifests = Array.from({ length: 10_000 }, (_, i) => ({
-      mediaType: OCI_MANIFEST,
-      digest: `sha256:${String(i).padStart(64, '0')}`,
-      size: 100,
-      platform: { os: 'linux', architecture: i === 9_999 ? 'amd64' : `arch${i}` },
-    }));
-    const index = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests });
-    front.answer((request) => request.path === '/v2/attack/fan-out/manifests/1', {
-      status: 200,
-      headers: { 'content-type': OCI_INDEX },
-      body: index,
-    });
-    const hostile = await attack('index of 10,000 children', `${front.host}/attack/fan-out:1`, 15_000);
+    // Only the last child is for linux/amd64: a client that walked the list would read all of it.
+    const platforms = Array.from({ length: 10_000 }, (_, i) => ({ os: 'linux', architecture: i === 9_999 ? 'amd64' : `arch${i}` }));
+    const hostile = await attack('index of 10,000 children', serve('attack/fan-out', 200, indexOf(platforms), OCI_INDEX), 15_000);
     expect([hostile.status, hostile.error?.code]).toEqual(['failed', 'manifest_invalid']);
   });
 
@@ -328,12 +341,7 @@ describe('attack suite: hostile images and registry answers', () => {
       layers: [],
       annotations: { padding: 'p'.repeat(10 * MiB) },
     });
-    front.answer((request) => request.path === '/v2/attack/huge-manifest/manifests/1', {
-      status: 200,
-      headers: { 'content-type': OCI_MANIFEST },
-      body: manifest,
-    });
-    const hostile = await attack('10 MB manifest', `${front.host}/attack/huge-manifest:1`, 15_000);
+    const hostile = await attack('10 MB manifest', serve('attack/huge-manifest', 200, manifest, OCI_MANIFEST), 15_000);
     expect([hostile.status, hostile.error?.code]).toEqual(['failed', 'manifest_invalid']);
   });
 });
