@@ -9,7 +9,6 @@ build
 ensure_infrastructure
 migrate_all
 
-export BOOTSTRAP_API_KEY="${BOOTSTRAP_API_KEY:-vulnscan-local-admin-key}"
 # Local secrets, made once and kept beside the build (tmp/ is ignored by git), unless set already:
 # local_secret <variable> <file in tmp/> <encoding of 32 random bytes>
 local_secret() {
@@ -23,6 +22,7 @@ local_secret CREDENTIALS_ENCRYPTION_KEY credentials-encryption.key hex   # regis
 local_secret WEBHOOK_ENCRYPTION_KEY webhook-encryption.key hex           # webhook signing secrets (security-status)
 local_secret CACHE_ENCRYPTION_KEY cache-encryption.key hex               # tenants' upstream passwords (blob-cache-worker)
 local_secret CACHE_INTERNAL_TOKEN cache-internal.token base64url         # the worker's reads of the blob cache (both)
+local_secret BOOTSTRAP_API_KEY bootstrap-api.key base64url               # the operator's API key (gateway)
 export MIGRATE_ON_START=false
 declare -A PORTS=([gateway]="${PORT:-8080}" [scan-scheduler]="${SCHEDULER_PORT:-8081}" [scanner-worker]="${WORKER_PORT:-8082}" [blob-cache-worker]="${CACHE_PORT:-5001}" [security-status]="${STATUS_PORT:-8083}")
 # the scanner-worker reads cached images from this platform's own blob cache
@@ -45,5 +45,5 @@ for service in "${SERVICES[@]}"; do
     node --enable-source-maps "$ROOT/dist/apps/$service/src/main.js" &
   supervisors+=("$!")
 done
-log "gateway on http://127.0.0.1:${PORTS[gateway]} (API key: \$BOOTSTRAP_API_KEY); crashed services are restarted; Ctrl-C stops everything"
+log "gateway on http://127.0.0.1:${PORTS[gateway]} (operator API key: \$(cat tmp/bootstrap-api.key), unless BOOTSTRAP_API_KEY is set); crashed services are restarted; Ctrl-C stops everything"
 wait || true

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir, pushImage, startRegistry, TestRegistry } from '@vulnscan/testing';
 import { Api, waitForFeeds } from '../support/api';
-import { ServiceProcess, TestPlatform, waitFor } from '../support/platform';
+import { ServiceProcess, TestPlatform, testSecret, waitFor } from '../support/platform';
 import { MANIFEST_ACCEPT } from '../support/oci';
 
 const ALPINE = () => join(fixturesDir(), 'images/alpine-310.docker.tar.gz');
 const USER = { username: 'puller', password: 'upstream password 0123456789' };
-const INTERNAL_TOKEN = 'internal-cache-token-0123456789';
+const INTERNAL_TOKEN = testSecret();
 
 const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
 const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -57,7 +57,7 @@ describe('blob cache: tenant upstreams from the API', () => {
       platform.start('blob-cache-worker', {
         CACHE_UPSTREAMS: `${publicRegistry.host}=${publicRegistry.url}`,
         CACHE_ALLOWED_HOSTS: privateRegistry.host,
-        CACHE_ENCRYPTION_KEY: 'cd'.repeat(32),
+        CACHE_ENCRYPTION_KEY: testSecret(),
         CACHE_STORAGE_DIR: join(storageDir, 'cache'),
         CACHE_DOWNLOAD_POLL_MS: '200',
       }),

@@ -11,7 +11,7 @@ import {
   TokenServer,
 } from '@vulnscan/testing';
 import { Api, waitForScan } from '../support/api';
-import { TestPlatform } from '../support/platform';
+import { TestPlatform, testSecret } from '../support/platform';
 
 const ALPINE = () => join(fixturesDir(), 'images/alpine-310.docker.tar.gz');
 const USER = { username: 'scanner', password: 'correct horse battery staple' };
@@ -55,7 +55,7 @@ describe('scans against real registries', () => {
       // the token server is a loopback host too: it must be allowed like any registry
       REGISTRY_ALLOWED_HOSTS: new URL(tokenServer.realm).host,
       REGISTRY_CREDENTIALS: JSON.stringify({ [basic.host]: USER, [tokenRegistry.host]: USER }),
-      CREDENTIALS_ENCRYPTION_KEY: 'ab'.repeat(32),
+      CREDENTIALS_ENCRYPTION_KEY: testSecret(),
     });
     await Promise.all([platform.start('scan-scheduler'), platform.start('scanner-worker')]);
     api = new Api((await platform.start('gateway')).url);

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { Commands, ScheduleTargetDto, ScheduleTargetKind } from '@vulnscan/contracts';
 import { AmqpConnection, AmqpRequester, CommandFailedError, resolveMessagingOptions } from '@vulnscan/messaging';
 import { CountingRelay, fixturesDir, pushImage, startCountingRelay, startRegistry, TestRegistry } from '@vulnscan/testing';
-import { TestPlatform } from '../support/platform';
+import { TestPlatform, testSecret } from '../support/platform';
 
 const execFileAsync = promisify(execFile);
 const ALPINE = () => join(fixturesDir(), 'images/alpine-310.docker.tar.gz');
@@ -28,7 +28,7 @@ describe('ListTargetImages through the scanner-worker', () => {
     // One at a time: concurrent writes of the same content make docker-registry's filesystem driver answer 500.
     for (const target of ['library/alpine:3.11', 'team/api:1.0', 'team/api:1.1']) await copy(registry, 'library/alpine:3.10', target);
 
-    platform = new TestPlatform({ INSECURE_REGISTRIES: `${registry.host},${relay.host}`, CREDENTIALS_ENCRYPTION_KEY: 'cd'.repeat(32) });
+    platform = new TestPlatform({ INSECURE_REGISTRIES: `${registry.host},${relay.host}`, CREDENTIALS_ENCRYPTION_KEY: testSecret() });
     await platform.start('scanner-worker');
     const options = resolveMessagingOptions({
       service: 'e2e-scheduler',

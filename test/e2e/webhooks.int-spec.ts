@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir, pushImage, startRegistry, TestRegistry } from '@vulnscan/testing';
 import { Api, waitForFeeds, waitForScan } from '../support/api';
-import { TestPlatform, waitFor } from '../support/platform';
+import { TestPlatform, testSecret, waitFor } from '../support/platform';
 
 interface Delivery {
   headers: IncomingHttpHeaders;
@@ -123,7 +123,7 @@ describe('webhooks', () => {
     };
     platform = new TestPlatform({
       INSECURE_REGISTRIES: registry.host,
-      WEBHOOK_ENCRYPTION_KEY: 'cd'.repeat(32),
+      WEBHOOK_ENCRYPTION_KEY: testSecret(),
       WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
       WEBHOOK_POLL_MS: '100',
       WEBHOOK_RETRY_BASE_MS: '400',

@@ -9,7 +9,10 @@ import { freePort, workspaceRoot } from '@vulnscan/testing';
 
 const execFileAsync = promisify(execFile);
 export const ROOT = workspaceRoot();
-export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+/** 32 random bytes in hex: what the services accept as a key or token (a fixed or patterned one is refused). */
+export const testSecret = (): string => randomBytes(32).toString('hex');
+/** The operator key (BOOTSTRAP_API_KEY) of every test platform in this process. */
+export const ADMIN_KEY = `vsk_${randomBytes(32).toString('base64url')}`;
 
 export type ServiceName = 'gateway' | 'scan-scheduler' | 'scanner-worker' | 'blob-cache-worker' | 'security-status';
 

@@ -4,14 +4,13 @@ import {
   IsString,
   Matches,
   Max,
-  MinLength,
   Min,
   Validate,
   ValidationArguments,
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
-import { CommaList, ManifestBudgetEnv, ToInt } from '@vulnscan/config';
+import { CommaList, IsSecret, ManifestBudgetEnv, ToInt } from '@vulnscan/config';
 import { upstreamsProblem } from './upstreams/upstream-config';
 
 @ValidatorConstraint({ name: 'upstreams' })
@@ -114,6 +113,7 @@ export class BlobCacheEnv extends ManifestBudgetEnv {
   /** Seals tenants' upstream passwords at rest (32 bytes, hex or base64); without it upstreams with credentials are refused (503). */
   @IsOptional()
   @Matches(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes as 64 hex characters or base64' })
+  @IsSecret()
   CACHE_ENCRYPTION_KEY?: string;
 
   /**
@@ -122,7 +122,6 @@ export class BlobCacheEnv extends ManifestBudgetEnv {
    * worker. Without it, only tenants' API keys reach tenants' upstreams.
    */
   @IsOptional()
-  @IsString()
-  @MinLength(16, { message: 'must be at least 16 characters' })
+  @IsSecret()
   CACHE_INTERNAL_TOKEN?: string;
 }

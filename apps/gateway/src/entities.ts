@@ -5,7 +5,10 @@ export const GATEWAY_SCHEMA = 'gateway';
 export enum Scope {
   ScansRead = 'scans:read',
   ScansWrite = 'scans:write',
+  /** A tenant's administrator: its own keys and bulk scans, plus its reads and writes. */
   Admin = 'admin',
+  /** The operator: tenants, any tenant's keys, platform-wide audit, dead letters, feed syncs, scheduler internals. */
+  PlatformAdmin = 'platform:admin',
 }
 
 @Entity({ schema: GATEWAY_SCHEMA, name: 'tenants' })

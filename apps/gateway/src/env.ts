@@ -1,13 +1,15 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsNumber, IsOptional, IsString, Max, Min, MinLength, Validate } from 'class-validator';
-import { BaseEnv, ToInt } from '@vulnscan/config';
+import { IsInt, IsNumber, IsOptional, IsString, Max, Min, Validate } from 'class-validator';
+import { BaseEnv, IsSecret, ToInt } from '@vulnscan/config';
 import { HealthTargetList } from './operations/health-targets';
 
 export class GatewayEnv extends BaseEnv {
-  /** Ensures an admin API key with this value for tenant `default` at start. */
+  /**
+   * Ensures an operator key (`platform:admin`) with this value for tenant `default` at start; a key
+   * revoked through the API stays revoked.
+   */
   @IsOptional()
-  @IsString()
-  @MinLength(16, { message: 'must be at least 16 characters' })
+  @IsSecret()
   BOOTSTRAP_API_KEY?: string;
 
   /** How long the API waits for the scheduler to answer a command before a 503. */

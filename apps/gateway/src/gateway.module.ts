@@ -25,6 +25,7 @@ import { ReportsController } from './reports/reports.controller';
 import { RegistriesController } from './registries/registries.controller';
 import { SbomsController } from './sboms/sboms.controller';
 import { ScansController } from './scans/scans.controller';
+import { ApiKeysController } from './tenants/api-keys.controller';
 import { TenantsController } from './tenants/tenants.controller';
 import { UpstreamsController } from './upstreams/upstreams.controller';
 import { VulnDbController } from './vulndb/vulndb.controller';
@@ -36,6 +37,7 @@ import { WebhooksController } from './webhooks/webhooks.controller';
     ScansController,
     SchedulesController,
     TenantsController,
+    ApiKeysController,
     AuditController,
     DeadLettersController,
     RegistriesController,

@@ -4,6 +4,7 @@ import { ServiceDefinition } from '@vulnscan/service-runtime';
 import { GATEWAY_ENTITIES, GATEWAY_SCHEMA } from './entities';
 import { GatewayEnv } from './env';
 import { GatewayInitial1764000000001 } from './migrations/1764000000001-GatewayInitial';
+import { OperatorScope1765000000001 } from './migrations/1765000000001-OperatorScope';
 
 /** Largest JSON body the API reads; larger ones are answered 413. */
 const API_BODY_LIMIT = '2mb';
@@ -15,7 +16,7 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
   defaultPort: 8080,
   // Its own tables only: other services' data is read through their read-only readers (plain SQL).
   entities: GATEWAY_ENTITIES,
-  migrations: [GatewayInitial1764000000001],
+  migrations: [GatewayInitial1764000000001, OperatorScope1765000000001],
   configureHttp: (app) => {
     // a bulk scan lists up to 10,000 references; every other body is far smaller
     (app as NestExpressApplication).useBodyParser('json', { limit: API_BODY_LIMIT });

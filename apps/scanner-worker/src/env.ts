@@ -1,10 +1,74 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { CommaList, ManifestBudgetEnv, ToInt } from '@vulnscan/config';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
+import {
+  BOOTSTRAP_TENANT,
+  CommaList,
+  IsSecret,
+  ManifestBudgetEnv,
+  tenantEntriesProblem,
+  tenantSet,
+  ToInt,
+  WithheldFromErrors,
+} from '@vulnscan/config';
 
 export interface RegistryCredential {
-  username: string;
-  password: string;
+  readonly username: string;
+  readonly password: string;
+  /** Whom the operator's credential serves: `*` or tenant ids. */
+  readonly tenants: '*' | ReadonlySet<string>;
+}
+
+/** REGISTRY_CREDENTIALS' JSON as the worker uses it; throws naming the host of a bad entry. */
+export function parseRegistryCredentials(json: unknown): Record<string, RegistryCredential> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new Error('must be a JSON object of host → {username, password}');
+  const credentials: Record<string, RegistryCredential> = {};
+  for (const [host, entry] of Object.entries(json as Record<string, unknown>)) {
+    const { username, password, tenants } = (entry ?? {}) as { username?: unknown; password?: unknown; tenants?: unknown };
+    if (typeof username !== 'string' || typeof password !== 'string') throw new Error(`${host}: needs a string username and password`);
+    if (tenants !== undefined && (!Array.isArray(tenants) || !tenants.every((name) => typeof name === 'string')))
+      throw new Error(`${host}: tenants must be a list of tenant ids, or ["*"]`);
+    credentials[host] = {
+      username,
+      password,
+      tenants: tenantSet((tenants as string[] | undefined) ?? [BOOTSTRAP_TENANT], `${host}: tenants`),
+    };
+  }
+  return credentials;
+}
+
+/** Why REGISTRY_CREDENTIALS (the variable's text) does not parse. */
+function registryCredentialsProblem(text: unknown): string {
+  try {
+    parseRegistryCredentials(JSON.parse(String(text)) as unknown);
+    return 'is invalid';
+  } catch (error) {
+    return error instanceof SyntaxError ? 'must be JSON: {"host": {"username": "u", "password": "p"}}' : (error as Error).message;
+  }
+}
+
+@ValidatorConstraint({ name: 'registryCredentials' })
+class RegistryCredentialMap implements ValidatorConstraintInterface {
+  /** The transform leaves the text as it was when it does not parse. */
+  validate = (value: unknown): boolean => typeof value === 'object' && value !== null;
+  defaultMessage = (args: ValidationArguments): string => registryCredentialsProblem(args.value);
+}
+
+@ValidatorConstraint({ name: 'tenantEntries' })
+class TenantEntryList implements ValidatorConstraintInterface {
+  validate = (value: unknown): boolean => tenantEntriesProblem(value) === undefined;
+  defaultMessage = (args: ValidationArguments): string => tenantEntriesProblem(args.value) ?? 'is invalid';
 }
 
 export class WorkerEnv extends ManifestBudgetEnv {
@@ -22,26 +86,37 @@ export class WorkerEnv extends ManifestBudgetEnv {
   @Max(100)
   WORK_QUEUE_DELIVERY_LIMIT = 3;
 
-  /** Registries spoken to over plain HTTP (host:port, comma-separated); they are also allowed. */
+  /**
+   * Registries spoken to over plain HTTP (host:port, comma-separated); they are also allowed. Each
+   * serves the tenants it names (`host:port@team-a|team-b`, `@*` for every tenant), the bootstrap
+   * tenant `default` when it names none.
+   */
   @CommaList()
-  @IsString({ each: true })
+  @Validate(TenantEntryList)
   INSECURE_REGISTRIES: string[] = [];
 
-  /** Private or loopback registry hosts (host, host:port or CIDR) the worker may reach. */
+  /**
+   * Private or loopback registry hosts (host, host:port or CIDR) the worker may reach, each for the
+   * tenants it names as in INSECURE_REGISTRIES (`10.0.0.0/8@*`); the bootstrap tenant when none.
+   */
   @CommaList()
-  @IsString({ each: true })
+  @Validate(TenantEntryList)
   REGISTRY_ALLOWED_HOSTS: string[] = [];
 
-  /** Credentials per registry host, JSON: {"registry.example.com": {"username": "u", "password": "p"}}. */
+  /**
+   * Credentials per registry host, JSON: {"registry.example.com": {"username": "u", "password": "p",
+   * "tenants": ["team-a"]}}; `tenants` (default: the bootstrap tenant) lists whom they serve, `["*"]` everyone.
+   */
   @Transform(({ value }) => {
     if (typeof value !== 'string') return value;
     try {
-      return JSON.parse(value) as unknown;
+      return parseRegistryCredentials(JSON.parse(value) as unknown);
     } catch {
-      return value;
+      return value; // validation names the problem
     }
   })
-  @IsObject({ message: 'must be a JSON object of host → {username, password}' })
+  @Validate(RegistryCredentialMap)
+  @WithheldFromErrors()
   REGISTRY_CREDENTIALS: Record<string, RegistryCredential> = {};
 
   @ToInt()
@@ -62,8 +137,7 @@ export class WorkerEnv extends ManifestBudgetEnv {
    * carry `Basic <tenant>:<token>`, so images pulled through a tenant's own upstream are found.
    */
   @IsOptional()
-  @IsString()
-  @MinLength(16, { message: 'must be at least 16 characters' })
+  @IsSecret()
   CACHE_INTERNAL_TOKEN?: string;
 
   /** Largest uncompressed size of one layer, in bytes (bounds decompression bombs); over it a scan fails with layer_too_large. */
@@ -153,5 +227,6 @@ export class WorkerEnv extends ManifestBudgetEnv {
    */
   @IsOptional()
   @Matches(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes as 64 hex characters or base64' })
+  @IsSecret()
   CREDENTIALS_ENCRYPTION_KEY?: string;
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ScanReader } from '@vulnscan/scan-data';
 import { RegistryCredentialsController } from './credentials/registry-credentials.controller';
 import { RegistryCredentials } from './credentials/registry-credentials.service';
+import { OperatorRegistries } from './registry/operator-registries';
 import { ImageScanner } from './jobs/image-scanner.service';
 import { SbomStore } from './jobs/sbom-store.service';
 import { ScanJobController } from './jobs/scan-job.controller';
@@ -15,6 +16,16 @@ import { ScansPurgedController } from './retention/scans-purged.controller';
 
 @Module({
   controllers: [ScanJobController, RegistryCredentialsController, FeedSyncController, ScansPurgedController, TargetImagesController],
-  providers: [ImageScanner, RegistryCredentials, SbomStore, ScanReader, FeedSync, ReportBuilder, TargetImages, TenantRegistryClients],
+  providers: [
+    ImageScanner,
+    RegistryCredentials,
+    SbomStore,
+    ScanReader,
+    FeedSync,
+    ReportBuilder,
+    TargetImages,
+    TenantRegistryClients,
+    OperatorRegistries,
+  ],
 })
 export class WorkerModule {}

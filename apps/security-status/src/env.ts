@@ -1,5 +1,5 @@
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { BaseEnv, CommaList, ToBool, ToInt } from '@vulnscan/config';
+import { BaseEnv, CommaList, IsSecret, ToBool, ToInt } from '@vulnscan/config';
 
 export class SecurityStatusEnv extends BaseEnv {
   /**
@@ -36,6 +36,7 @@ export class SecurityStatusEnv extends BaseEnv {
    */
   @IsOptional()
   @Matches(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes as 64 hex characters or base64' })
+  @IsSecret()
   WEBHOOK_ENCRYPTION_KEY?: string;
 
   /** Private or loopback webhook hosts (host, host:port or CIDR, comma-separated) deliveries may reach. */

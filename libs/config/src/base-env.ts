@@ -1,4 +1,5 @@
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { WithheldFromErrors } from './secret';
 import { ToBool, ToInt } from './transforms';
 
 /** Variables every service reads. Each app's env class extends this one. */
@@ -11,6 +12,7 @@ export class BaseEnv {
 
   /** PostgreSQL connection URL; the database is created when missing. */
   @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  @WithheldFromErrors()
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/vulnscan';
 
   @ToInt()
@@ -20,6 +22,7 @@ export class BaseEnv {
   DATABASE_POOL_SIZE = 10;
 
   @Matches(/^amqps?:\/\//, { message: 'must be an amqp:// URL' })
+  @WithheldFromErrors()
   AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
   /** Prefix of every exchange and queue name (isolates deployments sharing a broker). */

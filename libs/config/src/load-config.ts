@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
+import { SECRET_PROPERTIES } from './secret';
 
 /** Thrown at start-up when the environment is wrong; the message names every bad variable. */
 export class ConfigError extends Error {
@@ -12,7 +13,12 @@ export class ConfigError extends Error {
 function describe(errors: ValidationError[]): string[] {
   return errors.flatMap((error) => {
     const constraints = Object.values(error.constraints ?? {});
-    const value = error.value === undefined ? 'it is not set' : `got ${JSON.stringify(error.value)}`;
+    const value =
+      error.value === undefined
+        ? 'it is not set'
+        : SECRET_PROPERTIES.has(error.property)
+          ? 'value withheld'
+          : `got ${JSON.stringify(error.value)}`;
     return constraints.map((text) => `${error.property}: ${text} (${value})`);
   });
 }

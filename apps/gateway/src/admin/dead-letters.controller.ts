@@ -21,7 +21,7 @@ const SERVICE_OF_SCHEMA = Object.fromEntries(Object.entries(SERVICE_SCHEMAS).map
 
 @ApiTags('admin')
 @Controller('api/v1/admin/dead-letters')
-@Authenticated(Scope.Admin)
+@Authenticated(Scope.PlatformAdmin)
 export class DeadLettersController {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,

@@ -42,14 +42,17 @@ export class AuditLog implements OnApplicationShutdown {
     await this.flush();
   }
 
-  async list(limit: number, before?: { createdAt: string; id: string }): Promise<AuditEntryEntity[]> {
+  /** Entries newest first: one tenant's, or every one (unauthenticated requests' too) when `tenantId` is undefined. */
+  async list(limit: number, tenantId: string | undefined, before?: { createdAt: string; id: string }): Promise<AuditEntryEntity[]> {
     const query = this.dataSource
       .getRepository(AuditEntryEntity)
       .createQueryBuilder('a')
+      .where('TRUE')
       .orderBy('a.created_at', 'DESC')
       .addOrderBy('a.id', 'DESC')
       .limit(limit);
-    if (before) query.where('(a.created_at, a.id) < (:createdAt, :id)', before);
+    if (tenantId !== undefined) query.andWhere('a.tenant_id = :tenantId', { tenantId });
+    if (before) query.andWhere('(a.created_at, a.id) < (:createdAt, :id)', before);
     return query.getMany();
   }
 }

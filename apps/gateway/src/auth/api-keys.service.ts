@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { apiKeyHash, ApiKeyReader } from '@vulnscan/gateway-data';
+import { BOOTSTRAP_TENANT } from '@vulnscan/config';
 import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { ApiKeyEntity, Scope } from '../entities';
 import { GatewayEnv } from '../env';
@@ -32,13 +33,16 @@ export class ApiKeys implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.env.BOOTSTRAP_API_KEY) return;
-    await this.dataSource.query(
+    // A bootstrap key revoked through the API stays revoked: a restart must not bring it back.
+    const [row] = (await this.dataSource.query(
       `INSERT INTO gateway.api_keys (id, tenant_id, name, key_hash, key_prefix, scopes)
-       VALUES ($1, 'default', 'bootstrap', $2, $3, $4)
-       ON CONFLICT (key_hash) DO UPDATE SET revoked_at = NULL, scopes = EXCLUDED.scopes`,
-      [uuidv7(), apiKeyHash(this.env.BOOTSTRAP_API_KEY), this.env.BOOTSTRAP_API_KEY.slice(0, 8), Object.values(Scope)],
-    );
-    this.logger.log('bootstrap API key ensured for tenant default');
+       VALUES ($1, $2, 'bootstrap', $3, $4, $5)
+       ON CONFLICT (key_hash) DO UPDATE SET scopes = EXCLUDED.scopes
+       RETURNING revoked_at`,
+      [uuidv7(), BOOTSTRAP_TENANT, apiKeyHash(this.env.BOOTSTRAP_API_KEY), this.env.BOOTSTRAP_API_KEY.slice(0, 8), Object.values(Scope)],
+    )) as { revoked_at: Date | null }[];
+    if (row.revoked_at) this.logger.warn('BOOTSTRAP_API_KEY was revoked and stays revoked: set a new value to get an operator key');
+    else this.logger.log(`operator API key ensured for tenant ${BOOTSTRAP_TENANT}`);
   }
 
   async verify(secret: string): Promise<Principal | null> {
@@ -80,8 +84,11 @@ export class ApiKeys implements OnApplicationBootstrap {
     });
   }
 
-  async revoke(id: string): Promise<boolean> {
-    const result = await this.dataSource.getRepository(ApiKeyEntity).update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+  /** Revokes a key (of `tenantId` only, when given); false when there is no such live key. */
+  async revoke(id: string, tenantId?: string): Promise<boolean> {
+    const result = await this.dataSource
+      .getRepository(ApiKeyEntity)
+      .update({ id, revokedAt: IsNull(), ...(tenantId ? { tenantId } : {}) }, { revokedAt: new Date() });
     this.cache.clear();
     return (result.affected ?? 0) > 0;
   }

@@ -32,11 +32,12 @@ export class ApiKeyGuard implements CanActivate {
       );
     const principal = await this.keys.verify(secret);
     if (!principal) throw apiError(GatewayErrorCode.Unauthorized, 'The API key is not valid.', {}, { 'WWW-Authenticate': 'Bearer' });
+    // known before the scope check, so a refused request is audited as its tenant's
+    request.principal = principal;
     const required =
       this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, [context.getHandler(), context.getClass()]) ?? [];
     const missing = missingScopes(required, principal.scopes);
     if (missing.length > 0) throw apiError(GatewayErrorCode.Forbidden, `The API key lacks the scope ${missing.join(', ')}.`);
-    request.principal = principal;
     return true;
   }
 }

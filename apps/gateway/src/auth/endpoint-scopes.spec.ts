@@ -12,6 +12,7 @@ import { ReportsController } from '../reports/reports.controller';
 import { SbomsController } from '../sboms/sboms.controller';
 import { ScansController } from '../scans/scans.controller';
 import { SchedulesController } from '../schedules/schedules.controller';
+import { ApiKeysController } from '../tenants/api-keys.controller';
 import { TenantsController } from '../tenants/tenants.controller';
 import { UpstreamsController } from '../upstreams/upstreams.controller';
 import { VulnDbController } from '../vulndb/vulndb.controller';
@@ -23,6 +24,7 @@ const CONTROLLERS: Type[] = [
   ScansController,
   SchedulesController,
   TenantsController,
+  ApiKeysController,
   AuditController,
   DeadLettersController,
   RegistriesController,
@@ -56,7 +58,7 @@ function endpointScopes(): Record<string, string> {
 }
 
 describe('which scopes pass which endpoint', () => {
-  it('requires these scopes per endpoint (admin passes all)', () => {
+  it('requires these scopes per endpoint (platform:admin passes all, admin all but platform:admin)', () => {
     expect(endpointScopes()).toEqual({
       'GET /api/v1/health': 'public',
       'GET /api/v1/scans': 'scans:read',
@@ -91,16 +93,16 @@ describe('which scopes pass which endpoint', () => {
       'POST /api/v1/webhooks': 'scans:write',
       'DELETE /api/v1/webhooks/:id': 'scans:write',
       'POST /api/v1/scans/bulk': 'admin',
-      'POST /api/v1/vulndb/sync': 'admin',
-      'GET /api/v1/tenants': 'admin',
-      'POST /api/v1/tenants': 'admin',
-      'DELETE /api/v1/tenants/:id': 'admin',
       'GET /api/v1/api-keys': 'admin',
       'POST /api/v1/api-keys': 'admin',
       'DELETE /api/v1/api-keys/:id': 'admin',
       'GET /api/v1/audit': 'admin',
-      'GET /api/v1/admin/dead-letters': 'admin',
-      'POST /api/v1/admin/dead-letters/:id/replay': 'admin',
+      'POST /api/v1/vulndb/sync': 'platform:admin',
+      'GET /api/v1/tenants': 'platform:admin',
+      'POST /api/v1/tenants': 'platform:admin',
+      'DELETE /api/v1/tenants/:id': 'platform:admin',
+      'GET /api/v1/admin/dead-letters': 'platform:admin',
+      'POST /api/v1/admin/dead-letters/:id/replay': 'platform:admin',
     });
   });
 });

@@ -1,5 +1,5 @@
 import { Scope } from '../entities';
-import { bearerToken, missingScopes } from './scope-check';
+import { bearerToken, isOperator, missingScopes } from './scope-check';
 
 describe('scope checks', () => {
   it('reads the key of a Bearer header, scheme in any case', () => {
@@ -23,7 +23,14 @@ describe('scope checks', () => {
     expect(missingScopes([Scope.Admin], [Scope.ScansRead, Scope.ScansWrite])).toEqual(['admin']);
   });
 
-  it('passes an admin key everywhere', () => {
+  it("passes a tenant admin on its tenant's routes, never on the operator's", () => {
     expect(missingScopes([Scope.ScansRead, Scope.ScansWrite, Scope.Admin], [Scope.Admin])).toEqual([]);
+    expect(missingScopes([Scope.PlatformAdmin], [Scope.Admin, Scope.ScansRead, Scope.ScansWrite])).toEqual(['platform:admin']);
+    expect(isOperator([Scope.Admin])).toBe(false);
+  });
+
+  it('passes an operator key everywhere', () => {
+    expect(missingScopes(Object.values(Scope), [Scope.PlatformAdmin])).toEqual([]);
+    expect(isOperator([Scope.ScansRead, Scope.PlatformAdmin])).toBe(true);
   });
 });

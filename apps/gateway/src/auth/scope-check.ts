@@ -6,8 +6,27 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1] : null;
 }
 
-/** The required scopes the key lacks: every one must be granted, and `admin` grants them all. */
-export function missingScopes(required: readonly Scope[], granted: readonly Scope[]): Scope[] {
-  if (granted.includes(Scope.Admin)) return [];
-  return required.filter((scope) => !granted.includes(scope));
+/**
+ * What a scope grants besides itself. A tenant's `admin` never reaches past its tenant, so it
+ * grants only that tenant's reads and writes; only `platform:admin` grants everything.
+ */
+const IMPLIED: Readonly<Record<Scope, readonly Scope[]>> = {
+  [Scope.ScansRead]: [],
+  [Scope.ScansWrite]: [],
+  [Scope.Admin]: [Scope.ScansRead, Scope.ScansWrite],
+  [Scope.PlatformAdmin]: [Scope.ScansRead, Scope.ScansWrite, Scope.Admin],
+};
+
+/** The scopes a key holds, its granted ones and everything they imply. */
+export function effectiveScopes(granted: readonly Scope[]): ReadonlySet<Scope> {
+  return new Set(granted.flatMap((scope) => [scope, ...IMPLIED[scope]]));
 }
+
+/** The required scopes the key lacks: every one must be held, directly or implied. */
+export function missingScopes(required: readonly Scope[], granted: readonly Scope[]): Scope[] {
+  const held = effectiveScopes(granted);
+  return required.filter((scope) => !held.has(scope));
+}
+
+/** Whether the key is the operator's: the only scope that crosses tenants. */
+export const isOperator = (granted: readonly Scope[]): boolean => granted.includes(Scope.PlatformAdmin);

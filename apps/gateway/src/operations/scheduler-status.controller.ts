@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagg
 import { ScanCountScope, SchedulerStatusReader } from '@vulnscan/scan-data';
 import type { Principal } from '../auth/api-keys.service';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.guard';
+import { isOperator } from '../auth/scope-check';
 import { Scope } from '../entities';
 
 class SchedulerStatusView {
@@ -58,12 +59,12 @@ export class SchedulerStatusController {
     summary: 'Whether the scheduler runs, schedule runs, the backlog and scan totals',
     description:
       '`running` and `worker_count` describe the platform. `last_run_at` and `next_run_at` (schedules), `active_scans`, ' +
-      "`queue_depth`, `total_completed` and `total_failed` cover the key's tenant, or every tenant for a key with the " +
-      '`admin` scope (`scope` says which).',
+      "`queue_depth`, `total_completed` and `total_failed` cover the key's tenant, or every tenant for an operator key " +
+      '(`platform:admin`; `scope` says which).',
   })
   @ApiOkResponse({ type: SchedulerStatusView })
   async status(@CurrentPrincipal() principal: Principal): Promise<SchedulerStatusView> {
-    const platformWide = principal.scopes.includes(Scope.Admin);
+    const platformWide = isOperator(principal.scopes);
     const scope: ScanCountScope = platformWide ? { allTenants: true } : { tenantId: principal.tenantId };
     const [liveness, runs, backlog, totals] = await Promise.all([
       this.reader.liveness(),

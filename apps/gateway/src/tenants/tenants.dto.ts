@@ -14,10 +14,11 @@ export class CreateTenantDto {
 }
 
 export class CreateApiKeyDto {
-  @ApiProperty({ example: 'default' })
+  @ApiPropertyOptional({ example: 'team-payments', description: "The key's tenant: the caller's own unless an operator names another" })
+  @IsOptional()
   @IsString()
   @MaxLength(63)
-  tenant_id!: string;
+  tenant_id?: string;
 
   @ApiProperty({ example: 'ci-pipeline' })
   @IsString()
@@ -32,7 +33,7 @@ export class CreateApiKeyDto {
 }
 
 export class ListApiKeysQuery {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: "Operators only: one tenant's keys (all tenants' without it)" })
   @IsOptional()
   @IsString()
   @MaxLength(63)

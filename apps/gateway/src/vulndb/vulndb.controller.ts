@@ -55,7 +55,7 @@ export class VulnDbController {
 
   @Post('sync')
   @HttpCode(202)
-  @Authenticated(Scope.Admin)
+  @Authenticated(Scope.PlatformAdmin)
   @ApiOperation({ summary: 'Sync the feeds now (FeedSyncRequested); progress shows in GET /api/v1/vulndb' })
   async sync(@Body() body: SyncRequestDto, @CurrentPrincipal() principal: Principal) {
     const envelope = await this.dataSource.transaction((manager) =>

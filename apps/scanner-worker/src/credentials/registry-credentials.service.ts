@@ -5,31 +5,30 @@ import { v7 as uuidv7 } from 'uuid';
 import { PutRegistryCredentialCommand, RegistryCredentialView, ScanError, WorkerErrorCode } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
 import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/service-runtime';
-import { OutboundHostPolicy } from '@vulnscan/outbound-http';
 import { presentCredential } from '@vulnscan/registry-credentials';
 import { RegistryCredentialEntity } from '@vulnscan/worker-entities';
-import { WorkerEnv, RegistryCredential } from '../env';
+import { OperatorRegistries } from '../registry/operator-registries';
+import { RegistryCredential, WorkerEnv } from '../env';
 import { credentialContext } from './credential-context';
 
 /** Tenants' registry credentials: stored encrypted, decrypted only to talk to that registry. */
 @Injectable()
 export class RegistryCredentials {
   private readonly cipher: SecretCipher | null;
-  private readonly policy: OutboundHostPolicy;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(SERVICE_ENV) private readonly env: WorkerEnv,
+    @Inject(SERVICE_ENV) env: WorkerEnv,
+    private readonly operator: OperatorRegistries,
   ) {
     this.cipher = env.CREDENTIALS_ENCRYPTION_KEY ? new SecretCipher(parseEncryptionKey(env.CREDENTIALS_ENCRYPTION_KEY)) : null;
-    this.policy = new OutboundHostPolicy({ allowedHosts: env.REGISTRY_ALLOWED_HOSTS, insecureRegistries: env.INSECURE_REGISTRIES });
   }
 
   async put(command: PutRegistryCredentialCommand): Promise<RegistryCredentialView> {
     const cipher = this.requireCipher();
     const registry = command.registry.toLowerCase();
     try {
-      await this.policy.check(registry);
+      await this.operator.policyFor(command.tenantId).check(registry);
     } catch (error) {
       if (error instanceof ScanError) throw new CommandRejectedError(error.code, `registry: ${error.message}`);
       throw error;
@@ -66,8 +65,8 @@ export class RegistryCredentials {
     if (!result.affected) throw new CommandRejectedError(WorkerErrorCode.RegistryCredentialNotFound, `registry credential ${id} not found`);
   }
 
-  /** The tenant's own credentials for a host, else the operator's from REGISTRY_CREDENTIALS. */
-  async lookup(tenantId: string, registry: string): Promise<RegistryCredential | undefined> {
+  /** The tenant's own credentials for a host, else the operator's from REGISTRY_CREDENTIALS when they serve this tenant. */
+  async lookup(tenantId: string, registry: string): Promise<Pick<RegistryCredential, 'username' | 'password'> | undefined> {
     const row = await this.dataSource
       .getRepository(RegistryCredentialEntity)
       .createQueryBuilder('c')
@@ -77,7 +76,7 @@ export class RegistryCredentials {
     if (row && this.cipher) {
       return { username: row.username, password: this.cipher.decrypt(row.secret, credentialContext(tenantId, row.registry)) };
     }
-    return this.env.REGISTRY_CREDENTIALS[registry];
+    return this.operator.credentialFor(tenantId, registry);
   }
 
   private requireCipher(): SecretCipher {

@@ -8,6 +8,7 @@ import { TestRegistry, fixturesDir, pushImage, startCountingRelay, startRegistry
 import type { RegistryCredentials } from '../credentials/registry-credentials.service';
 import { WorkerEnv } from '../env';
 import { TargetImages } from './target-images.service';
+import { OperatorRegistries } from '../registry/operator-registries';
 import { TenantRegistryClients } from '../registry/tenant-registry-clients';
 
 const execFileAsync = promisify(execFile);
@@ -38,13 +39,14 @@ describe('TargetImages against docker-registry', () => {
     }
     await blobOnly(open, 'team/broken');
     const env = Object.assign(new WorkerEnv(), {
-      INSECURE_REGISTRIES: [open.host, basic.host],
-      REGISTRY_ALLOWED_HOSTS: [open.host, basic.host],
+      // operator configuration serves only the tenants it names
+      INSECURE_REGISTRIES: [`${open.host}@acme`, `${basic.host}@acme`],
+      REGISTRY_ALLOWED_HOSTS: [`${open.host}@acme`, `${basic.host}@acme`],
     });
     const credentials = {
       lookup: async (tenantId: string, host: string) => (tenantId === 'acme' && host === basic.host ? USER : undefined),
     };
-    clients = new TenantRegistryClients(env, credentials as RegistryCredentials);
+    clients = new TenantRegistryClients(env, credentials as RegistryCredentials, new OperatorRegistries(env));
     targets = new TargetImages(clients);
   });
 
@@ -139,8 +141,12 @@ describe('TargetImages against docker-registry', () => {
   it('answers 429 with the registry’s wait, and 502 when the registry is unreachable', async () => {
     const relay = await startCountingRelay(open.url);
     stops.push(() => relay.stop());
-    const env = Object.assign(new WorkerEnv(), { INSECURE_REGISTRIES: [relay.host], REGISTRY_ALLOWED_HOSTS: [relay.host] });
-    const relayClients = new TenantRegistryClients(env, { lookup: async () => undefined } as unknown as RegistryCredentials);
+    const env = Object.assign(new WorkerEnv(), { INSECURE_REGISTRIES: [`${relay.host}@*`], REGISTRY_ALLOWED_HOSTS: [`${relay.host}@*`] });
+    const relayClients = new TenantRegistryClients(
+      env,
+      { lookup: async () => undefined } as unknown as RegistryCredentials,
+      new OperatorRegistries(env),
+    );
     const viaRelay = new TargetImages(relayClients);
     stops.push(async () => relayClients.onApplicationShutdown());
     const target = {

@@ -1,26 +1,24 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { SERVICE_ENV } from '@vulnscan/service-runtime';
-import { OutboundHostPolicy } from '@vulnscan/outbound-http';
 import { ManifestLimits, RegistryClient } from '@vulnscan/registry';
 import { RegistryCredentials } from '../credentials/registry-credentials.service';
+import { OperatorRegistries } from './operator-registries';
 import { WorkerEnv } from '../env';
 
 /**
- * One registry client per tenant, with that tenant's stored credentials, INSECURE_REGISTRIES and
- * the outbound host policy. Tokens obtained with one tenant's credentials never serve another.
+ * One registry client per tenant, with that tenant's stored credentials and the operator's
+ * configuration that serves it (OperatorRegistries). Tokens obtained with one tenant's credentials never serve another.
  * Scans and target listings share the clients (and their circuit breakers and token caches).
  */
 @Injectable()
 export class TenantRegistryClients implements OnApplicationShutdown {
   private readonly clients = new Map<string, RegistryClient>();
-  private readonly policy: OutboundHostPolicy;
 
   constructor(
     @Inject(SERVICE_ENV) private readonly env: WorkerEnv,
     private readonly credentials: RegistryCredentials,
-  ) {
-    this.policy = new OutboundHostPolicy({ allowedHosts: env.REGISTRY_ALLOWED_HOSTS, insecureRegistries: env.INSECURE_REGISTRIES });
-  }
+    private readonly operator: OperatorRegistries,
+  ) {}
 
   onApplicationShutdown(): void {
     for (const client of this.clients.values()) client.close();
@@ -30,8 +28,8 @@ export class TenantRegistryClients implements OnApplicationShutdown {
     let client = this.clients.get(tenantId);
     if (!client) {
       client = new RegistryClient({
-        insecureRegistries: this.env.INSECURE_REGISTRIES,
-        policy: this.policy,
+        insecureRegistries: this.operator.insecureFor(tenantId),
+        policy: this.operator.policyFor(tenantId),
         credentialsFor: (host) => this.credentials.lookup(tenantId, host),
         requestTimeoutMs: this.env.REGISTRY_TIMEOUT_MS,
         userAgent: 'vulnscan-scanner-worker',
