@@ -127,7 +127,7 @@ describe('attack suite: hostile images and registry answers', () => {
     front = await startCountingRelay(registry.url);
     await pushImage(join(fixturesDir(), 'images/alpine-310.docker.tar.gz'), registry, 'library/alpine:3.10');
     normalImage = `${registry.host}/library/alpine:3.10`;
-    platform = new TestPlatform({ INSECURE_REGISTRIES: `${registry.host},${front.host}` });
+    platform = new TestPlatform({ INSECURE_REGISTRIES: `${registry.host}@*,${front.host}@*` });
     await platform.start('scan-scheduler');
     const gateway = await platform.start('gateway');
     // Defaults everywhere but the layer size, so the bombs need seconds rather than minutes to build and to read.

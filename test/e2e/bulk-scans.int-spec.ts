@@ -52,7 +52,7 @@ describe('bulk scans', () => {
       Array.from({ length: 500 }, (_, i) => `t${String(i).padStart(3, '0')}`),
     );
     platform = new TestPlatform({
-      INSECURE_REGISTRIES: registry.host,
+      INSECURE_REGISTRIES: `${registry.host}@*`,
       MAX_IN_FLIGHT_PER_REGISTRY: String(PER_REGISTRY_LIMIT),
       DISPATCH_POLL_MS: '200',
       SCAN_CONCURRENCY: '4',

@@ -51,7 +51,8 @@ describe('scans against real registries', () => {
     ]);
     const registries = [open, basic, basicWithoutCredentials, tenantOwned, tokenRegistry];
     platform = new TestPlatform({
-      INSECURE_REGISTRIES: registries.map((registry) => registry.host).join(','),
+      // every tenant may reach these loopback registries; the operator's credentials serve `default` only
+      INSECURE_REGISTRIES: registries.map((registry) => `${registry.host}@*`).join(','),
       // the token server is a loopback host too: it must be allowed like any registry
       REGISTRY_ALLOWED_HOSTS: new URL(tokenServer.realm).host,
       REGISTRY_CREDENTIALS: JSON.stringify({ [basic.host]: USER, [tokenRegistry.host]: USER }),
@@ -119,6 +120,9 @@ describe('scans against real registries', () => {
     const other = api.withKey(key.body.key);
     const created = await other.post<{ scan_id: string }>('/api/v1/scans', { image: target });
     expect((await waitForScan(other, created.body.scan_id)).error?.code).toBe('unauthorized');
+    // nor the operator's (REGISTRY_CREDENTIALS names no tenants: they serve tenant default only)
+    const viaOperator = await other.post<{ scan_id: string }>('/api/v1/scans', { image: `${basic.host}/library/alpine:3.10` });
+    expect((await waitForScan(other, viaOperator.body.scan_id)).error?.code).toBe('unauthorized');
     expect((await other.get<{ items: unknown[] }>('/api/v1/registries')).body.items).toEqual([]);
     expect((await other.delete(`/api/v1/registries/${stored.body.id}`)).status).toBe(404);
 

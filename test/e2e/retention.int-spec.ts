@@ -135,7 +135,7 @@ describe('retention', () => {
     for (const tag of ['a', 'b'])
       await pushImage(join(fixturesDir(), 'images/alpine-310.docker.tar.gz'), registry, `library/alpine:${tag}`);
     proxy = await startSwitchableProxy(registry.url);
-    platform = new TestPlatform({ INSECURE_REGISTRIES: proxy.host });
+    platform = new TestPlatform({ INSECURE_REGISTRIES: `${proxy.host}@*` });
     // This replica never retains: scans are created and aged before retention may run.
     await platform.start('scan-scheduler', { RETENTION_DAYS: '0' });
     apis.default = new Api((await platform.start('gateway')).url);

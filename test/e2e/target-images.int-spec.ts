@@ -28,7 +28,7 @@ describe('ListTargetImages through the scanner-worker', () => {
     // One at a time: concurrent writes of the same content make docker-registry's filesystem driver answer 500.
     for (const target of ['library/alpine:3.11', 'team/api:1.0', 'team/api:1.1']) await copy(registry, 'library/alpine:3.10', target);
 
-    platform = new TestPlatform({ INSECURE_REGISTRIES: `${registry.host},${relay.host}`, CREDENTIALS_ENCRYPTION_KEY: testSecret() });
+    platform = new TestPlatform({ INSECURE_REGISTRIES: `${registry.host}@*,${relay.host}@*`, CREDENTIALS_ENCRYPTION_KEY: testSecret() });
     await platform.start('scanner-worker');
     const options = resolveMessagingOptions({
       service: 'e2e-scheduler',
