@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir, pushImage, startRegistry, TestRegistry } from '@vulnscan/testing';
 import { Api, waitForFeeds } from '../support/api';
-import { ServiceProcess, TestPlatform, waitFor } from '../support/platform';
+import { ADMIN_KEY, ServiceProcess, TestPlatform, waitFor } from '../support/platform';
 import { MANIFEST_ACCEPT } from '../support/oci';
 
 const ALPINE = () => join(fixturesDir(), 'images/alpine-310.docker.tar.gz');
@@ -188,19 +188,27 @@ describe('blob cache: tenant upstreams from the API', () => {
     expect(byDigest.status).toBe(200);
   });
 
-  it('answers 401 with the Basic challenge without a key or with a wrong one, and keeps /v2/ open', async () => {
+  it('answers 401 with the Basic challenge without a key or with a wrong one, /v2/ included (anonymous pulls are off)', async () => {
     for (const authorization of [undefined, 'Bearer not-a-key', basic('x', 'not-a-key')]) {
       const response = await pull('/v2/library/alpine/manifests/3.10', privateRegistry.host, authorization);
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Basic realm="vulnscan"');
       expect((await errorOf(response)).code).toBe('UNAUTHORIZED');
     }
-    expect((await fetch(`${cache.url}/v2/`)).status).toBe(200);
+    const probe = await fetch(`${cache.url}/v2/`);
+    expect(probe.status).toBe(401);
+    expect(probe.headers.get('www-authenticate')).toBe('Basic realm="vulnscan"');
     expect((await pull('/v2/', privateRegistry.host)).status).toBe(401);
     expect((await pull('/v2/', privateRegistry.host, `Bearer ${keyA}`)).status).toBe(200);
-    // configured upstreams stay anonymous
-    const open = await pull('/v2/library/alpine/manifests/3.10', publicRegistry.host);
-    expect(open.status).toBe(200);
+    expect((await pull('/v2/library/alpine/manifests/3.10', publicRegistry.host)).status).toBe(401);
+  });
+
+  it('serves a configured upstream only to the tenants its CACHE_UPSTREAMS entry names (here the bootstrap tenant)', async () => {
+    const unnamed = await pull('/v2/library/alpine/manifests/3.10', publicRegistry.host, `Bearer ${keyA}`);
+    expect(unnamed.status).toBe(404);
+    expect((await errorOf(unnamed)).code).toBe('NAME_UNKNOWN');
+    const bootstrap = await pull('/v2/library/alpine/manifests/3.10', publicRegistry.host, `Bearer ${ADMIN_KEY}`);
+    expect(bootstrap.status).toBe(200);
   });
 
   it("never serves one tenant's upstream or its cached content to another tenant", async () => {

@@ -193,6 +193,7 @@ export class UpstreamTable {
       source: 'api',
       tenantId: row.tenant_id,
       scope: row.id,
+      blobSource: row.id,
       id: row.id,
       version: row.updated_at.toISOString(),
       ...(credentials ? { credentials } : {}),
