@@ -24,8 +24,9 @@ interface Candidate {
 /**
  * Keeps storage under CACHE_MAX_BYTES: least recently used blobs first, never one this process
  * is sending or downloading, one read or placed within CACHE_EVICTION_GRACE_SECONDS (another
- * replica may be sending it), or one a manifest that is not complete yet still needs (its scan
- * waits for it). An evicted blob loses its file and every source's proof of it; the next pull
+ * replica may be sending it), or one an incomplete manifest needs whose source proved it already
+ * (its scan waits for the rest). A manifest whose source has not proved the blob does not pin it:
+ * otherwise naming a digest in a manifest that never completes would keep any blob forever. An evicted blob loses its file and every source's proof of it; the next pull
  * that needs it fetches it again. One replica evicts at a time (an advisory lock).
  */
 @Injectable()
@@ -89,8 +90,10 @@ export class BlobEviction implements OnApplicationBootstrap, OnApplicationShutdo
         `SELECT s.digest, s.size, s.last_access_at::text AS last_access_at FROM cache.stored_blobs s
          WHERE s.last_access_at < now() - make_interval(secs => $1)
            AND NOT EXISTS (
-             SELECT 1 FROM cache.manifest_blobs mb JOIN cache.cached_manifests m ON m.id = mb.manifest_id
-             WHERE mb.digest = s.digest AND m.completed_at IS NULL)
+             SELECT 1 FROM cache.manifest_blobs mb
+             JOIN cache.cached_manifests m ON m.id = mb.manifest_id
+             JOIN cache.cached_blobs b ON b.source = m.blob_source AND b.digest = mb.digest AND b.size = mb.size
+             WHERE mb.digest = s.digest AND m.completed_at IS NULL AND b.placed_at IS NOT NULL)
          ORDER BY s.last_access_at, s.digest LIMIT $2`,
         [this.env.CACHE_EVICTION_GRACE_SECONDS, BATCH],
       )) as Candidate[];
