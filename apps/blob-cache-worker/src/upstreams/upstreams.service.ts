@@ -82,7 +82,13 @@ export class Upstreams implements OnApplicationBootstrap, OnApplicationShutdown 
       throw unauthorized(`pulling through upstream "${name}" takes an API key of the tenant that registered it`);
     }
     const whose = requester.kind === 'anonymous' ? '' : ' or registered by this tenant';
-    throw new OciError(404, 'NAME_UNKNOWN', `no upstream is configured${whose} for registry "${ns.slice(0, 255)}"`);
+    // Only the configured upstreams this tenant may use are named: the others are none of its business.
+    const usable = this.all.filter((upstream) => servesTenant(upstream, tenantId)).map((upstream) => upstream.name);
+    throw new OciError(
+      404,
+      'NAME_UNKNOWN',
+      `no upstream is configured${whose} for registry "${ns.slice(0, 255)}" (configured: ${usable.join(', ') || 'none'})`,
+    );
   }
 
   /** A configured upstream for `tenantId`, or 404 when it does not serve that tenant. */
