@@ -7,7 +7,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * manifest names (digest, size) and reads the rows of its own `blob_source`, so a manifest
  * naming another scope's digest gives no right to read it, and a placeholder with a wrong size
  * only ever fails its own source's pulls. `stored_blobs` accounts for what is in storage (one
- * file per digest) and when it was last read, for least-recently-used eviction.
+ * file per digest) and when it was last read, for least-recently-used eviction. Configured
+ * upstreams record the tenants they serve.
  *
  * Existing placements of configured upstreams are kept; those of tenants' upstreams are queued
  * again, because which upstream's bytes were placed was not recorded.
@@ -16,6 +17,8 @@ export class CacheBlobSources1764000000003 implements MigrationInterface {
   name = 'CacheBlobSources1764000000003';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    // The tenants a configured upstream serves (CACHE_UPSTREAMS `@…`), so the API lists it to those only.
+    await queryRunner.query(`ALTER TABLE cache.upstreams ADD COLUMN tenants text[] NOT NULL DEFAULT '{default}'`);
     await queryRunner.query(`ALTER TABLE cache.cached_manifests ADD COLUMN blob_source text`);
     await queryRunner.query(
       `UPDATE cache.cached_manifests SET blob_source = CASE WHEN scope = '' THEN 'config:' || upstream ELSE scope END`,
@@ -117,5 +120,6 @@ export class CacheBlobSources1764000000003 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE cache.manifest_blobs ADD PRIMARY KEY (manifest_id, digest), DROP COLUMN size`);
     await queryRunner.query(`ALTER TABLE cache.manifest_blobs ADD FOREIGN KEY (digest) REFERENCES cache.cached_blobs(digest)`);
     await queryRunner.query(`ALTER TABLE cache.cached_manifests DROP COLUMN blob_source`);
+    await queryRunner.query(`ALTER TABLE cache.upstreams DROP COLUMN tenants`);
   }
 }
