@@ -69,7 +69,7 @@ export class Upstreams implements OnApplicationBootstrap, OnApplicationShutdown 
    */
   async resolve(ns: string | undefined, requester: Requester): Promise<Upstream> {
     const tenantId = requester.kind === 'anonymous' ? CONFIG_TENANT : (requester.tenantId ?? CONFIG_TENANT);
-    if (ns === undefined || ns === '') return this.configuredFor(this.default, tenantId, this.default.name);
+    if (ns === undefined || ns === '') return this.forTenant(this.default, tenantId, this.default.name);
     const name = normalizeRegistryHost(ns);
     const valid = isRegistryHost(name);
     if (requester.kind !== 'anonymous' && requester.tenantId !== undefined && valid) {
@@ -77,7 +77,7 @@ export class Upstreams implements OnApplicationBootstrap, OnApplicationShutdown 
       if (own) return own;
     }
     const configured = this.byName(name);
-    if (configured) return this.configuredFor(configured, tenantId, ns);
+    if (configured) return this.forTenant(configured, tenantId, ns);
     if (requester.kind === 'anonymous' && valid && (await this.table.anyTenantHas(name))) {
       throw unauthorized(`pulling through upstream "${name}" takes an API key of the tenant that registered it`);
     }
@@ -92,7 +92,7 @@ export class Upstreams implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /** A configured upstream for `tenantId`, or 404 when it does not serve that tenant. */
-  private configuredFor(upstream: Upstream, tenantId: string, asked: string): Upstream {
+  private forTenant(upstream: Upstream, tenantId: string, asked: string): Upstream {
     if (!servesTenant(upstream, tenantId)) {
       throw new OciError(404, 'NAME_UNKNOWN', `no upstream is configured for this tenant for registry "${asked.slice(0, 255)}"`);
     }
