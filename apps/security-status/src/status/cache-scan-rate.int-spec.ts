@@ -75,6 +75,9 @@ describe('cache-triggered scans per tenant rate against Postgres', () => {
     )[0];
 
   it('requests the first scans of the minute, defers the rest with the reason, and leaves other tenants alone', async () => {
+    // The rate counts per calendar minute: start well inside one, so the events below share it.
+    const second = new Date().getSeconds();
+    if (second >= 55) await new Promise((resolve) => setTimeout(resolve, (61 - second) * 1000));
     for (const repository of ['flood/a', 'flood/b', 'flood/c', 'flood/d']) await cached('team-a', repository);
     await cached('team-b', 'quiet/a');
     expect(await requested('team-a')).toEqual([`docker.io/flood/a@${digestOf('flood/a')}`, `docker.io/flood/b@${digestOf('flood/b')}`]);
