@@ -91,6 +91,7 @@ async function startCache(upstream: TestRegistry): Promise<{ platform: TestPlatf
   const storage = mkdtempSync(join(tmpdir(), 'bench-blob-cache-'));
   const platform = new TestPlatform({ LOG_LEVEL: 'warn' });
   const cache = await platform.start('blob-cache-worker', {
+    CACHE_ANONYMOUS_PULLS: 'true',
     CACHE_UPSTREAMS: `${upstream.host}=${upstream.url}`,
     CACHE_STORAGE_DIR: storage,
   });

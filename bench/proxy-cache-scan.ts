@@ -49,7 +49,11 @@ export async function startScanPlatform(upstream: TestRegistry): Promise<ScanPla
   const storage = mkdtempSync(join(tmpdir(), 'bench-status-cache-'));
   const platform = new TestPlatform({ INSECURE_REGISTRIES: gate.host, LOG_LEVEL: 'warn' });
   try {
-    const cache = await platform.start('blob-cache-worker', { CACHE_UPSTREAMS: `${gate.host}=${gate.url}`, CACHE_STORAGE_DIR: storage });
+    const cache = await platform.start('blob-cache-worker', {
+      CACHE_ANONYMOUS_PULLS: 'true',
+      CACHE_UPSTREAMS: `${gate.host}=${gate.url}`,
+      CACHE_STORAGE_DIR: storage,
+    });
     await platform.start('scan-scheduler');
     const api = new Api((await platform.start('gateway')).url);
     await platform.start('scanner-worker', {

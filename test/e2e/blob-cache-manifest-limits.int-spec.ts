@@ -29,6 +29,8 @@ describe('blob-cache-worker: manifest and index budgets', () => {
     relay = await startCountingRelay(registry.url);
     platform = new TestPlatform();
     cache = await platform.start('blob-cache-worker', {
+      // These pulls are anonymous: what they test is not who pulls.
+      CACHE_ANONYMOUS_PULLS: 'true',
       CACHE_UPSTREAMS: `${registry.host}=${relay.url}`,
       // Below distribution's own 4 MiB, so a real upstream can serve manifests over them; far above real images.
       MANIFEST_MAX_BYTES: String(3 * 1024 * 1024),

@@ -61,6 +61,8 @@ describe('blob-cache-worker: OCI pull-through cache', () => {
     storageDir = await mkdtemp(join(tmpdir(), 'vulnscan-blob-cache-'));
     platform = new TestPlatform();
     cache = await platform.start('blob-cache-worker', {
+      // skopeo and these requests pull anonymously: what they test is not who pulls.
+      CACHE_ANONYMOUS_PULLS: 'true',
       // The first upstream is the default; its name is the registry's host, its URL the relay's.
       CACHE_UPSTREAMS: `${registry.host}=${relay.url},${second.host}=${second.url}`,
       CACHE_STORAGE_DIR: storageDir,

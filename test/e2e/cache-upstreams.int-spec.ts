@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir, pushImage, startRegistry, TestRegistry } from '@vulnscan/testing';
 import { Api, waitForFeeds } from '../support/api';
-import { ServiceProcess, TestPlatform, testSecret, waitFor } from '../support/platform';
+import { ADMIN_KEY, ServiceProcess, TestPlatform, testSecret, waitFor } from '../support/platform';
 import { MANIFEST_ACCEPT } from '../support/oci';
 
 const ALPINE = () => join(fixturesDir(), 'images/alpine-310.docker.tar.gz');
@@ -55,7 +55,8 @@ describe('blob cache: tenant upstreams from the API', () => {
       platform.start('gateway'),
       platform.start('scan-scheduler'),
       platform.start('blob-cache-worker', {
-        CACHE_UPSTREAMS: `${publicRegistry.host}=${publicRegistry.url}`,
+        // The configured upstream serves the bootstrap tenant and team-a, not team-b.
+        CACHE_UPSTREAMS: `${publicRegistry.host}=${publicRegistry.url}@default|team-a`,
         CACHE_ALLOWED_HOSTS: privateRegistry.host,
         CACHE_ENCRYPTION_KEY: testSecret(),
         CACHE_STORAGE_DIR: join(storageDir, 'cache'),
@@ -112,6 +113,11 @@ describe('blob cache: tenant upstreams from the API', () => {
     const configured = await teamA.post<{ code: string }>('/api/v1/upstreams', { registry: publicRegistry.host, url: publicRegistry.url });
     expect(configured.status).toBe(409);
     expect(configured.body.code).toBe('upstream_conflict');
+    // team-b, which the configured upstream does not serve, may register that registry as its own
+    // (here its loopback URL then meets the host policy instead)
+    const unserved = await teamB.post<{ code: string }>('/api/v1/upstreams', { registry: publicRegistry.host, url: publicRegistry.url });
+    expect(unserved.status).toBe(400);
+    expect(unserved.body.code).toBe('host_not_allowed');
     const metadata = await teamA.post<{ code: string; detail: string }>('/api/v1/upstreams', {
       registry: 'meta.example',
       url: 'http://169.254.169.254',
@@ -158,7 +164,8 @@ describe('blob cache: tenant upstreams from the API', () => {
       { registry: privateRegistry.host, source: 'api', read_only: false },
     ]);
     expect(JSON.stringify(listed.body)).not.toContain(USER.password);
-    expect((await teamB.get<{ items: UpstreamItem[] }>('/api/v1/upstreams')).body.items.map((item) => item.source)).toEqual(['config']);
+    // a configured upstream is listed only to the tenants it serves
+    expect((await teamB.get<{ items: UpstreamItem[] }>('/api/v1/upstreams')).body.items).toEqual([]);
 
     const [row] = await platform.query<{ tenant_id: string; secret: string }>(
       `SELECT tenant_id, secret FROM cache.upstreams WHERE id = $1`,
@@ -188,19 +195,27 @@ describe('blob cache: tenant upstreams from the API', () => {
     expect(byDigest.status).toBe(200);
   });
 
-  it('answers 401 with the Basic challenge without a key or with a wrong one, and keeps /v2/ open', async () => {
+  it('answers 401 with the Basic challenge without a key or with a wrong one, /v2/ included (anonymous pulls are off)', async () => {
     for (const authorization of [undefined, 'Bearer not-a-key', basic('x', 'not-a-key')]) {
       const response = await pull('/v2/library/alpine/manifests/3.10', privateRegistry.host, authorization);
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Basic realm="vulnscan"');
       expect((await errorOf(response)).code).toBe('UNAUTHORIZED');
     }
-    expect((await fetch(`${cache.url}/v2/`)).status).toBe(200);
+    const probe = await fetch(`${cache.url}/v2/`);
+    expect(probe.status).toBe(401);
+    expect(probe.headers.get('www-authenticate')).toBe('Basic realm="vulnscan"');
     expect((await pull('/v2/', privateRegistry.host)).status).toBe(401);
     expect((await pull('/v2/', privateRegistry.host, `Bearer ${keyA}`)).status).toBe(200);
-    // configured upstreams stay anonymous
-    const open = await pull('/v2/library/alpine/manifests/3.10', publicRegistry.host);
-    expect(open.status).toBe(200);
+    expect((await pull('/v2/library/alpine/manifests/3.10', publicRegistry.host)).status).toBe(401);
+  });
+
+  it('serves a configured upstream only to the tenants its CACHE_UPSTREAMS entry names', async () => {
+    const unnamed = await pull('/v2/library/alpine/manifests/3.10', publicRegistry.host, `Bearer ${keyB}`);
+    expect(unnamed.status).toBe(404);
+    expect((await errorOf(unnamed)).code).toBe('NAME_UNKNOWN');
+    const bootstrap = await pull('/v2/library/alpine/manifests/3.10', publicRegistry.host, `Bearer ${ADMIN_KEY}`);
+    expect(bootstrap.status).toBe(200);
   });
 
   it("never serves one tenant's upstream or its cached content to another tenant", async () => {

@@ -47,6 +47,8 @@ describe('proxy cache → security status', () => {
     gate = await startGatedUpstream(registry.url);
     platform = new TestPlatform({ INSECURE_REGISTRIES: gate.host });
     cache = await platform.start('blob-cache-worker', {
+      // The client's pulls and the worker's reads here are anonymous (no CACHE_INTERNAL_TOKEN).
+      CACHE_ANONYMOUS_PULLS: 'true',
       CACHE_UPSTREAMS: `${gate.host}=${gate.url}`,
       CACHE_STORAGE_DIR: join(scratch, 'cache'),
     });

@@ -1,8 +1,10 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { ApiKeyReader } from '@vulnscan/gateway-data';
 import { SERVICE_ENV } from '@vulnscan/service-runtime';
+import { BlobAccess } from './blobs/blob-access';
 import { BlobCache } from './blobs/blob-cache.service';
 import { BlobDownloader } from './blobs/blob-downloader.service';
+import { BlobEviction } from './blobs/blob-eviction.service';
 import { BlobFlights } from './blobs/blob-flights.service';
 import { BlobPlacement } from './blobs/blob-placement';
 import { BLOB_STORE } from './blobs/blob-store';
@@ -30,8 +32,10 @@ import { Upstreams } from './upstreams/upstreams.service';
     ManifestCache,
     BlobPlacement,
     BlobFlights,
+    BlobAccess,
     BlobCache,
     BlobDownloader,
+    BlobEviction,
     ManifestCompletion,
   ],
 })

@@ -1,4 +1,5 @@
 import {
+  IsBoolean,
   IsInt,
   IsOptional,
   IsString,
@@ -10,7 +11,7 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
-import { CommaList, IsSecret, ManifestBudgetEnv, ToInt } from '@vulnscan/config';
+import { CommaList, IsSecret, ManifestBudgetEnv, ToBool, ToInt } from '@vulnscan/config';
 import { upstreamsProblem } from './upstreams/upstream-config';
 
 @ValidatorConstraint({ name: 'upstreams' })
@@ -26,13 +27,39 @@ class UpstreamList implements ValidatorConstraintInterface {
 
 export class BlobCacheEnv extends ManifestBudgetEnv {
   /**
-   * Upstream registries, comma-separated `<registry host>=<url>`; the first one serves requests
-   * without `?ns=`. http:// URLs are spoken to in plain HTTP. Example:
-   * `docker.io=https://registry-1.docker.io,127.0.0.1:5555=http://127.0.0.1:5555`.
+   * Upstream registries, comma-separated `<registry host>=<url>[@<tenant>|<tenant>…]`; the first
+   * one serves requests without `?ns=`. http:// URLs are spoken to in plain HTTP. An entry serves
+   * the tenants it names (`*`: all), without `@` the bootstrap tenant only. Example:
+   * `docker.io=https://registry-1.docker.io@*,127.0.0.1:5555=http://127.0.0.1:5555@team-a|default`.
    */
   @IsString()
   @Validate(UpstreamList)
   CACHE_UPSTREAMS = 'docker.io=https://registry-1.docker.io';
+
+  /**
+   * Pulls without a key, through configured upstreams serving the bootstrap tenant (whom their
+   * cache scans then belong to). Off, every /v2/ request takes a tenant API key (401 otherwise).
+   */
+  @ToBool()
+  @IsBoolean()
+  CACHE_ANONYMOUS_PULLS = false;
+
+  /**
+   * Bytes of blobs storage may hold; past it the least recently used blobs are evicted (never one
+   * being served, downloading, or needed by a manifest not complete yet). 0: no limit.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  CACHE_MAX_BYTES = 10 * 1024 ** 3;
+
+  /** A blob read or placed this recently is not evicted (the reads of other replicas are not known here). */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(24 * 3600)
+  CACHE_EVICTION_GRACE_SECONDS = 60;
 
   /** Where blobs are stored, content addressed (spool files live below it, on the same filesystem). */
   @IsString()

@@ -9,4 +9,6 @@ export const CacheMetrics = {
   downloadsInFlight: () => gauge('blob_cache_downloads_in_flight', 'Upstream blob downloads running in this process', []),
   /** outcome: placed | failed. */
   downloads: () => counter('blob_cache_downloads_total', 'Finished upstream blob downloads by outcome', ['outcome']),
+  /** Bytes removed from storage to stay under CACHE_MAX_BYTES. */
+  evictedBytes: () => counter('blob_cache_evicted_bytes_total', 'Blob bytes evicted from storage (least recently used first)', []),
 };

@@ -3,6 +3,7 @@ import { ServiceDefinition } from '@vulnscan/service-runtime';
 import { BlobCacheEnv } from './env';
 import { CacheInitial1764000000001 } from './migrations/1764000000001-CacheInitial';
 import { CacheUpstreams1764000000002 } from './migrations/1764000000002-CacheUpstreams';
+import { CacheBlobSources1764000000003 } from './migrations/1764000000003-CacheBlobSources';
 
 /**
  * The OCI pull-through cache. Its HTTP server carries the registry API (/v2/) beside health and
@@ -15,5 +16,5 @@ export const cacheService: ServiceDefinition<BlobCacheEnv> = {
   env: BlobCacheEnv,
   defaultPort: 5001,
   entities: CACHE_ENTITIES,
-  migrations: [CacheInitial1764000000001, CacheUpstreams1764000000002],
+  migrations: [CacheInitial1764000000001, CacheUpstreams1764000000002, CacheBlobSources1764000000003],
 };

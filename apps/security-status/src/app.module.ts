@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CacheScanRate } from './status/cache-scan-rate';
 import { EarlyScanStates } from './status/early-scan-states';
 import { SecurityStatusService } from './status/security-status.service';
 import { StatusEventsController } from './status/status-events.controller';
@@ -7,6 +8,6 @@ import { WEBHOOK_CONTROLLERS, WEBHOOK_PROVIDERS } from './webhooks';
 
 @Module({
   controllers: [StatusEventsController, ...WEBHOOK_CONTROLLERS],
-  providers: [SecurityStatusService, EarlyScanStates, StatusRetries, ...WEBHOOK_PROVIDERS],
+  providers: [SecurityStatusService, EarlyScanStates, CacheScanRate, StatusRetries, ...WEBHOOK_PROVIDERS],
 })
 export class SecurityStatusModule {}

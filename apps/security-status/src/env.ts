@@ -31,6 +31,17 @@ export class SecurityStatusEnv extends BaseEnv {
   STATUS_RETRY_POLL_MS = 5000;
 
   /**
+   * Cache-triggered scans (ManifestCached, ManifestComplete, their retries) one tenant may request
+   * per minute; more wait as `queued` with reason `rate_limited` and are requested in a later
+   * minute. 0: no limit.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  CACHE_SCAN_RATE_PER_MINUTE = 60;
+
+  /**
    * Key for webhook signing secrets at rest (32 bytes, hex or base64). Without it webhooks cannot
    * be created (the API answers 503) and none are delivered.
    */

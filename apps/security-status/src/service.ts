@@ -3,6 +3,7 @@ import { STATUS_ENTITIES, STATUS_SCHEMA } from '@vulnscan/status-entities';
 import { SecurityStatusEnv } from './env';
 import { SecurityStatus1764000000001 } from './migrations/1764000000001-SecurityStatus';
 import { EarlyScanStates1764000000003 } from './migrations/1764000000003-EarlyScanStates';
+import { CacheScanRates1764000000004 } from './migrations/1764000000004-CacheScanRates';
 import { WEBHOOK_MIGRATIONS } from './webhooks';
 
 export const statusService: ServiceDefinition<SecurityStatusEnv> = {
@@ -13,5 +14,5 @@ export const statusService: ServiceDefinition<SecurityStatusEnv> = {
   // Its own tables only: scans are followed through the scheduler's events; webhooks diff an image's
   // scans through the scheduler's and the worker's read-only readers.
   entities: STATUS_ENTITIES,
-  migrations: [SecurityStatus1764000000001, ...WEBHOOK_MIGRATIONS, EarlyScanStates1764000000003],
+  migrations: [SecurityStatus1764000000001, ...WEBHOOK_MIGRATIONS, EarlyScanStates1764000000003, CacheScanRates1764000000004],
 };

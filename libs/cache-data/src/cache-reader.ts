@@ -23,7 +23,8 @@ export class CacheReader {
   async manifestStatus(upstream: string, repository: string, digest: string): Promise<CachedManifestStatus> {
     const rows = (await this.dataSource.query(
       `SELECT m.completed_at IS NOT NULL AS complete,
-              (SELECT count(*) FROM cache.manifest_blobs mb JOIN cache.cached_blobs b ON b.digest = mb.digest
+              (SELECT count(*) FROM cache.manifest_blobs mb
+               LEFT JOIN cache.cached_blobs b ON b.source = m.blob_source AND b.digest = mb.digest AND b.size = mb.size
                WHERE mb.manifest_id = m.id AND b.placed_at IS NULL)::int AS pending
        FROM cache.cached_manifests m
        WHERE m.upstream = $1 AND m.repository = $2 AND m.digest = $3`,

@@ -31,7 +31,7 @@ export function presentUpstream(row: UpstreamRow): UpstreamView {
 
 /**
  * Read-only access to the cache's upstreams for other services (the gateway): the configured
- * ones and one tenant's own. Plain SQL naming its columns: the sealed password is never read.
+ * ones that serve the tenant (CACHE_UPSTREAMS `@…`) and the tenant's own. Plain SQL naming its columns: the sealed password is never read.
  */
 @Injectable()
 export class UpstreamReader {
@@ -41,7 +41,7 @@ export class UpstreamReader {
   async list(tenantId: string): Promise<UpstreamView[]> {
     const rows = (await this.dataSource.query(
       `SELECT id, source, registry, url, username, secret IS NOT NULL AS has_credentials, created_at, updated_at
-       FROM cache.upstreams WHERE source = 'config' OR tenant_id = $1
+       FROM cache.upstreams WHERE (source = 'config' AND tenants && ARRAY['*', $1]) OR tenant_id = $1
        ORDER BY source DESC, registry LIMIT 1000`,
       [tenantId],
     )) as UpstreamRow[];
@@ -51,7 +51,7 @@ export class UpstreamReader {
   async find(tenantId: string, id: string): Promise<UpstreamView | undefined> {
     const [row] = (await this.dataSource.query(
       `SELECT id, source, registry, url, username, secret IS NOT NULL AS has_credentials, created_at, updated_at
-       FROM cache.upstreams WHERE id = $1 AND (source = 'config' OR tenant_id = $2)`,
+       FROM cache.upstreams WHERE id = $1 AND ((source = 'config' AND tenants && ARRAY['*', $2]) OR tenant_id = $2)`,
       [id, tenantId],
     )) as UpstreamRow[];
     return row ? presentUpstream(row) : undefined;

@@ -2,8 +2,13 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 import { CACHE_SCHEMA } from './schema';
 
-/** Where a blob is in its life: waiting for a download, in storage, or given up on after its retries. */
-export type BlobState = 'pending' | 'placed' | 'failed';
+/**
+ * Where a source's blob is in its life: waiting for a download, proven and in storage, given up on
+ * after its retries, or evicted from storage (fetched again by the next pull that needs it).
+ */
+export type BlobState = 'pending' | 'placed' | 'failed' | 'evicted';
+
+const bigintAsNumber = { to: (value: number) => value, from: (value: string) => Number(value) };
 
 /**
  * One manifest as pulled through the cache, per (scope, upstream, repository, digest). `upstream` is the
@@ -23,6 +28,13 @@ export class CachedManifestEntity {
   /** Whom the cache's events about this manifest are for: the upstream's tenant (`default` for configured ones). */
   @Column('text')
   tenantId!: string;
+
+  /**
+   * Whose proofs its blobs are read with: `config:<registry>` for a configured upstream (shared by
+   * every tenant it serves), the upstream's id for a tenant's.
+   */
+  @Column('text')
+  blobSource!: string;
 
   @Column('text')
   upstream!: string;
@@ -53,17 +65,21 @@ export class CachedManifestEntity {
 }
 
 /**
- * One blob by digest, shared by every manifest and repository that references it (content
- * addressed). The row is the placeholder created when a manifest naming it is cached, the
- * background download's queue entry (attempts, backoff, lease) and the placement itself
- * (`placedAt`): one store per deployment makes placement one-to-one with the blob.
+ * One blob as one source (an upstream, see CachedManifestEntity.blobSource) knows it: digest and
+ * size together are its identity. The row is the placeholder created when a manifest of that
+ * source naming it is cached, the background download's queue entry (attempts, backoff, lease)
+ * and the proof (`placedAt`): that source's upstream delivered the full bytes, verified by digest
+ * and size. Storage holds one file per digest (StoredBlobEntity); only a proven row reads it.
  */
 @Entity({ schema: CACHE_SCHEMA, name: 'cached_blobs' })
 export class CachedBlobEntity {
   @PrimaryColumn('text')
+  source!: string;
+
+  @PrimaryColumn('text')
   digest!: string;
 
-  @Column('bigint', { transformer: { to: (value: number) => value, from: (value: string) => Number(value) } })
+  @PrimaryColumn('bigint', { transformer: bigintAsNumber })
   size!: number;
 
   @Column('text')
@@ -106,6 +122,27 @@ export class ManifestBlobEntity {
 
   @PrimaryColumn('text')
   digest!: string;
+
+  /** The size the manifest declares: part of the blob's identity. */
+  @PrimaryColumn('bigint', { transformer: bigintAsNumber })
+  size!: number;
+}
+
+/** A blob file in storage (one per digest, whichever source placed it), for the size limit and LRU eviction. */
+@Entity({ schema: CACHE_SCHEMA, name: 'stored_blobs' })
+export class StoredBlobEntity {
+  @PrimaryColumn('text')
+  digest!: string;
+
+  @Column('bigint', { transformer: bigintAsNumber })
+  size!: number;
+
+  @Column('timestamptz')
+  storedAt!: Date;
+
+  /** Last served or placed; eviction takes the oldest first. */
+  @Column('timestamptz')
+  lastAccessAt!: Date;
 }
 
 /** A tag as last seen upstream; revalidated once `fetchedAt` is older than the tag TTL. */

@@ -23,6 +23,10 @@ export class CacheUpstreamEntity {
   @Column('text')
   registry!: string;
 
+  /** A configured upstream's tenants (`*`: all); tenants' own rows keep the default. */
+  @Column('text', { array: true })
+  tenants!: string[];
+
   /** Where its Distribution API lives: an http(s) registry root. */
   @Column('text')
   url!: string;

@@ -10,19 +10,23 @@ import { BlobCacheEnv } from '../env';
 import { returning } from '../sql';
 import { Upstreams } from '../upstreams/upstreams.service';
 import { BlobFlights, BlobSource } from './blob-flights.service';
-import { BlobPlacement } from './blob-placement';
 
 interface ClaimedBlob {
+  source: string;
   digest: string;
   size: string;
   attempts: number;
 }
 
+/** How the active set names one source's blob. */
+const keyOf = (blob: Pick<ClaimedBlob, 'source' | 'digest' | 'size'>) => `${blob.source}\n${blob.digest}\n${blob.size}`;
+
 /** The longest a failed download waits before its next attempt. */
 const MAX_RETRY_DELAY_MS = 3_600_000;
 
 /**
- * Background downloads of pending blobs. The backlog lives in Postgres: a process claims blobs
+ * Background downloads of pending blobs, each from the upstream of its source (the one that must
+ * prove it). The backlog lives in Postgres: a process claims blobs
  * with a lease (FOR UPDATE SKIP LOCKED, so replicas never claim the same one), renews it while
  * downloading and gives it back on shutdown; a crashed process's claims expire and are taken
  * again. Failures are retried with exponential backoff up to CACHE_DOWNLOAD_MAX_ATTEMPTS.
@@ -42,7 +46,6 @@ export class BlobDownloader implements OnApplicationBootstrap, BeforeApplication
     @Inject(SERVICE_ENV) private readonly env: BlobCacheEnv,
     private readonly upstreams: Upstreams,
     private readonly flights: BlobFlights,
-    private readonly placement: BlobPlacement,
   ) {
     // Unique per process start, so a restarted process never mistakes old claims for its own.
     this.owner = `${env.INSTANCE_ID ?? `${hostname()}:${process.pid}`}/${randomBytes(4).toString('hex')}`;
@@ -94,19 +97,19 @@ export class BlobDownloader implements OnApplicationBootstrap, BeforeApplication
     const claimed = await returning<ClaimedBlob>(
       this.dataSource,
       `UPDATE cache.cached_blobs SET lease_owner = $1, lease_until = now() + make_interval(secs => $2), attempts = attempts + 1
-       WHERE digest IN (
-         SELECT digest FROM cache.cached_blobs
+       WHERE (source, digest, size) IN (
+         SELECT source, digest, size FROM cache.cached_blobs
          WHERE state = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
          ORDER BY next_attempt_at
          LIMIT $3
          FOR UPDATE SKIP LOCKED)
-       RETURNING digest, size, attempts`,
+       RETURNING source, digest, size, attempts`,
       [this.owner, this.env.CACHE_DOWNLOAD_LEASE_SECONDS, room],
     );
     for (const blob of claimed) {
-      this.active.add(blob.digest);
+      this.active.add(keyOf(blob));
       void this.download(blob).finally(() => {
-        this.active.delete(blob.digest);
+        this.active.delete(keyOf(blob));
         this.wake();
       });
     }
@@ -115,31 +118,25 @@ export class BlobDownloader implements OnApplicationBootstrap, BeforeApplication
   private async download(blob: ClaimedBlob): Promise<void> {
     try {
       const source = await this.sourceFor(blob);
-      const flight = await this.flights.join({ digest: blob.digest, size: Number(blob.size) }, source);
-      // No flight: the store holds it already (a client pull placed it, or a crash left it unrecorded).
-      if (flight) await flight.done;
-      else await this.placement.place(blob.digest);
+      await this.flights.join({ digest: blob.digest, size: Number(blob.size) }, source).done;
     } catch (error) {
       await this.failed(blob, error);
     }
   }
 
-  /** An (upstream, repository) whose cached manifest names the blob; attempts rotate through them. */
+  /** The blob's source upstream, with a repository whose cached manifest names it; attempts rotate through them. */
   private async sourceFor(blob: ClaimedBlob): Promise<BlobSource> {
+    // A tenant's upstream deleted since is no source any more.
+    const upstream = await this.upstreams.byBlobSource(blob.source);
+    if (!upstream) throw new Error(`the upstream of ${blob.source} is no longer configured or registered`);
     const rows = (await this.dataSource.query(
-      `SELECT DISTINCT m.scope, m.upstream, m.repository FROM cache.manifest_blobs mb
+      `SELECT DISTINCT m.repository FROM cache.manifest_blobs mb
        JOIN cache.cached_manifests m ON m.id = mb.manifest_id
-       WHERE mb.digest = $1 ORDER BY m.scope, m.upstream, m.repository LIMIT 20`,
-      [blob.digest],
-    )) as { scope: string; upstream: string; repository: string }[];
-    const usable: BlobSource[] = [];
-    for (const row of rows) {
-      // A tenant's upstream deleted since is no source any more.
-      const upstream = await this.upstreams.byScope(row.scope, row.upstream);
-      if (upstream) usable.push({ upstream, repository: row.repository });
-    }
-    if (usable.length === 0) throw new Error('no manifest of a configured or registered upstream names this blob');
-    return usable[(blob.attempts - 1) % usable.length]!;
+       WHERE mb.digest = $1 AND mb.size = $2 AND m.blob_source = $3 ORDER BY m.repository LIMIT 20`,
+      [blob.digest, blob.size, blob.source],
+    )) as { repository: string }[];
+    if (rows.length === 0) throw new Error(`no manifest cached through ${blob.source} names this blob`);
+    return { upstream, repository: rows[(blob.attempts - 1) % rows.length]!.repository };
   }
 
   private async failed(blob: ClaimedBlob, error: unknown): Promise<void> {
@@ -157,8 +154,8 @@ export class BlobDownloader implements OnApplicationBootstrap, BeforeApplication
       .query(
         `UPDATE cache.cached_blobs SET lease_owner = NULL, lease_until = NULL, last_error = $3,
            state = CASE WHEN $4 THEN 'failed' ELSE 'pending' END, next_attempt_at = now() + make_interval(secs => $5)
-         WHERE digest = $1 AND lease_owner = $2 AND placed_at IS NULL`,
-        [blob.digest, this.owner, message.slice(0, 2000), giveUp, delayMs / 1000],
+         WHERE source = $6 AND digest = $1 AND size = $7 AND lease_owner = $2 AND placed_at IS NULL`,
+        [blob.digest, this.owner, message.slice(0, 2000), giveUp, delayMs / 1000, blob.source, blob.size],
       )
       .catch((dbError: unknown) =>
         this.logger.warn({ err: dbError, digest: blob.digest }, 'could not record a failed download; its lease expires'),
@@ -169,7 +166,8 @@ export class BlobDownloader implements OnApplicationBootstrap, BeforeApplication
     if (this.active.size === 0) return;
     await this.dataSource
       .query(
-        `UPDATE cache.cached_blobs SET lease_until = now() + make_interval(secs => $2) WHERE lease_owner = $1 AND digest = ANY($3::text[])`,
+        `UPDATE cache.cached_blobs SET lease_until = now() + make_interval(secs => $2)
+         WHERE lease_owner = $1 AND source || E'\\n' || digest || E'\\n' || size = ANY($3::text[])`,
         [this.owner, this.env.CACHE_DOWNLOAD_LEASE_SECONDS, [...this.active]],
       )
       .catch((error: unknown) => this.logger.warn({ err: error }, 'could not renew download leases'));

@@ -31,6 +31,8 @@ export interface BlobStore {
   put(digest: string, spool: Spool): Promise<void>;
   /** Removes a spool that will not be placed (failed or mismatching download). */
   discard(spool: Spool): Promise<void>;
+  /** Removes a stored blob (eviction); readers that opened it already finish reading it. */
+  remove(digest: string): Promise<void>;
 }
 
 export const BLOB_STORE = Symbol('BLOB_STORE');

@@ -66,6 +66,10 @@ export class FsBlobStore implements BlobStore {
     await rm(spool.path, { force: true });
   }
 
+  async remove(digest: string): Promise<void> {
+    await rm(this.pathOf(digest), { force: true });
+  }
+
   /** The digest is validated first: it becomes a path, and must never walk out of the store. */
   private pathOf(digest: string): string {
     if (!isDigest(digest)) throw new Error(`"${digest}" is not a digest`);

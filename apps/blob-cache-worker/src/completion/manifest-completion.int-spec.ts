@@ -16,9 +16,13 @@ import { ManifestCompletion } from './manifest-completion';
 const SERVER = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const UPSTREAM = 'registry.test';
 const LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
+const CONFIGURED = { name: UPSTREAM, scope: '', tenantId: 'default', blobSource: `config:${UPSTREAM}` };
 const digestOf = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 const blob = (): ContentRef => ({ digest: digestOf(randomBytes(16).toString('hex')), size: 100, mediaType: LAYER });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const SOURCE = `config:${UPSTREAM}`;
+/** The configured upstream's proof of a blob, as a finished download records it. */
+const proven = (blob: ContentRef, source = SOURCE) => ({ source, digest: blob.digest, size: blob.size });
 
 /**
  * The completion rules of the cache's own code against a real Postgres with the real migrations:
@@ -61,11 +65,11 @@ describe('manifest completion against Postgres', () => {
   });
 
   /** Stores an image manifest naming `blobs` for `repository`, as a pull would. */
-  async function pull(repository: string, blobs: ContentRef[]): Promise<string> {
+  async function pull(repository: string, blobs: ContentRef[], upstream = CONFIGURED): Promise<string> {
     const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, repository, layers: blobs }));
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     const document = { kind: 'image' as const, mediaType: 'application/vnd.oci.image.manifest.v1+json', blobs, children: [] };
-    await manifests.save({ name: UPSTREAM, scope: '', tenantId: 'default' }, repository, [{ digest, bytes, document, blobs }]);
+    await manifests.save(upstream, repository, [{ digest, bytes, document, blobs }]);
     return digest;
   }
 
@@ -87,9 +91,9 @@ describe('manifest completion against Postgres', () => {
     expect(await published('manifest.cached.v1', 'race/both-see', digest)).toEqual([
       { upstream: UPSTREAM, repository: 'race/both-see', digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', complete: false },
     ]);
-    await placement.place(c.digest);
+    await placement.place(proven(c));
     expect(await check(c.digest)).toBe(0);
-    await Promise.all([placement.place(a.digest), placement.place(b.digest)]);
+    await Promise.all([placement.place(proven(a)), placement.place(proven(b))]);
 
     // Check A completes the manifest but has not committed when check B looks: B sees it as a
     // candidate too, and its gated update waits for A's commit, then finds nothing to update.
@@ -113,10 +117,10 @@ describe('manifest completion against Postgres', () => {
     const [a, b] = [blob(), blob()];
     const digest = await pull('race/one-by-one', [a, b]);
     expect(await reader.manifestStatus(UPSTREAM, 'race/one-by-one', digest)).toEqual({ known: true, complete: false, pendingBlobs: 2 });
-    await placement.place(a.digest);
+    await placement.place(proven(a));
     expect(await check(a.digest)).toBe(0);
     expect(await reader.manifestStatus(UPSTREAM, 'race/one-by-one', digest)).toEqual({ known: true, complete: false, pendingBlobs: 1 });
-    await placement.place(b.digest);
+    await placement.place(proven(b));
     expect(await check(b.digest)).toBe(1);
     expect(await reader.manifestStatus(UPSTREAM, 'race/one-by-one', digest)).toEqual({ known: true, complete: true, pendingBlobs: 0 });
     expect(await reader.manifestStatus(UPSTREAM, 'race/elsewhere', digest)).toEqual({ known: false, complete: false, pendingBlobs: 0 });
@@ -129,7 +133,7 @@ describe('manifest completion against Postgres', () => {
       const blobs = [blob(), blob(), blob()];
       const repository = `race/round-${round}`;
       const digest = await pull(repository, blobs);
-      await Promise.all(blobs.map(async (each) => (await placement.place(each.digest)) && check(each.digest)));
+      await Promise.all(blobs.map(async (each) => (await placement.place(proven(each))) && check(each.digest)));
       expect(await published('manifest.complete.v1', repository, digest)).toHaveLength(1);
     }
   });
@@ -138,13 +142,13 @@ describe('manifest completion against Postgres', () => {
     for (let round = 0; round < 15; round++) {
       const [shared, pending] = [blob(), blob()];
       await pull(`store/first-${round}`, [shared, pending]); // creates both placeholders
-      await placement.place(shared.digest);
+      await placement.place(proven(shared));
       const repository = `store/second-${round}`;
       const [digest] = await Promise.all([
         pull(repository, [shared, pending]),
         (async () => {
           await sleep(round % 3); // vary which transaction locks the blob row first
-          if (await placement.place(pending.digest)) await check(pending.digest);
+          if (await placement.place(proven(pending))) await check(pending.digest);
         })(),
       ]);
       const complete = await published('manifest.complete.v1', repository, digest);
@@ -157,10 +161,41 @@ describe('manifest completion against Postgres', () => {
   it('completes a manifest whose blobs are all placed already in the transaction that stores it', async () => {
     const blobs = [blob(), blob()];
     await pull('placed/first', blobs);
-    for (const each of blobs) await placement.place(each.digest);
+    for (const each of blobs) await placement.place(proven(each));
     const digest = await pull('placed/second', blobs);
     expect(await published('manifest.cached.v1', 'placed/second', digest)).toEqual([expect.objectContaining({ complete: true })]);
     expect(await published('manifest.complete.v1', 'placed/second', digest)).toHaveLength(1);
-    expect(await placement.place(blobs[0]!.digest)).toBe(false); // placing again publishes nothing
+    expect(await placement.place(proven(blobs[0]!))).toBe(false); // placing again publishes nothing
+  });
+
+  it("completes another source's manifest only once that source proved the blob; a wrong-size claim stays its own", async () => {
+    const tenantUpstream = {
+      name: UPSTREAM,
+      scope: 'f00d0000-0000-4000-8000-000000000001',
+      tenantId: 'team-b',
+      blobSource: 'f00d0000-0000-4000-8000-000000000001',
+    };
+    const layer = blob();
+    await pull('sources/public', [layer]);
+    // Another source names the same digest with a wrong size first: its own placeholder, not the public one's.
+    await pull('sources/hostile', [{ ...layer, size: layer.size + 1 }], tenantUpstream);
+    // ... and the right size: stored already through the configured upstream, but not proven by this one.
+    const claimed = await pull('sources/claimed', [layer], tenantUpstream);
+    expect(await placement.place(proven(layer))).toBe(true);
+    expect(await check(layer.digest)).toBe(1); // the configured manifest only
+    expect(await published('manifest.complete.v1', 'sources/claimed', claimed)).toEqual([]);
+    const rows = await dataSource.query(
+      `SELECT source, size::int AS size, state FROM cache.cached_blobs WHERE digest = $1 ORDER BY source, size`,
+      [layer.digest],
+    );
+    expect(rows).toEqual([
+      { source: SOURCE, size: 100, state: 'placed' },
+      { source: tenantUpstream.blobSource, size: 100, state: 'pending' },
+      { source: tenantUpstream.blobSource, size: 101, state: 'pending' },
+    ]);
+    // Once the tenant's upstream delivered it, that source's manifest completes.
+    expect(await placement.place(proven(layer, tenantUpstream.blobSource))).toBe(true);
+    expect(await check(layer.digest)).toBe(1);
+    expect(await published('manifest.complete.v1', 'sources/claimed', claimed)).toHaveLength(1);
   });
 });

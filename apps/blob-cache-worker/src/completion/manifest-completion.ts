@@ -16,13 +16,15 @@ export class ManifestCompletion {
   /** Publishes ManifestComplete for each manifest `digest` completed; returns how many. */
   async afterPlacement(manager: EntityManager, digest: string): Promise<number> {
     // One indexed query: the manifests naming the blob (manifest_blobs by digest) that now have
-    // no unplaced blob left (manifest_blobs by manifest id, cached_blobs by digest).
+    // no blob left that their own source has not proven (manifest_blobs by manifest id,
+    // cached_blobs by key; a missing row counts as unproven).
     const candidates = (await manager.query(
-      `SELECT m.id FROM cache.manifest_blobs mb
+      `SELECT DISTINCT m.id FROM cache.manifest_blobs mb
        JOIN cache.cached_manifests m ON m.id = mb.manifest_id
        WHERE mb.digest = $1 AND m.completed_at IS NULL
          AND NOT EXISTS (
-           SELECT 1 FROM cache.manifest_blobs other JOIN cache.cached_blobs b ON b.digest = other.digest
+           SELECT 1 FROM cache.manifest_blobs other
+           LEFT JOIN cache.cached_blobs b ON b.source = m.blob_source AND b.digest = other.digest AND b.size = other.size
            WHERE other.manifest_id = m.id AND b.placed_at IS NULL)
        ORDER BY m.id`,
       [digest],

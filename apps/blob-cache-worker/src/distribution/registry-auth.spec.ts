@@ -53,6 +53,8 @@ describe('RegistryAuth', () => {
     'key-a': { keyId: '1', tenantId: 'team-a', scopes: ['scans:read'] },
     'key-admin': { keyId: '2', tenantId: 'default', scopes: ['admin'] },
     'key-write': { keyId: '3', tenantId: 'team-a', scopes: ['scans:write'] },
+    'key-operator': { keyId: '4', tenantId: 'default', scopes: ['platform:admin'] },
+    'key-tenant-admin': { keyId: '5', tenantId: 'team-b', scopes: ['admin'] },
   };
   const lookups: string[] = [];
   const reader = {
@@ -69,6 +71,22 @@ describe('RegistryAuth', () => {
     await expect(auth.authenticate(basic('anything:key-a'))).resolves.toEqual({ kind: 'tenant', tenantId: 'team-a' });
     await expect(auth.authenticate('Bearer key-admin')).resolves.toEqual({ kind: 'tenant', tenantId: 'default' });
     expect(lookups.filter((secret) => secret === 'key-a')).toHaveLength(1);
+  });
+
+  it('lets scans:read, a tenant admin and the operator pull, each as its own tenant', async () => {
+    await expect(auth.authenticate('Bearer key-tenant-admin')).resolves.toEqual({ kind: 'tenant', tenantId: 'team-b' });
+    await expect(auth.authenticate('Bearer key-operator')).resolves.toEqual({ kind: 'tenant', tenantId: 'default' });
+  });
+
+  it('refuses anonymous pulls with the Basic challenge unless CACHE_ANONYMOUS_PULLS is on', async () => {
+    await expect(auth.requirePuller(undefined)).rejects.toMatchObject({
+      status: 401,
+      code: 'UNAUTHORIZED',
+      headers: { 'WWW-Authenticate': 'Basic realm="vulnscan"' },
+    });
+    await expect(auth.requirePuller('Bearer key-a')).resolves.toEqual({ kind: 'tenant', tenantId: 'team-a' });
+    const open = new RegistryAuth({ CACHE_ANONYMOUS_PULLS: true } as BlobCacheEnv, reader);
+    await expect(open.requirePuller(undefined)).resolves.toEqual({ kind: 'anonymous' });
   });
 
   it('refuses unknown keys (401) and keys without scans:read (403)', async () => {

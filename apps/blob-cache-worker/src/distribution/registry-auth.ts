@@ -8,7 +8,7 @@ import { OciError, unauthorized } from './oci-error';
 /** Who asks the registry API. */
 export type Requester =
   | { readonly kind: 'anonymous' }
-  /** A tenant's API key (scans:read or admin). */
+  /** A tenant's API key (scans:read, admin or platform:admin). */
   | { readonly kind: 'tenant'; readonly tenantId: string }
   /** The platform's own scanner-worker (CACHE_INTERNAL_TOKEN), reading for `tenantId` when it names one. */
   | { readonly kind: 'internal'; readonly tenantId?: string };
@@ -18,6 +18,12 @@ export interface PresentedSecret {
   readonly username?: string;
   readonly secret: string;
 }
+
+/**
+ * Scopes that may pull: reading scans' images is `scans:read`; a tenant `admin` and the operator's
+ * `platform:admin` include it. `scans:write` alone does not (a key that only requests scans).
+ */
+export const PULL_SCOPES: readonly string[] = ['scans:read', 'admin', 'platform:admin'];
 
 /** Tenant ids are short; a longer internal-token username is not one. */
 const MAX_TENANT_ID = 100;
@@ -86,10 +92,22 @@ export class RegistryAuth {
     }
     const principal = await this.verify(presented.secret);
     if (!principal) throw unauthorized('the API key is not valid');
-    if (!principal.scopes.includes('scans:read') && !principal.scopes.includes('admin')) {
+    if (!principal.scopes.some((scope) => PULL_SCOPES.includes(scope))) {
       throw new OciError(403, 'DENIED', 'the API key lacks the scope scans:read, which pulling needs');
     }
     return { kind: 'tenant', tenantId: principal.tenantId };
+  }
+
+  /**
+   * Who may pull: anyone with a key or the internal token; without one, only when
+   * CACHE_ANONYMOUS_PULLS is on (401 with the Basic challenge otherwise, so clients send their key).
+   */
+  async requirePuller(header: string | undefined): Promise<Requester> {
+    const requester = await this.authenticate(header);
+    if (requester.kind === 'anonymous' && !this.env.CACHE_ANONYMOUS_PULLS) {
+      throw unauthorized('this cache takes a tenant API key (Bearer, or the password of Basic auth); anonymous pulls are off');
+    }
+    return requester;
   }
 
   private async verify(secret: string): Promise<ApiKeyPrincipal | null> {

@@ -18,8 +18,8 @@ const API_VERSION = { 'Docker-Distribution-API-Version': 'registry/2.0' };
  * The OCI Distribution pull API, as a pull-through cache: `GET /v2/`, and GET/HEAD of manifests
  * and blobs. `?ns=<registry host>` (what containerd mirrors send) picks the upstream; without it
  * the first configured upstream answers. `Cache-Control: only-if-cached` never reaches upstream.
- * Configured upstreams are anonymous; a tenant's own upstreams take one of its API keys
- * (`Bearer <key>` or Basic with the key as the password), see RegistryAuth and Upstreams.resolve.
+ * Every pull takes a tenant API key (`Bearer <key>` or Basic with the key as the password) unless
+ * CACHE_ANONYMOUS_PULLS is on; see RegistryAuth and Upstreams.resolve.
  */
 @ApiExcludeController()
 @Controller('v2')
@@ -36,13 +36,13 @@ export class RegistryController {
   ) {}
 
   /**
-   * The version check clients probe first: 200 anonymously (configured upstreams need no key),
-   * 401 for a key that is not valid, or when `?ns=` names a registry only tenants registered
-   * (so a client answers the challenge with its key).
+   * The version check clients probe first: 200 with a valid key; anonymously 200 only when
+   * anonymous pulls are on and `?ns=` names no registry that only tenants registered, 401 with
+   * the Basic challenge otherwise (so a client answers it with its key).
    */
   @Get()
   async base(@Req() request: Request, @Res() response: Response): Promise<void> {
-    const requester = await this.auth.authenticate(request.get('authorization'));
+    const requester = await this.auth.requirePuller(request.get('authorization'));
     const ns = request.query['ns'];
     if (requester.kind === 'anonymous' && typeof ns === 'string' && ns !== '') {
       // Only the challenge matters here: an unknown registry is for the pull itself to report.
@@ -62,7 +62,7 @@ export class RegistryController {
     if (ns !== undefined && typeof ns !== 'string')
       throw new OciError(400, 'NAME_INVALID', 'give ?ns= (the upstream registry host) at most once');
     const onlyIfCached = /(^|[\s,])only-if-cached($|[\s,])/i.test(request.get('cache-control') ?? '');
-    const requester = await this.auth.authenticate(request.get('authorization'));
+    const requester = await this.auth.requirePuller(request.get('authorization'));
     // The internal token reads what tenants' own pulls cached; it never makes the cache pull.
     if (requester.kind === 'internal' && !onlyIfCached) {
       throw new OciError(403, 'DENIED', 'the platform-internal token reads cached content only (Cache-Control: only-if-cached)');

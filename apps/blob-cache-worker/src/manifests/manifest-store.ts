@@ -28,8 +28,8 @@ export interface StoredTag extends StoredManifest {
   readonly fresh: boolean;
 }
 
-/** What stored content is keyed by: the upstream's name and scope ('' or a tenant's upstream id), and whom its events are for. */
-export type UpstreamKey = Pick<Upstream, 'name' | 'scope' | 'tenantId'>;
+/** What stored content is keyed by: the upstream's name and scope, whose blob proofs it reads, and whom its events are for. */
+export type UpstreamKey = Pick<Upstream, 'name' | 'scope' | 'tenantId' | 'blobSource'>;
 
 interface ManifestRow {
   digest: string;
@@ -96,8 +96,8 @@ export class ManifestStore {
   ): Promise<OutboxMessage[]> {
     const { document } = manifest;
     const [created] = (await manager.query(
-      `INSERT INTO cache.cached_manifests (id, scope, tenant_id, upstream, repository, digest, media_type, config_media_type, size, content)
-       VALUES ($1, $9, $10, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO cache.cached_manifests (id, scope, tenant_id, blob_source, upstream, repository, digest, media_type, config_media_type, size, content)
+       VALUES ($1, $9, $10, $11, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (scope, upstream, repository, digest) DO NOTHING
        RETURNING id`,
       [
@@ -111,18 +111,19 @@ export class ManifestStore {
         manifest.bytes,
         upstream.scope,
         upstream.tenantId,
+        upstream.blobSource,
       ],
     )) as { id: string }[];
     // Already held for this repository (through this upstream): whoever stored it published its events.
     if (!created) return [];
 
-    const blobs = [...manifest.blobs].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
-    const placed = await this.placeholders(manager, blobs);
+    const blobs = uniqueBlobs(manifest.blobs);
+    const placed = await this.placeholders(manager, upstream.blobSource, blobs);
     if (blobs.length > 0) {
-      await manager.query(`INSERT INTO cache.manifest_blobs (manifest_id, digest) SELECT $1, unnest($2::text[])`, [
-        created.id,
-        blobs.map((blob) => blob.digest),
-      ]);
+      await manager.query(
+        `INSERT INTO cache.manifest_blobs (manifest_id, digest, size) SELECT $1, digest, size FROM unnest($2::text[], $3::bigint[]) AS b(digest, size)`,
+        [created.id, blobs.map((blob) => blob.digest), blobs.map((blob) => blob.size)],
+      );
     }
     const complete = placed === blobs.length;
     const [completion] = complete
@@ -151,23 +152,33 @@ export class ManifestStore {
   }
 
   /**
-   * Creates the blobs' placeholders (a failed one is queued again) and answers how many are placed
-   * already. The upsert locks every blob row, in digest order (no deadlocks between manifests):
-   * a placement committing meanwhile is either seen here, or waits for this transaction and then
-   * finds these manifest links in its completion check. Either way the manifest completes once.
+   * Creates the source's placeholders of the blobs (a failed or evicted one is queued again) and
+   * answers how many this source has proven already. A blob is (digest, size) per source, so a
+   * placeholder another source registered first, with whatever size it claimed, is not this one.
+   * The upsert locks every row, in key order (no deadlocks between manifests): a placement
+   * committing meanwhile is either seen here, or waits for this transaction and then finds these
+   * manifest links in its completion check. Either way the manifest completes once.
    */
-  private async placeholders(manager: EntityManager, blobs: readonly ContentRef[]): Promise<number> {
+  private async placeholders(manager: EntityManager, source: string, blobs: readonly ContentRef[]): Promise<number> {
     if (blobs.length === 0) return 0;
     const rows = (await manager.query(
-      `INSERT INTO cache.cached_blobs (digest, size, media_type)
-       SELECT digest, size, media_type FROM unnest($1::text[], $2::bigint[], $3::text[]) AS b(digest, size, media_type) ORDER BY digest
-       ON CONFLICT (digest) DO UPDATE SET
-         state = CASE WHEN cached_blobs.state = 'failed' THEN 'pending' ELSE cached_blobs.state END,
-         attempts = CASE WHEN cached_blobs.state = 'failed' THEN 0 ELSE cached_blobs.attempts END,
-         next_attempt_at = CASE WHEN cached_blobs.state = 'failed' THEN now() ELSE cached_blobs.next_attempt_at END
+      `INSERT INTO cache.cached_blobs (source, digest, size, media_type)
+       SELECT $4, digest, size, media_type FROM unnest($1::text[], $2::bigint[], $3::text[]) AS b(digest, size, media_type)
+       ORDER BY digest, size
+       ON CONFLICT (source, digest, size) DO UPDATE SET
+         state = CASE WHEN cached_blobs.state IN ('failed', 'evicted') THEN 'pending' ELSE cached_blobs.state END,
+         attempts = CASE WHEN cached_blobs.state IN ('failed', 'evicted') THEN 0 ELSE cached_blobs.attempts END,
+         next_attempt_at = CASE WHEN cached_blobs.state IN ('failed', 'evicted') THEN now() ELSE cached_blobs.next_attempt_at END
        RETURNING placed_at IS NOT NULL AS placed`,
-      [blobs.map((blob) => blob.digest), blobs.map((blob) => blob.size), blobs.map((blob) => blob.mediaType)],
+      [blobs.map((blob) => blob.digest), blobs.map((blob) => blob.size), blobs.map((blob) => blob.mediaType), source],
     )) as { placed: boolean }[];
     return rows.filter((row) => row.placed).length;
   }
+}
+
+/** Each (digest, size) once, in key order (the order rows are locked in). */
+function uniqueBlobs(blobs: readonly ContentRef[]): ContentRef[] {
+  const byKey = new Map<string, ContentRef>();
+  for (const blob of blobs) byKey.set(`${blob.digest} ${String(blob.size).padStart(20, '0')}`, blob);
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, blob]) => blob);
 }

@@ -1,5 +1,5 @@
 import { normalizeRegistryHost } from '@vulnscan/image-reference';
-import { parseUpstreams, upstreamsProblem } from './upstream-config';
+import { configuredFor, parseUpstreams, servesTenant, upstreamsProblem } from './upstream-config';
 import { normalizeRepository } from './upstreams.service';
 
 describe('parseUpstreams (CACHE_UPSTREAMS)', () => {
@@ -10,6 +10,25 @@ describe('parseUpstreams (CACHE_UPSTREAMS)', () => {
       { name: '127.0.0.1:5555', endpointHost: '127.0.0.1:6666', insecure: true },
     ]);
     expect(upstreams[1]!.url.origin).toBe('http://127.0.0.1:6666');
+  });
+
+  it('serves the bootstrap tenant only, unless the entry names its tenants after @ (* for all)', () => {
+    const [hub, team, all] = parseUpstreams(
+      'docker.io=https://registry-1.docker.io,ghcr.io=https://ghcr.io@team-a|default|team-a,quay.io=http://127.0.0.1:5000/@*',
+    );
+    expect(hub!.tenants).toEqual(['default']);
+    expect([servesTenant(hub!, 'default'), servesTenant(hub!, 'team-a')]).toEqual([true, false]);
+    expect(team!.tenants).toEqual(['team-a', 'default']);
+    expect(team!.url.origin).toBe('https://ghcr.io');
+    expect([servesTenant(team!, 'team-a'), servesTenant(team!, 'team-b')]).toEqual([true, false]);
+    expect(all!.url.origin).toBe('http://127.0.0.1:5000');
+    expect(servesTenant(all!, 'anyone')).toBe(true);
+  });
+
+  it("keys a configured upstream's manifests per tenant and its blob proofs per upstream", () => {
+    const [hub] = parseUpstreams('docker.io=https://registry-1.docker.io@*');
+    expect(configuredFor(hub!, 'default')).toMatchObject({ tenantId: 'default', scope: '', blobSource: 'config:docker.io' });
+    expect(configuredFor(hub!, 'team-a')).toMatchObject({ tenantId: 'team-a', scope: 'tenant:team-a', blobSource: 'config:docker.io' });
   });
 
   it('folds Docker Hub aliases and case into the name references use', () => {
@@ -30,6 +49,8 @@ describe('parseUpstreams (CACHE_UPSTREAMS)', () => {
     ['x.example=https://x.example/v2', 'must be the registry root'],
     ['x.example=https://x.example?a=b', 'must be the registry root'],
     ['x.example=https://a.example,X.example=https://b.example', 'configured twice'],
+    ['x.example=https://x.example@Team_A', 'names tenant "Team_A"'],
+    ['x.example=https://x.example@team-a|', 'names tenant ""'],
   ])('refuses %j', (value, problem) => {
     expect(() => parseUpstreams(value)).toThrow(problem);
     expect(upstreamsProblem(value)).toContain(problem);

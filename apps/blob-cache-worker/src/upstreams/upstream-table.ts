@@ -10,7 +10,7 @@ import { isRegistryHost, normalizeRegistryHost } from '@vulnscan/image-reference
 import { hostWithPort, OutboundHostPolicy } from '@vulnscan/outbound-http';
 import { OciError } from '../distribution/oci-error';
 import { BlobCacheEnv } from '../env';
-import { Upstream } from './upstream-config';
+import { CONFIG_TENANT, Upstream } from './upstream-config';
 
 /** A tenant may register this many upstreams. */
 export const MAX_UPSTREAMS_PER_TENANT = 100;
@@ -60,10 +60,10 @@ export class UpstreamTable {
       ]);
       for (const upstream of configured) {
         await manager.query(
-          `INSERT INTO cache.upstreams (id, source, registry, url) VALUES ($1, 'config', $2, $3)
-           ON CONFLICT (registry) WHERE source = 'config' DO UPDATE SET url = EXCLUDED.url,
-             updated_at = CASE WHEN upstreams.url = EXCLUDED.url THEN upstreams.updated_at ELSE now() END`,
-          [uuidv7(), upstream.name, upstream.url.origin],
+          `INSERT INTO cache.upstreams (id, source, registry, url, tenants) VALUES ($1, 'config', $2, $3, $4)
+           ON CONFLICT (registry) WHERE source = 'config' DO UPDATE SET url = EXCLUDED.url, tenants = EXCLUDED.tenants,
+             updated_at = CASE WHEN upstreams.url = EXCLUDED.url AND upstreams.tenants = EXCLUDED.tenants THEN upstreams.updated_at ELSE now() END`,
+          [uuidv7(), upstream.name, upstream.url.origin, upstream.tenants ?? [CONFIG_TENANT]],
         );
       }
     });
@@ -99,17 +99,18 @@ export class UpstreamTable {
 
   /**
    * Creates or replaces the tenant's upstream for a registry (same id, so what was cached through
-   * it stays). `configured` names the CACHE_UPSTREAMS registries, which no tenant may shadow.
+   * it stays). `configured` says whether CACHE_UPSTREAMS has the registry for this tenant: a
+   * tenant may not shadow a configured upstream it may use, but may register one it may not.
    */
-  async put(command: PutUpstreamCommand, configured: (registry: string) => boolean): Promise<UpstreamView> {
+  async put(command: PutUpstreamCommand, configured: (registry: string, tenantId: string) => boolean): Promise<UpstreamView> {
     const registry = normalizeRegistryHost(command.registry);
     if (!isRegistryHost(registry)) throw new CommandRejectedError(CacheErrorCode.ValidationFailed, 'registry must be a host or host:port');
     const urlProblem = upstreamUrlProblem(command.url);
     if (urlProblem) throw new CommandRejectedError(CacheErrorCode.ValidationFailed, urlProblem);
-    if (configured(registry)) {
+    if (configured(registry, command.tenantId)) {
       throw new CommandRejectedError(
         CacheErrorCode.UpstreamConflict,
-        `registry ${registry} is a configured upstream of the cache (CACHE_UPSTREAMS); it cannot be registered`,
+        `registry ${registry} is a configured upstream of the cache (CACHE_UPSTREAMS) serving this tenant; it cannot be registered`,
       );
     }
     const hasCredentials = command.username !== undefined && command.password !== undefined;
@@ -193,6 +194,7 @@ export class UpstreamTable {
       source: 'api',
       tenantId: row.tenant_id,
       scope: row.id,
+      blobSource: row.id,
       id: row.id,
       version: row.updated_at.toISOString(),
       ...(credentials ? { credentials } : {}),

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { CommandReplyOf, Commands, EnvelopeOf } from '@vulnscan/contracts';
+import { servesTenant } from './upstream-config';
 import { UpstreamTable } from './upstream-table';
 import { Upstreams } from './upstreams.service';
 
@@ -14,7 +15,10 @@ export class UpstreamsController {
 
   @MessagePattern(Commands.PutUpstream)
   put(@Payload() message: EnvelopeOf<typeof Commands.PutUpstream>): Promise<CommandReplyOf<typeof Commands.PutUpstream>> {
-    return this.table.put(message.payload, (registry) => this.upstreams.byName(registry) !== undefined);
+    return this.table.put(message.payload, (registry, tenantId) => {
+      const upstream = this.upstreams.byName(registry);
+      return upstream !== undefined && servesTenant(upstream, tenantId);
+    });
   }
 
   @MessagePattern(Commands.DeleteUpstream)

@@ -11,6 +11,7 @@ const tenantUpstream = (tenantId: string, registry: string, id: string): Upstrea
   source: 'api',
   tenantId,
   scope: id,
+  blobSource: id,
   id,
   version: '1',
   credentials: { username: 'u', password: 'p' },
@@ -24,20 +25,40 @@ describe('Upstreams.resolve', () => {
     anyTenantHas: async (registry: string) => rows.some((row) => row.name === registry),
   } as unknown as UpstreamTable;
   const upstreams = new Upstreams(
-    { CACHE_UPSTREAMS: 'docker.io=https://registry-1.docker.io,quay.io=https://quay.io', CACHE_UPSTREAM_TIMEOUT_MS: 1000 } as BlobCacheEnv,
+    {
+      CACHE_UPSTREAMS: 'docker.io=https://registry-1.docker.io,quay.io=https://quay.io@team-a|default,gcr.io=https://gcr.io@*',
+      CACHE_UPSTREAM_TIMEOUT_MS: 1000,
+    } as BlobCacheEnv,
     table,
   );
   afterAll(() => upstreams.onApplicationShutdown());
 
-  it('answers without ?ns= with the first configured upstream, and configured ones to anyone', async () => {
+  it('answers without ?ns= with the first configured upstream; anonymous requests are the bootstrap tenant', async () => {
     expect((await upstreams.resolve(undefined, { kind: 'anonymous' })).name).toBe('docker.io');
     expect(await upstreams.resolve('QUAY.io', { kind: 'anonymous' })).toMatchObject({
       name: 'quay.io',
       source: 'config',
       tenantId: 'default',
       scope: '',
+      blobSource: 'config:quay.io',
     });
-    expect(await upstreams.resolve('quay.io', { kind: 'tenant', tenantId: 'team-a' })).toMatchObject({ source: 'config' });
+  });
+
+  it('gives a configured upstream only to the tenants it names, each with its own scope and the shared blob source', async () => {
+    expect(await upstreams.resolve('quay.io', { kind: 'tenant', tenantId: 'team-a' })).toMatchObject({
+      source: 'config',
+      tenantId: 'team-a',
+      scope: 'tenant:team-a',
+      blobSource: 'config:quay.io',
+    });
+    expect(await upstreams.resolve('gcr.io', { kind: 'internal', tenantId: 'team-c' })).toMatchObject({ tenantId: 'team-c' });
+    for (const ns of ['quay.io', 'docker.io', undefined]) {
+      await expect(upstreams.resolve(ns, { kind: 'tenant', tenantId: 'team-c' })).rejects.toMatchObject({
+        status: 404,
+        code: 'NAME_UNKNOWN',
+      });
+    }
+    expect(await upstreams.resolve(undefined, { kind: 'internal' })).toMatchObject({ name: 'docker.io', tenantId: 'default' });
   });
 
   it("finds a tenant's own upstream with its key or the internal token naming it", async () => {
@@ -63,5 +84,10 @@ describe('Upstreams.resolve', () => {
     expect(upstreams.clientFor(own)).toBe(upstreams.clientFor(own));
     expect(upstreams.clientFor(own)).not.toBe(upstreams.client);
     expect(upstreams.clientFor(upstreams.default)).toBe(upstreams.client);
+  });
+
+  it("finds the upstream of a blob source: configured by name, a tenant's by id", async () => {
+    expect(await upstreams.byBlobSource('config:quay.io')).toMatchObject({ name: 'quay.io' });
+    expect(await upstreams.byBlobSource('config:gone.example')).toBeUndefined();
   });
 });

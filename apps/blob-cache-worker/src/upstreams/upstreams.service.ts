@@ -6,7 +6,7 @@ import { OciError, unauthorized } from '../distribution/oci-error';
 import type { Requester } from '../distribution/registry-auth';
 import { BlobCacheEnv } from '../env';
 import { cacheManifestLimits } from '../manifests/manifest-limits';
-import { parseUpstreams, Upstream } from './upstream-config';
+import { CONFIG_TENANT, configBlobSource, configuredFor, parseUpstreams, servesTenant, Upstream } from './upstream-config';
 import { UpstreamTable } from './upstream-table';
 
 /** Registry clients of tenants' upstreams kept at once (each holds its own connections and tokens). */
@@ -60,27 +60,43 @@ export class Upstreams implements OnApplicationBootstrap, OnApplicationShutdown 
   /**
    * The upstream a request means: `?ns=<registry host>` as containerd mirrors send it, else the
    * first configured one. With a tenant (its API key, or the platform's internal token naming it)
-   * the tenant's own upstream for that registry comes first, then a configured one. Without one,
-   * a registry only tenants have registered asks the client to authenticate (401); any other
-   * unknown registry, and for a tenant one neither it nor the configuration has, is 404.
+   * the tenant's own upstream for that registry comes first, then a configured one that serves
+   * the tenant (CACHE_UPSTREAMS `@tenants`). Anonymous requests (allowed only with
+   * CACHE_ANONYMOUS_PULLS) and the internal token without a tenant are the bootstrap tenant's.
+   * Without a key, a registry only tenants have registered asks the client to authenticate (401);
+   * anything else the requester may not use is 404 NAME_UNKNOWN, as a registry answers for a
+   * repository you may not see.
    */
   async resolve(ns: string | undefined, requester: Requester): Promise<Upstream> {
-    if (ns === undefined || ns === '') return this.default;
+    const tenantId = requester.kind === 'anonymous' ? CONFIG_TENANT : (requester.tenantId ?? CONFIG_TENANT);
+    if (ns === undefined || ns === '') return this.forTenant(this.default, tenantId, this.default.name);
     const name = normalizeRegistryHost(ns);
-    const tenantId = requester.kind === 'anonymous' ? undefined : requester.tenantId;
     const valid = isRegistryHost(name);
-    if (tenantId !== undefined && valid) {
-      const own = await this.table.findForTenant(tenantId, name);
+    if (requester.kind !== 'anonymous' && requester.tenantId !== undefined && valid) {
+      const own = await this.table.findForTenant(requester.tenantId, name);
       if (own) return own;
     }
     const configured = this.byName(name);
-    if (configured) return configured;
+    if (configured) return this.forTenant(configured, tenantId, ns);
     if (requester.kind === 'anonymous' && valid && (await this.table.anyTenantHas(name))) {
       throw unauthorized(`pulling through upstream "${name}" takes an API key of the tenant that registered it`);
     }
-    const known = this.all.map((upstream) => upstream.name).join(', ');
-    const whose = tenantId !== undefined ? ' or registered by this tenant' : '';
-    throw new OciError(404, 'NAME_UNKNOWN', `no upstream is configured${whose} for registry "${ns.slice(0, 255)}" (configured: ${known})`);
+    const whose = requester.kind === 'anonymous' ? '' : ' or registered by this tenant';
+    // Only the configured upstreams this tenant may use are named: the others are none of its business.
+    const usable = this.all.filter((upstream) => servesTenant(upstream, tenantId)).map((upstream) => upstream.name);
+    throw new OciError(
+      404,
+      'NAME_UNKNOWN',
+      `no upstream is configured${whose} for registry "${ns.slice(0, 255)}" (configured: ${usable.join(', ') || 'none'})`,
+    );
+  }
+
+  /** A configured upstream for `tenantId`, or 404 when it does not serve that tenant. */
+  private forTenant(upstream: Upstream, tenantId: string, asked: string): Upstream {
+    if (!servesTenant(upstream, tenantId)) {
+      throw new OciError(404, 'NAME_UNKNOWN', `no upstream is configured for this tenant for registry "${asked.slice(0, 255)}"`);
+    }
+    return configuredFor(upstream, tenantId);
   }
 
   /** A configured upstream by registry host. */
@@ -89,9 +105,13 @@ export class Upstreams implements OnApplicationBootstrap, OnApplicationShutdown 
     return this.all.find((upstream) => upstream.name === wanted);
   }
 
-  /** The upstream cached content came through: configured (scope '') by name, a tenant's by its id. */
-  async byScope(scope: string, name: string): Promise<Upstream | undefined> {
-    return scope === '' ? this.byName(name) : this.table.findById(scope);
+  /**
+   * The upstream whose bytes prove a blob source (see Upstream.blobSource): a configured one by
+   * name, a tenant's by id; undefined once it is gone.
+   */
+  async byBlobSource(source: string): Promise<Upstream | undefined> {
+    const prefix = configBlobSource('');
+    return source.startsWith(prefix) ? this.byName(source.slice(prefix.length)) : this.table.findById(source);
   }
 
   /** What the registry client is asked for: the upstream's own endpoint, the normalized repository. */

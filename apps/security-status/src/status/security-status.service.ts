@@ -17,6 +17,7 @@ import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { SecurityStatus, UnsupportedReason } from '@vulnscan/status-data';
 import { ManifestSecurityStatusEntity } from '@vulnscan/status-entities';
 import { SecurityStatusEnv } from '../env';
+import { CacheScanRate, RATE_LIMITED } from './cache-scan-rate';
 import { EarlyScanState, EarlyScanStates } from './early-scan-states';
 import { failedWhileCompleting } from './failed-while-completing';
 import { unsupportedReason } from './media-types';
@@ -33,6 +34,11 @@ const resets = counter(
   [],
 );
 const requests = counter('security_status_scans_requested_total', 'Scans security-status requested, by trigger', ['trigger']);
+const deferred = counter(
+  'security_status_scans_rate_limited_total',
+  'Scan requests deferred because the tenant reached CACHE_SCAN_RATE_PER_MINUTE',
+  [],
+);
 
 /**
  * Every transition of a cached manifest's security status, each in the caller's transaction
@@ -46,6 +52,7 @@ export class SecurityStatusService {
     private readonly outbox: Outbox,
     @Inject(SERVICE_ENV) private readonly env: SecurityStatusEnv,
     private readonly early: EarlyScanStates,
+    private readonly rate: CacheScanRate,
   ) {}
 
   /** First time the cache holds this manifest for this repository. */
@@ -188,18 +195,29 @@ export class SecurityStatusService {
     }
   }
 
-  /** Failed manifests whose retry is due, asked again (at most `limit`, locked for this transaction). */
+  /**
+   * Failed manifests whose retry is due, and requests the tenant's rate deferred, asked again (at
+   * most `limit`, locked for this transaction). A deferred request of a complete manifest is a
+   * `manifest_complete` scan, as it would have been.
+   */
   async retryDue(manager: EntityManager, limit: number): Promise<number> {
     const due = await manager
       .getRepository(ManifestSecurityStatusEntity)
       .createQueryBuilder('s')
-      .where(`s.status = :failed AND s.retry_at <= now()`, { failed: SecurityStatus.Failed })
+      .where(`(s.status = :failed OR (s.status = :queued AND s.reason = :limited)) AND s.retry_at <= now()`, {
+        failed: SecurityStatus.Failed,
+        queued: SecurityStatus.Queued,
+        limited: RATE_LIMITED,
+      })
       .orderBy('s.retry_at')
       .limit(limit)
       .setLock('pessimistic_write')
       .setOnLocked('skip_locked')
       .getMany();
-    for (const row of due) await this.requestScan(manager, row, ScanTrigger.ManifestCached);
+    for (const row of due) {
+      const complete = row.status === SecurityStatus.Queued && row.cacheComplete;
+      await this.requestScan(manager, row, complete ? ScanTrigger.ManifestComplete : ScanTrigger.ManifestCached);
+    }
     return due.length;
   }
 
@@ -209,6 +227,21 @@ export class SecurityStatusService {
     trigger: ScanTrigger,
     options: { reset?: boolean } = {},
   ): Promise<void> {
+    const rate = await this.rate.take(manager, row.tenantId);
+    if (!rate.allowed) {
+      // Nothing is lost: the status says why it waits, and the retry timer asks once the rate allows.
+      deferred.inc();
+      await this.update(manager, row, {
+        status: SecurityStatus.Queued,
+        reason: RATE_LIMITED,
+        message: rate.message,
+        requestId: null,
+        scanId: null,
+        retryAt: rate.retryAt,
+        ...(options.reset ? { attempts: 0 } : {}),
+      });
+      return;
+    }
     const requestId = uuidv7();
     await this.outbox.add(manager, {
       type: Events.ScanRequested,
@@ -229,7 +262,7 @@ export class SecurityStatusService {
       scanId: null,
       attempts: options.reset ? 1 : row.attempts + 1,
       retryAt: null,
-      ...(options.reset ? { reason: null, message: null } : {}),
+      ...(options.reset || row.reason === RATE_LIMITED ? { reason: null, message: null } : {}),
     });
   }
 
