@@ -65,7 +65,8 @@ export async function ensureRole(client: ClientBase, role: string, password?: st
 /**
  * Makes the privileges of the platform's roles on `schema` exactly `access`: revokes what any
  * `vulnscan_*` role holds there, then grants the service's role DML on every table and sequence
- * and each reader its tables. Runs in the caller's transaction, so no reader sees the gap.
+ * and each reader its tables. Runs in the caller's transaction, so no reader sees the gap; every
+ * role must exist already (a CREATE ROLE lost to a race would abort that transaction).
  */
 export async function applySchemaGrants(client: ClientBase, schema: string, access: SchemaAccess): Promise<void> {
   const s = quoted(schema);
@@ -102,7 +103,6 @@ export async function applySchemaGrants(client: ClientBase, schema: string, acce
   if (history.rows[0]?.history) await client.query(`REVOKE INSERT, UPDATE, DELETE ON ${s}.${quoted(MIGRATIONS_TABLE)} FROM ${role}`);
   for (const [reader, tables] of Object.entries(access.readers)) {
     if (tables.length === 0) continue;
-    await ensureRole(client, reader);
     await client.query(`GRANT USAGE ON SCHEMA ${s} TO ${quoted(reader)}`);
     for (const shared of tables) {
       const [table, columns] = typeof shared === 'string' ? [shared, ''] : [shared.table, `(${shared.columns.map(quoted).join(', ')})`];

@@ -79,6 +79,7 @@ export async function runServiceMigrations(options: ServiceMigrationOptions): Pr
 async function grantAccess(client: Client, schema: string, access: SchemaAccess, url: string): Promise<void> {
   try {
     await ensureRole(client, access.role, access.password);
+    for (const reader of Object.keys(access.readers)) await ensureRole(client, reader);
     await client.query('BEGIN');
     await applySchemaGrants(client, schema, access);
     await client.query('COMMIT');
