@@ -9,7 +9,7 @@ import { SbomReader } from '@vulnscan/sbom-data';
 import { BatchReader, previousCompletedScanId, ScanReader, SchedulerStatusReader } from '@vulnscan/scan-data';
 import { StatusReader, WebhookReader } from '@vulnscan/status-data';
 import { newFindings, reportFacts, ReportReader, VulnDbReader } from '@vulnscan/vulndb-data';
-import { serviceRoleName } from '@vulnscan/persistence';
+import { ensureRole, scramSha256Verifier, serviceRoleName } from '@vulnscan/persistence';
 import { ServiceName, TestPlatform } from '../support/platform';
 
 const SERVICES: ServiceName[] = ['gateway', 'scan-scheduler', 'scanner-worker', 'blob-cache-worker', 'security-status'];
@@ -215,6 +215,26 @@ describe('a database role per service', () => {
     expect(await previousCompletedScanId(securityStatus, 'acme', scanId)).toBeUndefined();
     expect(await reportFacts(securityStatus, 'acme', scanId)).toBeNull();
     expect(await newFindings(securityStatus, randomUUID(), null, 10)).toEqual({ items: [], total: 0 });
+  });
+
+  it('sets a password as a SCRAM verifier Postgres keeps as it is, never as the password itself', async () => {
+    const role = `vulnscan_test_${platform.id}`;
+    const admin = new Client({ connectionString: platform.databaseUrl });
+    await admin.connect();
+    try {
+      await ensureRole(admin, role, 'a-long-database-password');
+      await ensureRole(admin, role); // again, as every migration run does: no error, password kept
+      const [stored] = await platform.query<{ rolpassword: string }>('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [role]);
+      expect(stored.rolpassword).toMatch(/^SCRAM-SHA-256\$4096:/);
+      expect(stored.rolpassword).not.toContain('a-long-database-password');
+      // a verifier of ours is stored verbatim (one Postgres did not recognise would have been hashed as a password)
+      const verifier = scramSha256Verifier('another-password')!;
+      await admin.query(`ALTER ROLE ${role} PASSWORD '${verifier}'`);
+      expect(await platform.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [role])).toEqual([{ rolpassword: verifier }]);
+    } finally {
+      await admin.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+      await admin.end();
+    }
   });
 
   it('takes back a privilege granted by hand at the next migration, and keeps the data', async () => {

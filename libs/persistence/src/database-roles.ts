@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import { assertSchemaName, MIGRATIONS_TABLE } from './data-source';
+import { scramSha256Verifier } from './scram-verifier';
 
 /** A table or view another service may read: all of it, or only the listed columns. */
 export type SharedTable = string | { table: string; columns: readonly string[] };
@@ -58,7 +59,9 @@ export async function ensureRole(client: ClientBase, role: string, password?: st
     }
   }
   if (password !== undefined) {
-    await client.query(`ALTER ROLE ${quoted(role)} PASSWORD ${client.escapeLiteral(password)}`);
+    // hashed here when we can, so the password never reaches the server's statement log
+    const stored = scramSha256Verifier(password) ?? password;
+    await client.query(`ALTER ROLE ${quoted(role)} PASSWORD ${client.escapeLiteral(stored)}`);
   }
 }
 
