@@ -67,7 +67,7 @@ export async function ensureRole(client: ClientBase, role: string, password?: st
 
 /**
  * Makes the privileges of the platform's roles on `schema` exactly `access`: revokes what any
- * `vulnscan_*` role holds there, then grants the service's role DML on every table and sequence
+ * `vulnscan_*` role holds there (but the migration role itself, whatever its name), then grants the service's role DML on every table and sequence
  * and each reader its tables. Runs in the caller's transaction, so no reader sees the gap; every
  * role must exist already (a CREATE ROLE lost to a race would abort that transaction).
  */
@@ -79,7 +79,7 @@ export async function applySchemaGrants(client: ClientBase, schema: string, acce
        JOIN pg_namespace n ON n.oid = c.relnamespace
        CROSS JOIN LATERAL aclexplode(c.relacl) acl
        JOIN pg_roles r ON r.oid = acl.grantee
-      WHERE n.nspname = $1 AND r.rolname LIKE $2
+      WHERE n.nspname = $1 AND r.rolname LIKE $2 AND r.rolname <> current_user
      UNION
      SELECT r.rolname
        FROM pg_attribute a
@@ -87,10 +87,10 @@ export async function applySchemaGrants(client: ClientBase, schema: string, acce
        JOIN pg_namespace n ON n.oid = c.relnamespace
        CROSS JOIN LATERAL aclexplode(a.attacl) acl
        JOIN pg_roles r ON r.oid = acl.grantee
-      WHERE n.nspname = $1 AND r.rolname LIKE $2
+      WHERE n.nspname = $1 AND r.rolname LIKE $2 AND r.rolname <> current_user
      UNION
      SELECT r.rolname FROM pg_namespace n CROSS JOIN LATERAL aclexplode(n.nspacl) acl JOIN pg_roles r ON r.oid = acl.grantee
-      WHERE n.nspname = $1 AND r.rolname LIKE $2`,
+      WHERE n.nspname = $1 AND r.rolname LIKE $2 AND r.rolname <> current_user`,
     [schema, `${SERVICE_ROLE_PREFIX}%`],
   );
   for (const { role } of rows) {
