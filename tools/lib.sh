@@ -2,6 +2,7 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SERVICES=(gateway scan-scheduler scanner-worker blob-cache-worker security-status)
 export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true
+# The privileged connection: it creates the database, runs the migrations and manages the roles.
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/vulnscan}"
 export AMQP_URL="${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672}"
 
@@ -44,8 +45,25 @@ ensure_infrastructure() {
   port_open "$mq_host" "$mq_port" || { log "RabbitMQ is not reachable at $mq_host:$mq_port. Start it (rabbitmq-server -detached, or docker compose up -d rabbitmq) or set AMQP_URL."; return 1; }
 }
 
+# The role a service runs as: vulnscan_<service>, as its migration creates it.
+service_role() { echo "vulnscan_${1//-/_}"; }
+
+# The URL a service runs with: <SERVICE>_DATABASE_URL (e.g. SCAN_SCHEDULER_DATABASE_URL) when set,
+# else DATABASE_URL's host and database as the service's own role, without a password (a local
+# cluster trusting loopback; set the variable to give one).
+service_database_url() {
+  local own_var rest scheme
+  own_var="$(echo "${1//-/_}" | tr '[:lower:]' '[:upper:]')_DATABASE_URL"
+  if [ -n "${!own_var:-}" ]; then echo "${!own_var}"; return; fi
+  scheme="${DATABASE_URL%%://*}"; rest="${DATABASE_URL#*://}"
+  [[ "${rest%%/*}" == *@* ]] && rest="${rest#*@}"
+  echo "$scheme://$(service_role "$1")@$rest"
+}
+
+# Each service's migrations over DATABASE_URL (privileged); they create its role and its grants.
 migrate_all() {
   for service in "${SERVICES[@]}"; do
-    node "$ROOT/dist/apps/$service/src/migrate.js"
+    DATABASE_MIGRATION_URL="$DATABASE_URL" DATABASE_URL="$(service_database_url "$service")" \
+      node "$ROOT/dist/apps/$service/src/migrate.js"
   done
 }

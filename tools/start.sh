@@ -41,7 +41,8 @@ stop() {
 trap stop INT TERM EXIT
 
 for service in "${SERVICES[@]}"; do
-  PORT="${PORTS[$service]}" node "$ROOT/tools/supervise.mjs" --name "$service" -- \
+  # each service connects as its own role, which writes only its own schema
+  DATABASE_URL="$(service_database_url "$service")" PORT="${PORTS[$service]}" node "$ROOT/tools/supervise.mjs" --name "$service" -- \
     node --enable-source-maps "$ROOT/dist/apps/$service/src/main.js" &
   supervisors+=("$!")
 done

@@ -26,7 +26,8 @@ describe('start-up checks', () => {
   });
 
   it('says which database is unreachable, where, and how to start it', async () => {
-    const output = await startAndFail({ DATABASE_URL: 'postgres://postgres:secret@127.0.0.1:1/vulnscan' });
+    const unreachable = 'postgres://postgres:secret@127.0.0.1:1/vulnscan';
+    const output = await startAndFail({ DATABASE_URL: unreachable, DATABASE_MIGRATION_URL: unreachable });
     expect(output).toContain('PostgreSQL is not reachable at postgres://postgres:***@127.0.0.1:1/vulnscan');
     expect(output).toContain('pg_ctlcluster');
     expect(output).not.toContain('secret');

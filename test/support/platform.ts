@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect as amqpConnect } from 'amqplib';
 import { freePort, workspaceRoot } from '@vulnscan/testing';
+import { serviceRoleName } from '@vulnscan/persistence';
 
 const execFileAsync = promisify(execFile);
 export const ROOT = workspaceRoot();
@@ -81,12 +82,25 @@ export class TestPlatform {
     return `${this.pgUrl}/${this.database}`;
   }
 
-  env(overrides: Record<string, string> = {}): Record<string, string> {
+  /**
+   * What a service runs with: its own role (the local cluster trusts loopback, so no password),
+   * which its migration creates and grants; the whole suite so runs on the real grants.
+   */
+  serviceDatabaseUrl(name: ServiceName): string {
+    const url = new URL(this.databaseUrl);
+    url.username = serviceRoleName(name);
+    url.password = '';
+    return url.toString();
+  }
+
+  /** The environment of a service process; `service` gives it its own role, the migrations the superuser. */
+  env(overrides: Record<string, string> = {}, service?: ServiceName): Record<string, string> {
     return {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
-      DATABASE_URL: this.databaseUrl,
+      DATABASE_URL: service ? this.serviceDatabaseUrl(service) : this.databaseUrl,
+      DATABASE_MIGRATION_URL: this.databaseUrl,
       DATABASE_POOL_SIZE: '5',
       AMQP_URL: this.amqpUrl,
       AMQP_PREFIX: this.prefix,
@@ -107,7 +121,7 @@ export class TestPlatform {
     const logFile = join(this.logDir, `${name}-${++this.counter}.log`);
     const log = createWriteStream(logFile);
     const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, join(ROOT, 'dist/apps', name, 'src/main.js')], {
-      env: this.env({ PORT: String(port), HOST: '127.0.0.1', INSTANCE_ID: `${name}-${this.counter}`, ...overrides }),
+      env: this.env({ PORT: String(port), HOST: '127.0.0.1', INSTANCE_ID: `${name}-${this.counter}`, ...overrides }, name),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
@@ -127,7 +141,7 @@ export class TestPlatform {
 
   /** Runs one service's migrations without starting it (its tables, for services that read them). */
   async migrate(name: ServiceName): Promise<void> {
-    await execFileAsync(process.execPath, [join(ROOT, 'dist/apps', name, 'src/migrate.js')], { env: this.env(), timeout: 60000 });
+    await execFileAsync(process.execPath, [join(ROOT, 'dist/apps', name, 'src/migrate.js')], { env: this.env({}, name), timeout: 60000 });
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {

@@ -17,4 +17,6 @@ export const cacheService: ServiceDefinition<BlobCacheEnv> = {
   defaultPort: 5001,
   entities: CACHE_ENTITIES,
   migrations: [CacheInitial1764000000001, CacheUpstreams1764000000002, CacheBlobSources1764000000003],
+  // libs/cache-data: the API's list of upstreams (never their sealed passwords' plaintext).
+  readableBy: { gateway: ['upstreams'] },
 };

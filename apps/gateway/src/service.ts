@@ -17,6 +17,8 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
   // Its own tables only: other services' data is read through their read-only readers (plain SQL).
   entities: GATEWAY_ENTITIES,
   migrations: [GatewayInitial1764000000001, OperatorScope1765000000001],
+  // The blob cache authenticates /v2/ pulls with tenants' API keys (libs/gateway-data).
+  readableBy: { 'blob-cache-worker': ['api_keys'] },
   configureHttp: (app) => {
     // a bulk scan lists up to 10,000 references; every other body is far smaller
     (app as NestExpressApplication).useBodyParser('json', { limit: API_BODY_LIMIT });

@@ -22,6 +22,13 @@ export const schedulerService: ServiceDefinition<SchedulerEnv> = {
     SchedulesAndBatches1764000000004,
     ScansFollowed1764000000005,
   ],
+  // libs/scan-data: the API's scans, schedules, batches and status; the worker's "is this attempt
+  // still wanted?"; the webhooks' previous completed scan of an image.
+  readableBy: {
+    gateway: ['scans', 'scan_attempts', 'schedules', 'scan_batches', 'scheduler_instances'],
+    'scanner-worker': ['scans'],
+    'security-status': ['scans'],
+  },
   // The scheduler publishes jobs; it declares the work queue too, so no job is unroutable
   // before the first worker has started.
   queues: (env) => [

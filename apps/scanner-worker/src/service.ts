@@ -24,6 +24,20 @@ export const workerService: ServiceDefinition<WorkerEnv> = {
     SbomPackageKeys1764000000005,
     SeverityById1764000000006,
   ],
+  // libs/sbom-data, libs/vulndb-data and libs/registry-credentials: the API's SBOMs, reports, feeds
+  // and credentials (never their secret column); the scheduler's re-match lookup; the webhooks' report diff.
+  readableBy: {
+    gateway: [
+      'sboms',
+      'reports',
+      'findings',
+      'feeds',
+      'vulndb_versions',
+      { table: 'registry_credentials', columns: ['id', 'tenant_id', 'registry', 'username', 'created_at', 'updated_at'] },
+    ],
+    'scan-scheduler': ['sbom_packages'],
+    'security-status': ['reports', 'findings'],
+  },
   queues: (env) => [
     {
       name: 'scan-jobs',

@@ -15,4 +15,6 @@ export const statusService: ServiceDefinition<SecurityStatusEnv> = {
   // scans through the scheduler's and the worker's read-only readers.
   entities: STATUS_ENTITIES,
   migrations: [SecurityStatus1764000000001, ...WEBHOOK_MIGRATIONS, EarlyScanStates1764000000003, CacheScanRates1764000000004],
+  // libs/status-data: the API's manifest statuses, webhooks and their deliveries.
+  readableBy: { gateway: ['manifest_security_status', 'webhooks', 'notifications'] },
 };

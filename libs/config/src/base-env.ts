@@ -10,10 +10,23 @@ export class BaseEnv {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  /** PostgreSQL connection URL; the database is created when missing. */
+  /**
+   * PostgreSQL connection URL the service runs with: its own role (`vulnscan_<service>`), which
+   * writes only this service's schema. Its password, when the URL has one, is set on the role by
+   * the migration.
+   */
   @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
   @WithheldFromErrors()
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/vulnscan';
+
+  /**
+   * Privileged connection the migrations run with (the same database as DATABASE_URL): it creates
+   * the database when missing, the schema, the tables, the service's role and the grants, so it
+   * needs CREATEROLE and owns what it creates. Defaults to DATABASE_URL.
+   */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  DATABASE_MIGRATION_URL?: string;
 
   @ToInt()
   @IsInt()

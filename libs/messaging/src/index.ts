@@ -19,5 +19,6 @@ export { AnyMessageDraft, buildEnvelope, MessageDraft } from './outbox/build-env
 export { Inbox, InboxResult } from './inbox/inbox';
 export { DeadLetters, DeadLetter, DeadLetterPage, DeadLetterQuery } from './dead-letters/dead-letters';
 export { messagingMigrations, MigrationClass } from './migrations/messaging-migrations';
+export { DEAD_LETTERS_TABLE } from './sql';
 export { TopologyNames, deadLetterReplayRoutingKey } from './topology/topology-names';
 export { MessageHeaders, DeadLetterReason } from './topology/headers';

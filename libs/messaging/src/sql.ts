@@ -1,5 +1,8 @@
 import { assertSchemaName } from './messaging.options';
 
+/** Every service's dead letters, in its own schema (the gateway's admin API lists them all). */
+export const DEAD_LETTERS_TABLE = 'dead_letters';
+
 /** Fully quoted names of the lib's tables in one schema (the schema name is validated first). */
 export function messagingTables(schema: string) {
   const quoted = `"${assertSchemaName(schema)}"`;
@@ -7,7 +10,7 @@ export function messagingTables(schema: string) {
     schema: quoted,
     outbox: `${quoted}."outbox"`,
     inbox: `${quoted}."inbox"`,
-    deadLetters: `${quoted}."dead_letters"`,
+    deadLetters: `${quoted}."${DEAD_LETTERS_TABLE}"`,
     notifyFunction: `${quoted}."outbox_notify"`,
     /** pg_notify channel; LISTEN needs it quoted because it is an identifier there. */
     notifyChannel: `${schema}_outbox`,

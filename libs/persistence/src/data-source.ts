@@ -13,6 +13,9 @@ export interface ServiceDataSourceSpec {
   applicationName: string;
 }
 
+/** Each schema's migration history: the running service may read it, never rewrite it. */
+export const MIGRATIONS_TABLE = 'migrations';
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
 
 export function assertSchemaName(schema: string): string {
@@ -28,7 +31,7 @@ export function serviceDataSourceOptions(spec: ServiceDataSourceSpec): DataSourc
     schema: assertSchemaName(spec.schema),
     entities: spec.entities,
     migrations: spec.migrations,
-    migrationsTableName: 'migrations',
+    migrationsTableName: MIGRATIONS_TABLE,
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,

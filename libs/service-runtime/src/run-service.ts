@@ -6,7 +6,8 @@ import { ConfigError, loadConfig, type BaseEnv } from '@vulnscan/config';
 import { AmqpTransport } from '@vulnscan/messaging';
 import { Correlation, CORRELATION_HEADER, correlationIdOf, startTracing, stopTracing } from '@vulnscan/observability';
 import { runServiceMigrations } from '@vulnscan/persistence';
-import { dataSourceOptionsFor, ServiceRuntimeModule } from './service-runtime.module';
+import { ServiceRuntimeModule } from './service-runtime.module';
+import { confinementWarning, migrationOptionsFor } from './service-access';
 import { apiValidationPipe, ProblemDetailsFilter } from './problem';
 import { ServiceDefinition } from './service-definition';
 
@@ -29,9 +30,10 @@ export function loadServiceConfig<E extends BaseEnv>(definition: ServiceDefiniti
 export async function migrateService<E extends BaseEnv>(definition: ServiceDefinition<E>): Promise<void> {
   const env = loadServiceConfig(definition);
   try {
-    const result = await runServiceMigrations(dataSourceOptionsFor(definition, env));
+    const migrationOptions = migrationOptionsFor(definition, env);
+    const result = await runServiceMigrations(migrationOptions);
     process.stdout.write(
-      `${JSON.stringify({ level: 'info', service: definition.name, message: 'migrations done', schema: result.schema, applied: result.applied })}\n`,
+      `${JSON.stringify({ level: 'info', service: definition.name, message: 'migrations done', schema: result.schema, applied: result.applied, role: migrationOptions.access?.role })}\n`,
     );
   } catch (error) {
     fail(definition.name, error);
@@ -44,8 +46,13 @@ export async function runService<E extends BaseEnv>(definition: ServiceDefinitio
   const env = loadServiceConfig(definition);
   try {
     if (env.MIGRATE_ON_START) {
-      await runServiceMigrations(dataSourceOptionsFor(definition, env));
+      await runServiceMigrations(migrationOptionsFor(definition, env));
     }
+    const warning = confinementWarning(definition, env);
+    if (warning)
+      process.stdout.write(
+        `${JSON.stringify({ level: 'warn', service: definition.name, time: new Date().toISOString(), message: warning })}\n`,
+      );
     @Module({ imports: [ServiceRuntimeModule.forService(definition, env), feature] })
     class ServiceRootModule {}
 

@@ -9,9 +9,13 @@ import { HealthModule, HttpMetricsMiddleware, loggerParams, MetricsController } 
 import { serviceDataSourceOptions } from '@vulnscan/persistence';
 import { SERVICE_DEFINITION, SERVICE_ENV, ServiceDefinition } from './service-definition';
 
-export function dataSourceOptionsFor(definition: Pick<ServiceDefinition, 'name' | 'schema' | 'entities' | 'migrations'>, env: BaseEnv) {
+export function dataSourceOptionsFor(
+  definition: Pick<ServiceDefinition, 'name' | 'schema' | 'entities' | 'migrations'>,
+  env: BaseEnv,
+  url = env.DATABASE_URL,
+) {
   return serviceDataSourceOptions({
-    url: env.DATABASE_URL,
+    url,
     schema: definition.schema,
     entities: definition.entities,
     migrations: [...messagingMigrations(definition.schema), ...definition.migrations],
