@@ -1,0 +1,97 @@
+/**
+ * The cost of the gateway's limits (issue 12), measured inside the API benchmark: the same
+ * GET /api/v1/scans/{id} load on a gateway with its limits off and on (a per-key limit the load never
+ * reaches, so every request is counted in Postgres and none refused), alternated to spread the
+ * machine's noise over both; then what refusing costs: a key over its limit, and an address over
+ * its auth-failure limit sending random keys. All gateways share the platform's database.
+ */
+import type autocannon from 'autocannon';
+import { randomBytes } from 'node:crypto';
+import { ADMIN_KEY, TestPlatform } from '../test/support/platform';
+
+export interface LoadSummary {
+  throughput_rps: number;
+  latency_ms: { p50: number; p90: number; p99: number; max: number };
+  non_2xx: number;
+  requests: number;
+}
+
+export type Load = (title: string, options: autocannon.Options) => Promise<LoadSummary>;
+
+/** A per-key limit no benchmark reaches: the limiter counts every request and refuses none. */
+export const UNREACHED_LIMITS = { API_RATE_LIMIT_PER_MINUTE: '1000000000', AUTH_FAILURE_LIMIT_PER_MINUTE: '1000000000' };
+const LIMITS_OFF = { API_RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURE_LIMIT_PER_MINUTE: '0' };
+
+/** Rounds of off/on; each figure reported is the median of its rounds. */
+const ROUNDS = 3;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function medianOf(runs: LoadSummary[]) {
+  return {
+    throughput_rps: median(runs.map((run) => run.throughput_rps)),
+    latency_ms: {
+      p50: median(runs.map((run) => run.latency_ms.p50)),
+      p90: median(runs.map((run) => run.latency_ms.p90)),
+      p99: median(runs.map((run) => run.latency_ms.p99)),
+    },
+    non_2xx: runs.reduce((sum, run) => sum + run.non_2xx, 0),
+    rounds: runs.length,
+  };
+}
+
+export async function limiterCost(platform: TestPlatform, scanIds: string[], load: Load, durationS: number) {
+  const off = await platform.start('gateway', LIMITS_OFF);
+  const on = await platform.start('gateway', UNREACHED_LIMITS);
+  const headers = { authorization: `Bearer ${ADMIN_KEY}` };
+  const get = (url: string, title: string) => {
+    let next = 0;
+    return load(title, {
+      url,
+      headers,
+      duration: durationS,
+      requests: [{ setupRequest: (request) => ({ ...request, path: `/api/v1/scans/${scanIds[next++ % scanIds.length]}` }) }],
+    });
+  };
+  const offRuns: LoadSummary[] = [];
+  const onRuns: LoadSummary[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    offRuns.push(await get(off.url, `GET /api/v1/scans/{id}, limits off (round ${round + 1})`));
+    onRuns.push(await get(on.url, `GET /api/v1/scans/{id}, per-key limit counted in Postgres (round ${round + 1})`));
+  }
+  const [{ windows }] = await platform.query<{ windows: number }>(`SELECT count(*)::int AS windows FROM gateway.rate_windows`);
+
+  // a key over its limit: every answer is a 429 this replica gives by itself until the minute ends
+  const tight = await platform.start('gateway', { API_RATE_LIMIT_PER_MINUTE: '1' });
+  const overKey = await get(tight.url, 'GET /api/v1/scans/{id}, the key over its limit (429)');
+  // random keys from one address over its failure limit: 429 before any key lookup
+  const overAddress = await load('GET /api/v1/scans with random keys, the address over AUTH_FAILURE_LIMIT_PER_MINUTE (429)', {
+    url: `${tight.url}/api/v1/scans`,
+    duration: durationS,
+    requests: [
+      { setupRequest: (request) => ({ ...request, headers: { authorization: `Bearer vsk_${randomBytes(32).toString('base64url')}` } }) },
+    ],
+  });
+
+  const limitsOff = medianOf(offRuns);
+  const limitsOn = medianOf(onRuns);
+  return {
+    note: 'GET /api/v1/scans/{id} with the admin key; medians of alternated rounds on gateways sharing one database',
+    limits_off: limitsOff,
+    per_key_limit_counted: limitsOn,
+    cost: {
+      throughput_change_pct: Math.round((limitsOn.throughput_rps / limitsOff.throughput_rps - 1) * 1000) / 10,
+      p50_added_ms: limitsOn.latency_ms.p50 - limitsOff.latency_ms.p50,
+      p99_added_ms: limitsOn.latency_ms.p99 - limitsOff.latency_ms.p99,
+    },
+    rate_window_rows_after: windows,
+    refusing: {
+      key_over_limit: { throughput_rps: overKey.throughput_rps, latency_ms: overKey.latency_ms, non_2xx: overKey.non_2xx },
+      address_over_failure_limit: {
+        throughput_rps: overAddress.throughput_rps,
+        latency_ms: overAddress.latency_ms,
+        non_2xx: overAddress.non_2xx,
+      },
+    },
+  };
+}
