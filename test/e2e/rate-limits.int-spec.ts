@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Api } from '../support/api';
-import { ServiceProcess, TestPlatform } from '../support/platform';
+import { ServiceProcess, TestPlatform, waitFor } from '../support/platform';
 
 const KEY_LIMIT = 30;
 const FAILURE_LIMIT = 5;
@@ -219,5 +219,25 @@ describe('limits at the door', () => {
       yearly.body.id,
     ]);
     expect(batches[0].n).toBe(1);
+  });
+
+  it('deletes ended minutes: one replica prunes them at start and every minute', async () => {
+    await freshWindow();
+    await platform.query(
+      `INSERT INTO gateway.rate_windows (bucket, window_start, hits)
+       VALUES ('key:gone', date_trunc('minute', now()) - interval '5 minutes', 7), ('key:previous', date_trunc('minute', now()) - interval '1 minute', 7)`,
+    );
+    await platform.start('gateway');
+    const left = await waitFor(
+      async () => {
+        const rows = await platform.query<{ bucket: string }>(
+          `SELECT bucket FROM gateway.rate_windows WHERE bucket IN ('key:gone', 'key:previous')`,
+        );
+        return rows.some((row) => row.bucket === 'key:gone') ? null : rows;
+      },
+      { what: 'the ended window deleted' },
+    );
+    // the minute just ended is kept a minute longer (a request may still be adding to it)
+    expect(left.map((row) => row.bucket)).toEqual(['key:previous']);
   });
 });

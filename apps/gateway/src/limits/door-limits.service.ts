@@ -42,9 +42,11 @@ export class DoorLimits implements OnApplicationBootstrap, OnApplicationShutdown
 
   onApplicationBootstrap(): void {
     if (!this.perKey.enabled && !this.authFailures.enabled) return;
-    this.pruneTimer = setInterval(() => {
-      this.store.prune().catch((error: unknown) => this.logger.warn({ err: error }, 'ended rate windows could not be deleted'));
-    }, PRUNE_INTERVAL_MS);
+    // at start too: windows left by replicas that stopped go without waiting a minute
+    const prune = () =>
+      void this.store.prune().catch((error: unknown) => this.logger.warn({ err: error }, 'ended rate windows could not be deleted'));
+    prune();
+    this.pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
     this.pruneTimer.unref();
   }
 
