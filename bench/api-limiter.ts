@@ -19,6 +19,7 @@ export interface LoadSummary {
 export interface MeasuredLoad extends LoadSummary {
   gateway_cpu_ms_per_request: number;
   db_transactions_per_request: number;
+  rate_window_writes_per_request: number;
 }
 
 export type Load = (title: string, options: autocannon.Options) => Promise<LoadSummary>;
@@ -37,6 +38,7 @@ function medianOf(runs: MeasuredLoad[]) {
     throughput_rps: median(runs.map((run) => run.throughput_rps)),
     gateway_cpu_ms_per_request: median(runs.map((run) => run.gateway_cpu_ms_per_request)),
     db_transactions_per_request: median(runs.map((run) => run.db_transactions_per_request)),
+    rate_window_writes_per_request: median(runs.map((run) => run.rate_window_writes_per_request)),
     latency_ms: {
       p50: median(runs.map((run) => run.latency_ms.p50)),
       p90: median(runs.map((run) => run.latency_ms.p90)),
@@ -57,10 +59,11 @@ async function resources(platform: TestPlatform, gateway: ServiceProcess) {
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
   const cpuSeconds = Number(/^process_cpu_seconds_total (\S+)$/m.exec(metrics)?.[1] ?? NaN);
-  const [{ commits }] = await platform.query<{ commits: number }>(
-    `SELECT xact_commit::float8 AS commits FROM pg_stat_database WHERE datname = current_database()`,
+  const [{ commits, windowWrites }] = await platform.query<{ commits: number; windowWrites: number }>(
+    `SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())::float8 AS commits,
+            (SELECT n_tup_ins + n_tup_upd FROM pg_stat_user_tables WHERE schemaname = 'gateway' AND relname = 'rate_windows')::float8 AS "windowWrites"`,
   );
-  return { cpuSeconds, commits };
+  return { cpuSeconds, commits, windowWrites };
 }
 
 async function measured(platform: TestPlatform, gateway: ServiceProcess, run: () => Promise<LoadSummary>): Promise<MeasuredLoad> {
@@ -72,6 +75,8 @@ async function measured(platform: TestPlatform, gateway: ServiceProcess, run: ()
     gateway_cpu_ms_per_request: Math.round(((after.cpuSeconds - before.cpuSeconds) * 1e6) / summary.requests) / 1000,
     // less the two reads of pg_stat_database itself
     db_transactions_per_request: Math.round(((after.commits - before.commits - 2) / summary.requests) * 100) / 100,
+    // the limiter's own round-trips (each upsert writes its row once), free of other services' queries
+    rate_window_writes_per_request: Math.round(((after.windowWrites - before.windowWrites) / summary.requests) * 1000) / 1000,
   };
 }
 
@@ -82,6 +87,7 @@ const refusal = (run: MeasuredLoad) => ({
   non_2xx: run.non_2xx,
   gateway_cpu_ms_per_request: run.gateway_cpu_ms_per_request,
   db_transactions_per_request: run.db_transactions_per_request,
+  rate_window_writes_per_request: run.rate_window_writes_per_request,
 });
 
 export async function limiterCost(platform: TestPlatform, scanIds: string[], load: Load, durationS: number) {
