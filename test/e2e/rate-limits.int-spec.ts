@@ -136,6 +136,8 @@ describe('limits at the door', () => {
       invalid: await metric(gateway, 'invalid_key'),
       limited: await metric(gateway, 'too_many_failures'),
     };
+    // the earlier tests' entries are written first (audit entries go out in batches every 100 ms)
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const [{ rows: rowsBefore }] = await platform.query<{ rows: number }>(`SELECT count(*)::int AS rows FROM gateway.audit_log`);
 
     const flood = [
@@ -149,7 +151,6 @@ describe('limits at the door', () => {
     const key = await createKey('limits-b');
     const refused = await call(gateway, '/api/v1/scans', { method: 'POST', key });
     expect(refused.status).toBe(400);
-    // audit entries are written in batches every 100 ms
     await new Promise((resolve) => setTimeout(resolve, 500));
     const entries = await platform.query<{ action: string; status: number; tenant_id: string | null }>(
       `SELECT action, status, tenant_id FROM gateway.audit_log ORDER BY created_at DESC, id DESC LIMIT 50`,
