@@ -97,6 +97,16 @@ describe('limits at the door', () => {
     expect((await call(gateways[0], '/api/v1/scans?limit=1', { key })).status).toBe(429);
     expect((await call(gateways[1], '/api/v1/scans?limit=1', { key })).status).toBe(429);
     expect((await call(gateways[1], '/api/v1/scans?limit=1', { key: other })).status).toBe(200);
+
+    // a refused state-changing request is still the key's: audited with its tenant
+    expect((await call(gateways[0], '/api/v1/scans', { key, method: 'POST' })).status).toBe(429);
+    const audited = await waitFor(async () => {
+      const rows = await platform.query<{ tenant_id: string }>(
+        `SELECT tenant_id FROM gateway.audit_log WHERE action = 'POST /api/v1/scans' AND status = 429`,
+      );
+      return rows.length > 0 ? rows : null;
+    });
+    expect(audited).toEqual([{ tenant_id: 'limits-a' }]);
   });
 
   it('limits failed authentication per client address, before the key is looked up, on every replica', async () => {
