@@ -5,6 +5,7 @@
  *  - POST /api/v1/scans with distinct images (no request is a cheap dedupe hit): throughput, p50/p99
  *  - GET /api/v1/scans/{id}: throughput, p50/p99
  *  - outbox-to-consumer latency of every worker → scheduler event during real scans: p50/p99
+ *  - the rate limiter's cost (issue 12, bench/api-limiter.ts): GET with the limits off and on, and refusals
  */
 import autocannon from 'autocannon';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir, pushImage, startRegistry } from '@vulnscan/testing';
 import { Api, waitForScan } from '../test/support/api';
+import { limiterCost, UNREACHED_LIMITS } from './api-limiter';
 import { ADMIN_KEY, ROOT, TestPlatform } from '../test/support/platform';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
@@ -61,7 +63,8 @@ async function main(): Promise<void> {
     await platform.start('scan-scheduler');
     // BENCH_PROFILE=<dir> writes a V8 CPU profile of the gateway there.
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-    const gateway = await platform.start('gateway', {}, { nodeArgs: profile });
+    // the limits are on (issue 12): every request below is counted, none refused
+    const gateway = await platform.start('gateway', UNREACHED_LIMITS, { nodeArgs: profile });
     const api = new Api(gateway.url);
     const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
 
@@ -92,6 +95,9 @@ async function main(): Promise<void> {
       requests: [{ setupRequest: (request) => ({ ...request, path: `/api/v1/scans/${ids[next++ % ids.length]}` }) }],
     });
 
+    const rateLimiter = await limiterCost(platform, ids, load, DURATION_S);
+    console.log(JSON.stringify({ title: 'rate limiter cost', ...rateLimiter.cost }));
+
     // Event latency on a fresh platform (the load above left thousands of queued scans behind):
     // real scans through a worker; each attempt's events go worker outbox → scheduler handler.
     await platform.stop();
@@ -99,7 +105,7 @@ async function main(): Promise<void> {
     platforms.push(fresh);
     await fresh.start('scan-scheduler');
     await fresh.start('scanner-worker', { SCAN_CONCURRENCY: '4' });
-    const freshApi = new Api((await fresh.start('gateway')).url);
+    const freshApi = new Api((await fresh.start('gateway', UNREACHED_LIMITS)).url);
     const image = `${registry.host}/library/alpine@${digest}`;
     for (let round = 0; round < 20; round++) {
       const created = await Promise.all(
@@ -126,6 +132,7 @@ async function main(): Promise<void> {
       note: 'autocannon, gateway, scheduler, worker, Postgres and RabbitMQ all share this machine',
       post_scans: post,
       get_scan: get,
+      rate_limiter: rateLimiter,
       event_latency_ms: { under_load_10_concurrent_scans: latency, one_scan_at_a_time: quietLatency },
       targets: {
         post_rps_min: 1000,

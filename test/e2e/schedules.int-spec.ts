@@ -41,7 +41,14 @@ describe('schedules', () => {
     await pushImage(archive, registry, 'library/alpine:3.10');
     await pushImage(archive, registry, 'library/alpine:skip-me');
     await retagManifest(registry, 'library/alpine', '3.10', ['v1.0', 'v1.1', 'v2.0-rc', 'dev']);
-    platform = new TestPlatform({ INSECURE_REGISTRIES: registry.host, SCHEDULE_POLL_MS: '200', SCAN_SKIP_PATTERN: '(:skip-me|-rc)$' });
+    // schedules every second, triggered right after their first run: the limits are rate-limits.int-spec.ts's
+    platform = new TestPlatform({
+      INSECURE_REGISTRIES: registry.host,
+      SCHEDULE_POLL_MS: '200',
+      SCAN_SKIP_PATTERN: '(:skip-me|-rc)$',
+      SCHEDULE_MIN_INTERVAL_SECONDS: '1',
+      SCHEDULE_TRIGGER_COOLDOWN_SECONDS: '0',
+    });
     await startSchedulers(2);
     api = new Api((await platform.start('gateway')).url);
     await platform.start('scanner-worker');

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsNumber, IsOptional, IsString, Max, Min, Validate } from 'class-validator';
 import { BaseEnv, IsSecret, ToInt } from '@vulnscan/config';
+import { TrustProxySetting } from './limits/trust-proxy';
 import { HealthTargetList } from './operations/health-targets';
 
 export class GatewayEnv extends BaseEnv {
@@ -53,4 +54,30 @@ export class GatewayEnv extends BaseEnv {
   @Min(0)
   @Max(1)
   HEALTH_MAX_ERROR_RATE = 0.5;
+
+  /**
+   * Requests one API key may make per minute, across all gateway replicas; more are answered 429.
+   * 0: no limit. The default, 100 a second on average, leaves room for a pipeline polling several
+   * scans ten times a second, and still stops a runaway loop.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000_000)
+  API_RATE_LIMIT_PER_MINUTE = 6000;
+
+  /** Failed authentications (invalid keys) one client address may make per minute before it gets 429s, unlooked-up. 0: no limit. */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  AUTH_FAILURE_LIMIT_PER_MINUTE = 60;
+
+  /**
+   * Which X-Forwarded-For to believe for the client address (Express `trust proxy`): `false` (the
+   * socket's peer), a hop count, or the proxies' addresses, CIDR ranges or `loopback`.
+   */
+  @IsString()
+  @Validate(TrustProxySetting)
+  TRUST_PROXY = 'false';
 }

@@ -16,6 +16,7 @@ import { AuditMiddleware } from './audit/audit.middleware';
 import { ApiKeys } from './auth/api-keys.service';
 import { ApiKeyGuard } from './auth/auth.guard';
 import { InvalidCursorInterceptor } from './errors/invalid-cursor.interceptor';
+import { DoorLimits } from './limits/door-limits.service';
 import { ManifestsController } from './manifests/manifests.controller';
 import { OwnerCommands } from './owner-commands.service';
 import { PlatformHealthController } from './operations/health.controller';
@@ -54,6 +55,7 @@ import { WebhooksController } from './webhooks/webhooks.controller';
     ApiKeys,
     ApiKeyReader,
     ApiKeyGuard,
+    DoorLimits,
     AuditLog,
     OwnerCommands,
     ScanReader,

@@ -102,6 +102,27 @@ export class SchedulerEnv extends BaseEnv {
   @Max(86400)
   BULK_COOLDOWN = 60;
 
+  /** The shortest interval a schedule may have; a cron expression may not fire more often either. */
+  @ToSeconds()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SCHEDULE_INTERVAL_SECONDS)
+  SCHEDULE_MIN_INTERVAL_SECONDS = 300;
+
+  /** Schedules one tenant may have; creating another is refused (409 schedule_limit_reached). */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  SCHEDULES_MAX_PER_TENANT = 100;
+
+  /** A schedule can be triggered again only this long after its last run, planned or triggered (429 otherwise). */
+  @ToSeconds()
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  SCHEDULE_TRIGGER_COOLDOWN_SECONDS = 60;
+
   /** Finished scans (with attempts, reports and findings) older than this are deleted; 0 keeps everything. */
   @ToInt()
   @IsInt()

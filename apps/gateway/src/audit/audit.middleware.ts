@@ -7,8 +7,10 @@ import { AuditLog } from './audit-log.service';
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Who did what to which target, when, and how it ended — for every state-changing request,
- * refused ones included (a middleware sees the 401s and 403s a guard answers).
+ * Who did what to which target, when, and how it ended — for every state-changing request made
+ * with a valid key, refused ones included (a middleware sees the 403s and 429s a guard answers).
+ * A request without a valid key is no one's: it is counted in
+ * `vulnscan_gateway_unauthenticated_requests_total` instead, so a flood of them writes no rows.
  */
 @Injectable()
 export class AuditMiddleware implements NestMiddleware {
@@ -18,10 +20,11 @@ export class AuditMiddleware implements NestMiddleware {
     if (STATE_CHANGING.has(request.method)) {
       const correlationId = Correlation.current()?.correlationId ?? null;
       response.once('finish', () => {
+        if (!request.principal) return;
         const route = (request.route as { path?: string } | undefined)?.path;
         this.audit.record({
-          tenantId: request.principal?.tenantId ?? null,
-          actor: request.principal?.keyId ?? null,
+          tenantId: request.principal.tenantId,
+          actor: request.principal.keyId,
           action: `${request.method} ${route ? `${request.baseUrl}${route}` : request.originalUrl.split('?')[0]}`,
           target: Object.values(request.params ?? {}).join('/') || null,
           status: response.statusCode,

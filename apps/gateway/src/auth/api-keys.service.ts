@@ -45,10 +45,12 @@ export class ApiKeys implements OnApplicationBootstrap {
     else this.logger.log(`operator API key ensured for tenant ${BOOTSTRAP_TENANT}`);
   }
 
-  async verify(secret: string): Promise<Principal | null> {
+  /** `beforeLookup` runs only when the key must be looked up in the database (it may throw to refuse). */
+  async verify(secret: string, beforeLookup?: () => Promise<void>): Promise<Principal | null> {
     const hash = apiKeyHash(secret);
     const cached = this.cache.get(hash);
     if (cached && cached.until > Date.now()) return cached.principal;
+    await beforeLookup?.();
     // The one lookup rule (by hash, never a revoked key), shared with the blob cache's registry auth.
     const key = await this.reader.verify(secret);
     const principal = key ? { keyId: key.keyId, tenantId: key.tenantId, scopes: key.scopes.filter(isScope) } : null;

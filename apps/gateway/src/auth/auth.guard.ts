@@ -6,6 +6,8 @@ import { GatewayErrorCode } from '@vulnscan/contracts';
 import { Scope } from '../entities';
 import { ApiKeys, Principal } from './api-keys.service';
 import { apiError } from '../errors';
+import { DoorLimits } from '../limits/door-limits.service';
+import { clientAddress } from '../limits/trust-proxy';
 import { bearerToken, missingScopes } from './scope-check';
 
 /** Metadata key of the scopes an endpoint (or a whole controller) requires. */
@@ -18,22 +20,30 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly keys: ApiKeys,
     private readonly reflector: Reflector,
+    private readonly limits: DoorLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const secret = bearerToken(request.headers.authorization);
-    if (secret === null)
+    const address = clientAddress(request);
+    if (secret === null) {
+      await this.limits.authenticationFailed(address, 'missing_key');
       throw apiError(
         GatewayErrorCode.Unauthorized,
         'An API key is required: Authorization: Bearer <key>.',
         {},
         { 'WWW-Authenticate': 'Bearer' },
       );
-    const principal = await this.keys.verify(secret);
-    if (!principal) throw apiError(GatewayErrorCode.Unauthorized, 'The API key is not valid.', {}, { 'WWW-Authenticate': 'Bearer' });
-    // known before the scope check, so a refused request is audited as its tenant's
+    }
+    const principal = await this.keys.verify(secret, () => this.limits.beforeKeyLookup(address));
+    if (!principal) {
+      await this.limits.authenticationFailed(address, 'invalid_key');
+      throw apiError(GatewayErrorCode.Unauthorized, 'The API key is not valid.', {}, { 'WWW-Authenticate': 'Bearer' });
+    }
+    // set before the limit and scope checks, so their refusals are audited as this key's
     request.principal = principal;
+    await this.limits.admitKey(principal);
     const required =
       this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, [context.getHandler(), context.getClass()]) ?? [];
     const missing = missingScopes(required, principal.scopes);

@@ -40,6 +40,7 @@ describe('HTTP_STATUS_OF_CODE', () => {
     ['upstream_conflict', 409],
     ['upstream_limit', 409],
     ['webhook_limit_reached', 409],
+    ['schedule_limit_reached', 409],
     ['no_images', 422],
     ['too_many_images', 422],
     ['rate_limited', 429],

@@ -60,11 +60,13 @@ export const HTTP_STATUS_OF_CODE = {
   [CacheErrorCode.UpstreamConflict]: 409,
   [CacheErrorCode.UpstreamLimit]: 409,
   [StatusErrorCode.WebhookLimitReached]: 409,
+  [SchedulerErrorCode.ScheduleLimitReached]: 409,
 
   // Well-formed, but nothing to do with it.
   [SchedulerErrorCode.NoImages]: 422,
   [SchedulerErrorCode.TooManyImages]: 422,
 
+  // GatewayErrorCode.RateLimited shares this value (the door's own limits).
   [SchedulerErrorCode.RateLimited]: 429,
 
   [MessagingErrorCode.Internal]: 500,

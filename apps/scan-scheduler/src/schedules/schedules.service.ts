@@ -13,6 +13,7 @@ import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { formatReference, InvalidReferenceError, parseImageReference } from '@vulnscan/image-reference';
 import { ScheduleEntity } from '@vulnscan/scheduler-entities';
 import { SchedulerEnv } from '../env';
+import { shortestGapSeconds } from './schedule-limits';
 import { firstRun, ScheduleTiming } from './schedule-timing';
 
 type TargetColumns = Pick<ScheduleEntity, 'targetKind' | 'image' | 'registry' | 'repository' | 'tagFilter'>;
@@ -24,7 +25,10 @@ export class Schedules {
 
   async create(manager: EntityManager, command: CreateScheduleCommand): Promise<ScheduleEntity> {
     const now = new Date();
-    const timing = this.timing(command) ?? { intervalSeconds: this.env.SCAN_INTERVAL, cron: null };
+    const given = this.timing(command);
+    if (given) this.checkInterval(given, now);
+    const timing = given ?? { intervalSeconds: this.env.SCAN_INTERVAL, cron: null };
+    await this.checkCount(manager, command.tenantId);
     const schedule = manager.getRepository(ScheduleEntity).create({
       id: uuidv7(),
       tenantId: command.tenantId,
@@ -48,6 +52,7 @@ export class Schedules {
     const schedule = await this.lock(manager, command.tenantId, command.id);
     const now = new Date();
     const timing = this.timing(command);
+    if (timing) this.checkInterval(timing, now);
     const wasEnabled = schedule.enabled;
     Object.assign(schedule, {
       ...(command.name !== undefined ? { name: command.name } : {}),
@@ -71,6 +76,30 @@ export class Schedules {
     const schedule = await manager.getRepository(ScheduleEntity).findOne({ where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
     if (!schedule) throw new CommandRejectedError(SchedulerErrorCode.NotFound, `schedule ${id} not found`);
     return schedule;
+  }
+
+  /** A schedule may not run more often than SCHEDULE_MIN_INTERVAL_SECONDS, by interval or by cron. */
+  private checkInterval(timing: ScheduleTiming, now: Date): void {
+    const gap = shortestGapSeconds(timing, now);
+    if (gap < this.env.SCHEDULE_MIN_INTERVAL_SECONDS) {
+      const what = timing.cron !== null ? `cron ${JSON.stringify(timing.cron)} runs ${gap} s apart` : `interval ${gap} s`;
+      throw new CommandRejectedError(
+        SchedulerErrorCode.InvalidSchedule,
+        `${what}: schedules run at most every ${this.env.SCHEDULE_MIN_INTERVAL_SECONDS} s (SCHEDULE_MIN_INTERVAL_SECONDS)`,
+      );
+    }
+  }
+
+  /** At most SCHEDULES_MAX_PER_TENANT schedules per tenant; concurrent creates of one tenant queue on a lock. */
+  private async checkCount(manager: EntityManager, tenantId: string): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`schedule-create|${tenantId}`]);
+    const count = await manager.getRepository(ScheduleEntity).count({ where: { tenantId } });
+    if (count >= this.env.SCHEDULES_MAX_PER_TENANT) {
+      throw new CommandRejectedError(
+        SchedulerErrorCode.ScheduleLimitReached,
+        `this tenant has ${count} schedules, the most allowed (SCHEDULES_MAX_PER_TENANT=${this.env.SCHEDULES_MAX_PER_TENANT}); delete one first`,
+      );
+    }
   }
 
   /** The timing a command gives, if any: an interval or a cron expression, never both. */

@@ -29,4 +29,6 @@ export enum GatewayErrorCode {
   /** The service holding a dead letter did not answer its replay in time. */
   ServiceUnavailable = 'service_unavailable',
   BrokerUnavailable = 'broker_unavailable',
+  /** Over a request limit (API_RATE_LIMIT_PER_MINUTE, AUTH_FAILURE_LIMIT_PER_MINUTE); answered with Retry-After. */
+  RateLimited = 'rate_limited',
 }

@@ -6,8 +6,10 @@ export enum SchedulerErrorCode {
   InvalidFilter = 'invalid_filter',
   NoImages = 'no_images',
   TooManyImages = 'too_many_images',
-  /** One bulk scan per cooldown per tenant; the rejection carries retryAfterSeconds. */
+  /** One bulk scan per cooldown per tenant, one schedule trigger per cooldown; the rejection carries retryAfterSeconds. */
   RateLimited = 'rate_limited',
+  /** The tenant has SCHEDULES_MAX_PER_TENANT schedules already. */
+  ScheduleLimitReached = 'schedule_limit_reached',
   /** A triggered schedule whose target (repository, catalog) could not be listed. */
   TargetUnavailable = 'target_unavailable',
 }
