@@ -57,6 +57,7 @@ export const HTTP_STATUS_OF_CODE = {
   [GatewayErrorCode.ScanNotCompleted]: 409,
   [GatewayErrorCode.TenantExists]: 409,
   [GatewayErrorCode.TenantProtected]: 409,
+  [GatewayErrorCode.TenantRecentlyDeleted]: 409,
   [CacheErrorCode.UpstreamConflict]: 409,
   [CacheErrorCode.UpstreamLimit]: 409,
   [StatusErrorCode.WebhookLimitReached]: 409,
