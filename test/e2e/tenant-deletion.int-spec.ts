@@ -213,6 +213,9 @@ describe('tenant deletion', () => {
   }, 120_000);
 
   it('drops late events of the deleted tenant: they create nothing', async () => {
+    const requestId = randomUUID();
+    // The control: the same request for a live tenant is accepted.
+    const controlId = randomUUID();
     const [cached, requested] = await publishEvents(platform, [
       {
         type: 'manifest.cached.v1',
@@ -228,7 +231,12 @@ describe('tenant deletion', () => {
       {
         type: 'scan.requested.v1',
         tenantId: TENANT,
-        payload: { requestId: randomUUID(), image: `${registry.host}/library/alpine:3.10`, trigger: 'manifest_cached' },
+        payload: { requestId, image: `${registry.host}/library/alpine:3.10`, trigger: 'manifest_cached' },
+      },
+      {
+        type: 'scan.requested.v1',
+        tenantId: 'default',
+        payload: { requestId: controlId, image: `${registry.host}/library/alpine:3.10`, trigger: 'manifest_cached' },
       },
     ]);
     // Handled (each inbox records the message) before anything is judged.
@@ -240,10 +248,14 @@ describe('tenant deletion', () => {
       { timeoutMs: 30_000, what: 'the late events handled' },
     );
     expect(none(await ownedRows())).toBe(true);
-    const accepted = await platform.query(`SELECT 1 FROM scheduler.outbox WHERE type = 'scan.accepted.v1' AND envelope->>'tenantId' = $1`, [
-      TENANT,
-    ]);
-    expect(accepted).toHaveLength(0);
+    const accepted = async (id: string) =>
+      (
+        await platform.query(`SELECT 1 FROM scheduler.outbox WHERE type = 'scan.accepted.v1' AND envelope->'payload'->>'requestId' = $1`, [
+          id,
+        ])
+      ).length;
+    await waitFor(async () => (await accepted(controlId)) === 1, { what: "the live tenant's request accepted" });
+    expect(await accepted(requestId)).toBe(0);
   }, 60_000);
 
   it('refuses the id until the quiet period is over, then creates it again empty, as the next incarnation', async () => {
