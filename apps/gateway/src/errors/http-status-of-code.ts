@@ -47,6 +47,7 @@ export const HTTP_STATUS_OF_CODE = {
   [GatewayErrorCode.ManifestNotFound]: 404,
   [GatewayErrorCode.WebhookNotFound]: 404,
   [GatewayErrorCode.TenantNotFound]: 404,
+  [MessagingErrorCode.TenantDeleted]: 404,
   [GatewayErrorCode.ApiKeyNotFound]: 404,
   [GatewayErrorCode.DeadLetterNotFound]: 404,
   [WorkerErrorCode.RegistryCredentialNotFound]: 404,

@@ -65,6 +65,15 @@ describe('tenant tombstones', () => {
     expect(effects).toEqual(passing.map((envelope) => envelope.id));
   });
 
+  it("refuses a command sent to the deleted incarnation with tenant_deleted, and lets the next incarnation's through", async () => {
+    const refuse = (command: ReturnType<typeof message>) =>
+      dataSourceOf(app).transaction((manager) => tombstones.refuseForDeletedIncarnation(manager, command));
+    await expect(refuse(message('team-a', DELETED_AT, 'command.registry-credential.put.v1'))).rejects.toMatchObject({
+      code: 'tenant_deleted',
+    });
+    await expect(refuse(message('team-a', QUIET_UNTIL, 'command.registry-credential.put.v1'))).resolves.toBeUndefined();
+  });
+
   it('keeps the latest incarnation: a redelivered or older deletion changes nothing', async () => {
     await dataSourceOf(app).transaction((manager) =>
       tombstones.record(manager, { ...deletion(2), quietUntil: '2026-12-09T00:00:00.000Z' }),

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Events, MessageEnvelope, TenantDeletedPayload } from '@vulnscan/contracts';
+import { Events, MessageEnvelope, MessagingErrorCode, TenantDeletedPayload } from '@vulnscan/contracts';
 import { EntityManager } from 'typeorm';
+import { CommandRejectedError } from '../messaging.errors';
 import { MESSAGING_OPTIONS, ResolvedMessagingOptions } from '../messaging.options';
 import { messagingTables } from '../sql';
 
@@ -54,5 +55,16 @@ export class TenantTombstones {
       message.occurredAt,
     ]);
     return rows.length > 0;
+  }
+
+  /**
+   * For a command that creates rows of its tenant (commands have no inbox): refuses it, in the
+   * transaction that would write them, when it was sent to a deleted incarnation, so a command in
+   * flight during the deletion cannot leave a row behind that a re-created id would inherit.
+   */
+  async refuseForDeletedIncarnation(manager: EntityManager, command: TenantMessage): Promise<void> {
+    if (await this.ofDeletedIncarnation(manager, command)) {
+      throw new CommandRejectedError(MessagingErrorCode.TenantDeleted, `tenant ${command.tenantId} was deleted`);
+    }
   }
 }
