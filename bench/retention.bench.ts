@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { Events, MessageEnvelope, ScansPurgedPayload } from '@vulnscan/contracts';
-import { Inbox, Outbox, ResolvedMessagingOptions } from '@vulnscan/messaging';
+import { Inbox, Outbox, ResolvedMessagingOptions, TenantTombstones } from '@vulnscan/messaging';
 import { byTenant, PURGE_START, PurgeCursor, purgeScanBatch } from '../apps/scan-scheduler/src/retention/scan-purge';
 import { chunk, deleteScanResults, SCANS_PER_TRANSACTION } from '../apps/scanner-worker/src/retention/scan-results-purge';
 import { ROOT, TestPlatform } from '../test/support/platform';
@@ -241,7 +241,8 @@ async function main(): Promise<void> {
     dataSource = new DataSource({ type: 'postgres', url: platform.databaseUrl, extra: { max: 2 } });
     await dataSource.initialize();
     const outbox = new Outbox({ schema: 'scheduler' } as ResolvedMessagingOptions);
-    const inbox = new Inbox(dataSource, { schema: 'worker' } as ResolvedMessagingOptions);
+    const workerMessaging = { schema: 'worker' } as ResolvedMessagingOptions;
+    const inbox = new Inbox(dataSource, workerMessaging, new TenantTombstones(workerMessaging));
     const [expected] = (await dataSource.query(
       `SELECT count(*)::int AS scans FROM scheduler.scans s
        WHERE s.status IN ('completed', 'failed', 'canceled') AND s.created_at < now() - make_interval(days => $1)

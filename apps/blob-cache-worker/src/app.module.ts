@@ -1,5 +1,5 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
-import { ApiKeyReader } from '@vulnscan/gateway-data';
+import { ApiKeyReader, KeyRevocations } from '@vulnscan/gateway-data';
 import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { BlobAccess } from './blobs/blob-access';
 import { BlobCache } from './blobs/blob-cache.service';
@@ -19,14 +19,16 @@ import { ManifestStore } from './manifests/manifest-store';
 import { UpstreamTable } from './upstreams/upstream-table';
 import { UpstreamsController } from './upstreams/upstreams.controller';
 import { Upstreams } from './upstreams/upstreams.service';
+import { TenantDeletedController } from './tenants/tenant-deleted.controller';
 
 @Module({
-  controllers: [RegistryController, BlobDownloadedController, UpstreamsController],
+  controllers: [RegistryController, BlobDownloadedController, UpstreamsController, TenantDeletedController],
   providers: [
     { provide: BLOB_STORE, inject: [SERVICE_ENV], useFactory: (env: BlobCacheEnv) => new FsBlobStore(env.CACHE_STORAGE_DIR) },
     UpstreamTable,
     Upstreams,
     ApiKeyReader,
+    KeyRevocations,
     RegistryAuth,
     ManifestStore,
     ManifestCache,

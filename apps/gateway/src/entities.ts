@@ -24,6 +24,14 @@ export class TenantEntity {
 
   @Column('timestamptz', { nullable: true })
   deletedAt!: Date | null;
+
+  /** Which life of the id this is: 1, then one more each time the id is created after a deletion. */
+  @Column('integer', { default: 1 })
+  incarnation!: number;
+
+  /** After a deletion: until when services drop the tenant's late messages, and the id cannot be created again. */
+  @Column('timestamptz', { nullable: true })
+  quietUntil!: Date | null;
 }
 
 @Entity({ schema: GATEWAY_SCHEMA, name: 'api_keys' })

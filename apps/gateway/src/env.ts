@@ -28,6 +28,16 @@ export class GatewayEnv extends BaseEnv {
   API_KEY_CACHE_SECONDS = 10;
 
   /**
+   * How long after a deletion the services drop a tenant's late messages (TenantDeleted's
+   * quietUntil); creating the id again is refused until then.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  TENANT_RECREATE_DELAY_SECONDS = 300;
+
+  /**
    * Services GET /api/v1/health probes, comma-separated `<name>=<readiness URL>`, or `none`. The
    * scheduler and the scanner-workers are judged from the scheduler's heartbeats instead.
    */

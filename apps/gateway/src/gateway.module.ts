@@ -1,4 +1,4 @@
-import { ApiKeyReader } from '@vulnscan/gateway-data';
+import { ApiKeyReader, KeyRevocations } from '@vulnscan/gateway-data';
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { UpstreamReader } from '@vulnscan/cache-data';
@@ -54,6 +54,7 @@ import { WebhooksController } from './webhooks/webhooks.controller';
   providers: [
     ApiKeys,
     ApiKeyReader,
+    KeyRevocations,
     ApiKeyGuard,
     DoorLimits,
     AuditLog,

@@ -7,6 +7,7 @@ import { parseTrustProxy } from './limits/trust-proxy';
 import { GatewayInitial1764000000001 } from './migrations/1764000000001-GatewayInitial';
 import { OperatorScope1765000000001 } from './migrations/1765000000001-OperatorScope';
 import { GatewayRateWindows1765000000002 } from './migrations/1765000000002-GatewayRateWindows';
+import { TenantIncarnations1766000000001 } from './migrations/1766000000001-TenantIncarnations';
 
 /** Largest JSON body the API reads; larger ones are answered 413. */
 const API_BODY_LIMIT = '2mb';
@@ -18,7 +19,7 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
   defaultPort: 8080,
   // Its own tables only: other services' data is read through their read-only readers (plain SQL).
   entities: GATEWAY_ENTITIES,
-  migrations: [GatewayInitial1764000000001, OperatorScope1765000000001, GatewayRateWindows1765000000002],
+  migrations: [GatewayInitial1764000000001, OperatorScope1765000000001, GatewayRateWindows1765000000002, TenantIncarnations1766000000001],
   // The blob cache authenticates /v2/ pulls with tenants' API keys (libs/gateway-data).
   readableBy: { 'blob-cache-worker': ['api_keys'] },
   configureHttp: (app, env) => {

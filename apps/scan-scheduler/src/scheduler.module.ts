@@ -15,9 +15,17 @@ import { ScheduleRunner } from './schedules/schedule-runner.service';
 import { SchedulesController } from './schedules/schedules.controller';
 import { Schedules } from './schedules/schedules.service';
 import { Retention } from './retention/retention.service';
+import { TenantDeletedController } from './tenants/tenant-deleted.controller';
 
 @Module({
-  controllers: [IntakeController, AttemptEventsController, VulnDbUpdatedController, BatchesController, SchedulesController],
+  controllers: [
+    IntakeController,
+    AttemptEventsController,
+    VulnDbUpdatedController,
+    BatchesController,
+    SchedulesController,
+    TenantDeletedController,
+  ],
   providers: [
     ScanAdmission,
     ScanLifecycle,

@@ -13,9 +13,17 @@ import { TargetImagesController } from './listing/target-images.controller';
 import { TargetImages } from './listing/target-images.service';
 import { TenantRegistryClients } from './registry/tenant-registry-clients';
 import { ScansPurgedController } from './retention/scans-purged.controller';
+import { TenantDeletedController } from './tenants/tenant-deleted.controller';
 
 @Module({
-  controllers: [ScanJobController, RegistryCredentialsController, FeedSyncController, ScansPurgedController, TargetImagesController],
+  controllers: [
+    ScanJobController,
+    RegistryCredentialsController,
+    FeedSyncController,
+    ScansPurgedController,
+    TargetImagesController,
+    TenantDeletedController,
+  ],
   providers: [
     ImageScanner,
     RegistryCredentials,

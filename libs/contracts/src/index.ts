@@ -15,5 +15,6 @@ export * from './message-text';
 export * from './messages/upstreams';
 export * from './messages/schedules';
 export * from './messages/retention';
+export * from './messages/tenants';
 export * from './messages/command-replies';
 export * from './errors';

@@ -44,6 +44,7 @@ import {
   UpdateScheduleCommand,
 } from './messages/schedules';
 import { ScansPurgedPayload } from './messages/retention';
+import { TenantDeletedPayload } from './messages/tenants';
 import { MessageEnvelope } from './envelope';
 import { CommandName, Commands, Events, WireName } from './wire-names';
 
@@ -67,6 +68,7 @@ export const MESSAGE_CONTRACTS = {
   [Events.BlobDownloaded]: BlobDownloadedPayload,
   [Events.ManifestComplete]: ManifestCompletePayload,
   [Events.ScansPurged]: ScansPurgedPayload,
+  [Events.TenantDeleted]: TenantDeletedPayload,
   [Commands.CreateScan]: CreateScanCommand,
   [Commands.CancelScan]: CancelScanCommand,
   [Commands.ReplayDeadLetter]: ReplayDeadLetterCommand,

@@ -23,6 +23,7 @@ export const Events = {
   BlobDownloaded: 'blob.downloaded.v1',
   ManifestComplete: 'manifest.complete.v1',
   ScansPurged: 'scans.purged.v1',
+  TenantDeleted: 'tenant.deleted.v1',
 } as const;
 
 /** Request/reply commands (RabbitMQ direct reply-to). Same rule: never change a name. */

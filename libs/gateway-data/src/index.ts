@@ -1,1 +1,2 @@
 export * from './api-key-reader';
+export * from './key-revocations';

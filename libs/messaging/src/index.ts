@@ -9,6 +9,7 @@ export {
   BrokerUnavailableError,
 } from './messaging.errors';
 export { AmqpConnection } from './connection/amqp-connection';
+export { PostgresListener } from './connection/postgres-listener';
 export { AmqpTransport, AmqpTransportEvents, AmqpTransportStatus } from './transport/amqp-transport';
 export { AmqpContext } from './transport/amqp-context';
 export { AmqpRequester, RequestOptions } from './request/amqp-requester';
@@ -17,6 +18,7 @@ export { Outbox, OutboxMessage } from './outbox/outbox';
 export { OutboxRelay } from './outbox/outbox-relay';
 export { AnyMessageDraft, buildEnvelope, MessageDraft } from './outbox/build-envelope';
 export { Inbox, InboxResult } from './inbox/inbox';
+export { TenantTombstones, TenantMessage } from './tenants/tenant-tombstones';
 export { DeadLetters, DeadLetter, DeadLetterPage, DeadLetterQuery } from './dead-letters/dead-letters';
 export { messagingMigrations, MigrationClass } from './migrations/messaging-migrations';
 export { DEAD_LETTERS_TABLE } from './sql';

@@ -12,6 +12,7 @@ import { AmqpConnection } from './connection/amqp-connection';
 import { DeadLetterGauge } from './dead-letters/dead-letter-gauge';
 import { DeadLetters } from './dead-letters/dead-letters';
 import { Inbox } from './inbox/inbox';
+import { TenantTombstones } from './tenants/tenant-tombstones';
 import { MESSAGING_OPTIONS, MessagingOptions, resolveMessagingOptions } from './messaging.options';
 import { Outbox } from './outbox/outbox';
 import { OutboxRelay } from './outbox/outbox-relay';
@@ -24,7 +25,17 @@ export interface MessagingModuleAsyncOptions {
   useFactory: (...args: never[]) => MessagingOptions | Promise<MessagingOptions>;
 }
 
-const PROVIDERS = [AmqpConnection, AmqpTransport, AmqpRequester, Outbox, OutboxRelay, Inbox, DeadLetters, DeadLetterGauge];
+const PROVIDERS = [
+  AmqpConnection,
+  AmqpTransport,
+  AmqpRequester,
+  Outbox,
+  OutboxRelay,
+  Inbox,
+  TenantTombstones,
+  DeadLetters,
+  DeadLetterGauge,
+];
 
 /**
  * Messaging for one service. Expects a TypeORM DataSource to be injectable (TypeOrmModule.forRootAsync).

@@ -11,6 +11,7 @@ export function messagingTables(schema: string) {
     outbox: `${quoted}."outbox"`,
     inbox: `${quoted}."inbox"`,
     deadLetters: `${quoted}."${DEAD_LETTERS_TABLE}"`,
+    tenantTombstones: `${quoted}."tenant_tombstones"`,
     notifyFunction: `${quoted}."outbox_notify"`,
     /** pg_notify channel; LISTEN needs it quoted because it is an identifier there. */
     notifyChannel: `${schema}_outbox`,

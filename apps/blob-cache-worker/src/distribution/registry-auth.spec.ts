@@ -1,4 +1,4 @@
-import type { ApiKeyPrincipal, ApiKeyReader } from '@vulnscan/gateway-data';
+import type { ApiKeyPrincipal, ApiKeyReader, KeyRevocation, KeyRevocations } from '@vulnscan/gateway-data';
 import type { BlobCacheEnv } from '../env';
 import { OciError } from './oci-error';
 import { parseAuthorization, RegistryAuth, sameSecret } from './registry-auth';
@@ -63,7 +63,11 @@ describe('RegistryAuth', () => {
       return keys[secret] ?? null;
     },
   } as unknown as ApiKeyReader;
-  const auth = new RegistryAuth({ CACHE_INTERNAL_TOKEN: 'internal-token-0123456789' } as BlobCacheEnv, reader);
+  const subscribers: { revoked: (revocation: KeyRevocation) => void; missed: () => void }[] = [];
+  const revocations = {
+    subscribe: (revoked: (revocation: KeyRevocation) => void, missed: () => void) => subscribers.push({ revoked, missed }),
+  } as unknown as KeyRevocations;
+  const auth = new RegistryAuth({ CACHE_INTERNAL_TOKEN: 'internal-token-0123456789' } as BlobCacheEnv, reader, revocations);
 
   it('knows tenants by their API keys, as Bearer or Basic password, and caches the lookup', async () => {
     await expect(auth.authenticate(undefined)).resolves.toEqual({ kind: 'anonymous' });
@@ -71,6 +75,23 @@ describe('RegistryAuth', () => {
     await expect(auth.authenticate(basic('anything:key-a'))).resolves.toEqual({ kind: 'tenant', tenantId: 'team-a' });
     await expect(auth.authenticate('Bearer key-admin')).resolves.toEqual({ kind: 'tenant', tenantId: 'default' });
     expect(lookups.filter((secret) => secret === 'key-a')).toHaveLength(1);
+  });
+
+  it("forgets the cached keys the gateway revokes (a deleted tenant's, one key), and all of them after a missed announcement", async () => {
+    const looked = (secret: string) => lookups.filter((looked) => looked === secret).length;
+    await auth.authenticate('Bearer key-a');
+    await auth.authenticate('Bearer key-admin');
+    const [a, admin] = [looked('key-a'), looked('key-admin')];
+    subscribers[0].revoked({ tenantId: 'team-a' });
+    await auth.authenticate('Bearer key-a');
+    await auth.authenticate('Bearer key-admin');
+    expect([looked('key-a'), looked('key-admin')]).toEqual([a + 1, admin]);
+    subscribers[0].revoked({ keyId: '2' });
+    await auth.authenticate('Bearer key-admin');
+    expect(looked('key-admin')).toBe(admin + 1);
+    subscribers[0].missed();
+    await auth.authenticate('Bearer key-a');
+    expect(looked('key-a')).toBe(a + 2);
   });
 
   it('lets scans:read, a tenant admin and the operator pull, each as its own tenant', async () => {
@@ -85,7 +106,7 @@ describe('RegistryAuth', () => {
       headers: { 'WWW-Authenticate': 'Basic realm="vulnscan"' },
     });
     await expect(auth.requirePuller('Bearer key-a')).resolves.toEqual({ kind: 'tenant', tenantId: 'team-a' });
-    const open = new RegistryAuth({ CACHE_ANONYMOUS_PULLS: true } as BlobCacheEnv, reader);
+    const open = new RegistryAuth({ CACHE_ANONYMOUS_PULLS: true } as BlobCacheEnv, reader, revocations);
     await expect(open.requirePuller(undefined)).resolves.toEqual({ kind: 'anonymous' });
   });
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
-import { ApiKeyPrincipal, apiKeyHash, ApiKeyReader } from '@vulnscan/gateway-data';
+import { ApiKeyPrincipal, apiKeyHash, ApiKeyReader, isRevokedBy, KeyRevocations } from '@vulnscan/gateway-data';
 import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { BlobCacheEnv } from '../env';
 import { OciError, unauthorized } from './oci-error';
@@ -80,7 +80,16 @@ export class RegistryAuth {
   constructor(
     @Inject(SERVICE_ENV) private readonly env: BlobCacheEnv,
     private readonly reader: ApiKeyReader,
-  ) {}
+    revocations: KeyRevocations,
+  ) {
+    // The gateway's revocations (a deleted tenant's keys, a revoked key) reach this cache at once; KEY_CACHE_MS bounds them otherwise.
+    revocations.subscribe(
+      (revocation) => {
+        for (const [hash, entry] of this.keys) if (entry.principal && isRevokedBy(revocation, entry.principal)) this.keys.delete(hash);
+      },
+      () => this.keys.clear(),
+    );
+  }
 
   async authenticate(header: string | undefined): Promise<Requester> {
     const presented = parseAuthorization(header);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { CacheErrorCode, PutUpstreamCommand, ScanError, upstreamUrlProblem, UpstreamView } from '@vulnscan/contracts';
 import { presentUpstream, UpstreamRow } from '@vulnscan/cache-data';
@@ -102,7 +102,12 @@ export class UpstreamTable {
    * it stays). `configured` says whether CACHE_UPSTREAMS has the registry for this tenant: a
    * tenant may not shadow a configured upstream it may use, but may register one it may not.
    */
-  async put(command: PutUpstreamCommand, configured: (registry: string, tenantId: string) => boolean): Promise<UpstreamView> {
+  /** `stillLive` runs first in the storing transaction and throws to refuse a command sent to a deleted tenant. */
+  async put(
+    command: PutUpstreamCommand,
+    configured: (registry: string, tenantId: string) => boolean,
+    stillLive: (manager: EntityManager) => Promise<void> = async () => undefined,
+  ): Promise<UpstreamView> {
     const registry = normalizeRegistryHost(command.registry);
     if (!isRegistryHost(registry)) throw new CommandRejectedError(CacheErrorCode.ValidationFailed, 'registry must be a host or host:port');
     const urlProblem = upstreamUrlProblem(command.url);
@@ -126,6 +131,7 @@ export class UpstreamTable {
     const row = await this.dataSource.transaction(async (manager) => {
       // One registration per tenant at a time, so the limit holds under concurrent requests.
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('blob-cache:upstreams'), hashtext($1))`, [command.tenantId]);
+      await stillLive(manager);
       const [{ count }] = (await manager.query(
         `SELECT count(*)::int AS count FROM cache.upstreams WHERE source = 'api' AND tenant_id = $1 AND registry <> $2`,
         [command.tenantId, registry],

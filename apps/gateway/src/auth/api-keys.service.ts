@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { apiKeyHash, ApiKeyReader } from '@vulnscan/gateway-data';
+import { announceKeyRevocation, apiKeyHash, ApiKeyReader, isRevokedBy, KeyRevocation, KeyRevocations } from '@vulnscan/gateway-data';
 import { BOOTSTRAP_TENANT } from '@vulnscan/config';
 import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { ApiKeyEntity, Scope } from '../entities';
@@ -29,7 +29,14 @@ export class ApiKeys implements OnApplicationBootstrap {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SERVICE_ENV) private readonly env: GatewayEnv,
     private readonly reader: ApiKeyReader,
-  ) {}
+    revocations: KeyRevocations,
+  ) {
+    // Revocations through any replica reach this one's cache at once (API_KEY_CACHE_SECONDS is the bound when they cannot).
+    revocations.subscribe(
+      (revocation) => this.forget(revocation),
+      () => this.cache.clear(),
+    );
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.env.BOOTSTRAP_API_KEY) return;
@@ -57,6 +64,11 @@ export class ApiKeys implements OnApplicationBootstrap {
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { principal, until: Date.now() + this.env.API_KEY_CACHE_SECONDS * 1000 });
     return principal;
+  }
+
+  /** Forgets this replica's cached entries of revoked keys. */
+  forget(revocation: KeyRevocation): void {
+    for (const [hash, entry] of this.cache) if (entry.principal && isRevokedBy(revocation, entry.principal)) this.cache.delete(hash);
   }
 
   /** Creates a key and returns its secret: the only time the secret exists outside the caller. */
@@ -92,6 +104,8 @@ export class ApiKeys implements OnApplicationBootstrap {
       .getRepository(ApiKeyEntity)
       .update({ id, revokedAt: IsNull(), ...(tenantId ? { tenantId } : {}) }, { revokedAt: new Date() });
     this.cache.clear();
-    return (result.affected ?? 0) > 0;
+    const revoked = (result.affected ?? 0) > 0;
+    if (revoked) await announceKeyRevocation(this.dataSource, { keyId: id });
+    return revoked;
   }
 }

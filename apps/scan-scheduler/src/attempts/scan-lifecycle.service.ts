@@ -174,12 +174,25 @@ export class ScanLifecycle {
   }
 
   /** Cancels every queued or running scan of a batch at once (set-based: a batch may hold 10,000); returns how many. */
-  async cancelBatch(manager: EntityManager, tenantId: string, batchId: string): Promise<number> {
+  cancelBatch(manager: EntityManager, tenantId: string, batchId: string): Promise<number> {
+    return this.cancelWhere(manager, tenantId, 'batch_id = $2', [batchId]);
+  }
+
+  /** Cancels every queued or running scan of a tenant (it is being deleted); returns how many. */
+  cancelTenant(manager: EntityManager, tenantId: string): Promise<number> {
+    return this.cancelWhere(manager, tenantId, 'true', []);
+  }
+
+  /**
+   * The one set-based cancel: running attempts end `canceled`, and each scan gets its ScanCanceled
+   * (workers stop). `where` is one of the fixed fragments above, never input; its values are `params`.
+   */
+  private async cancelWhere(manager: EntityManager, tenantId: string, where: string, params: unknown[]): Promise<number> {
     const [scans] = (await manager.query(
       `UPDATE scheduler.scans SET status = 'canceled', completed_at = now(), updated_at = now()
-       WHERE batch_id = $1 AND tenant_id = $2 AND status IN ('queued', 'running')
+       WHERE tenant_id = $1 AND ${where} AND status IN ('queued', 'running')
        RETURNING id, image, attempt, dispatched_at AS "dispatchedAt", trigger, created_at AS "createdAt", completed_at AS "completedAt"`,
-      [batchId, tenantId],
+      [tenantId, ...params],
     )) as [Pick<ScanEntity, 'id' | 'image' | 'attempt' | 'dispatchedAt' | 'trigger' | 'createdAt' | 'completedAt'>[], number];
     const inFlight = scans.filter((scan) => scan.dispatchedAt !== null);
     if (inFlight.length > 0) {

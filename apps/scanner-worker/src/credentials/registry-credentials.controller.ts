@@ -12,7 +12,7 @@ export class RegistryCredentialsController {
   put(
     @Payload() message: EnvelopeOf<typeof Commands.PutRegistryCredential>,
   ): Promise<CommandReplyOf<typeof Commands.PutRegistryCredential>> {
-    return this.credentials.put(message.payload);
+    return this.credentials.put(message.payload, { ...message, tenantId: message.payload.tenantId });
   }
 
   @MessagePattern(Commands.DeleteRegistryCredential)

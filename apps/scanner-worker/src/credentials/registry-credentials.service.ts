@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { PutRegistryCredentialCommand, RegistryCredentialView, ScanError, WorkerErrorCode } from '@vulnscan/contracts';
-import { CommandRejectedError } from '@vulnscan/messaging';
+import { CommandRejectedError, TenantMessage, TenantTombstones } from '@vulnscan/messaging';
 import { parseEncryptionKey, SecretCipher, SERVICE_ENV } from '@vulnscan/service-runtime';
 import { presentCredential } from '@vulnscan/registry-credentials';
 import { RegistryCredentialEntity } from '@vulnscan/worker-entities';
@@ -20,11 +20,13 @@ export class RegistryCredentials {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SERVICE_ENV) env: WorkerEnv,
     private readonly operator: OperatorRegistries,
+    private readonly tombstones: TenantTombstones,
   ) {
     this.cipher = env.CREDENTIALS_ENCRYPTION_KEY ? new SecretCipher(parseEncryptionKey(env.CREDENTIALS_ENCRYPTION_KEY)) : null;
   }
 
-  async put(command: PutRegistryCredentialCommand): Promise<RegistryCredentialView> {
+  /** `message` is the command's envelope: one sent to a tenant deleted meanwhile stores nothing (its secret would outlive it). */
+  async put(command: PutRegistryCredentialCommand, message: TenantMessage): Promise<RegistryCredentialView> {
     const cipher = this.requireCipher();
     const registry = command.registry.toLowerCase();
     try {
@@ -34,21 +36,24 @@ export class RegistryCredentials {
       throw error;
     }
     const now = new Date();
-    const [row] = (await this.dataSource.query(
-      `INSERT INTO worker.registry_credentials (id, tenant_id, registry, username, secret, created_at, updated_at)
+    const [row] = await this.dataSource.transaction(async (manager) => {
+      await this.tombstones.refuseForDeletedIncarnation(manager, message);
+      return (await manager.query(
+        `INSERT INTO worker.registry_credentials (id, tenant_id, registry, username, secret, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $6)
        ON CONFLICT (tenant_id, registry) DO UPDATE
          SET username = EXCLUDED.username, secret = EXCLUDED.secret, updated_at = EXCLUDED.updated_at
        RETURNING id, registry, username, created_at, updated_at`,
-      [
-        uuidv7(),
-        command.tenantId,
-        registry,
-        command.username,
-        cipher.encrypt(command.password, credentialContext(command.tenantId, registry)),
-        now,
-      ],
-    )) as { id: string; registry: string; username: string; created_at: Date; updated_at: Date }[];
+        [
+          uuidv7(),
+          command.tenantId,
+          registry,
+          command.username,
+          cipher.encrypt(command.password, credentialContext(command.tenantId, registry)),
+          now,
+        ],
+      )) as { id: string; registry: string; username: string; created_at: Date; updated_at: Date }[];
+    });
     return presentCredential(
       Object.assign(new RegistryCredentialEntity(), {
         id: row.id,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { CreatedWebhookView, CreateWebhookCommand, StatusErrorCode } from '@vulnscan/contracts';
 import { CommandRejectedError } from '@vulnscan/messaging';
@@ -22,7 +22,11 @@ export class WebhookRegistrations {
     private readonly security: WebhookSecurity,
   ) {}
 
-  async create(command: CreateWebhookCommand): Promise<CreatedWebhookView> {
+  /** `stillLive` runs first in the storing transaction and throws to refuse a command sent to a deleted tenant. */
+  async create(
+    command: CreateWebhookCommand,
+    stillLive: (manager: EntityManager) => Promise<void> = async () => undefined,
+  ): Promise<CreatedWebhookView> {
     const cipher = this.requireCipher();
     let url: URL;
     try {
@@ -36,6 +40,7 @@ export class WebhookRegistrations {
     const entity = await this.dataSource.transaction(async (manager) => {
       // One creation per tenant at a time, so the limit holds under concurrent requests.
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('security-status:webhooks'), hashtext($1))`, [command.tenantId]);
+      await stillLive(manager);
       const count = await manager.getRepository(WebhookEntity).countBy({ tenantId: command.tenantId });
       if (count >= this.env.WEBHOOK_MAX_PER_TENANT) {
         throw new CommandRejectedError(

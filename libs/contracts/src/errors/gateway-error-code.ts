@@ -24,6 +24,8 @@ export enum GatewayErrorCode {
   ScanNotCompleted = 'scan_not_completed',
   TenantExists = 'tenant_exists',
   TenantProtected = 'tenant_protected',
+  /** The id of a tenant deleted moments ago: its services still drop its late messages (TENANT_RECREATE_DELAY_SECONDS). */
+  TenantRecentlyDeleted = 'tenant_recently_deleted',
   /** An owner service did not answer a command in time. */
   OwnerUnavailable = 'owner_unavailable',
   /** The service holding a dead letter did not answer its replay in time. */

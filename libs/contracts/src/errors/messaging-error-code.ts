@@ -17,4 +17,6 @@ export enum MessagingErrorCode {
   InvalidReply = 'invalid_reply',
   ConnectionLost = 'connection_lost',
   ShuttingDown = 'shutting_down',
+  /** The command is for a tenant deleted while it was on its way (the owner holds its tombstone). */
+  TenantDeleted = 'tenant_deleted',
 }

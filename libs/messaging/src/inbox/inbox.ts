@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { MessageEnvelope } from '@vulnscan/contracts';
 import { DataSource, EntityManager } from 'typeorm';
 import { MESSAGING_OPTIONS, ResolvedMessagingOptions } from '../messaging.options';
 import { messagingTables, MessagingTables } from '../sql';
+import { TenantMessage, TenantTombstones } from '../tenants/tenant-tombstones';
 
 export interface InboxResult<T> {
   duplicate: boolean;
+  /** The message is of a deleted incarnation of its tenant: recorded as handled, `fn` not run. */
+  dropped?: boolean;
   result?: T;
 }
 
@@ -20,6 +22,7 @@ export class Inbox {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(MESSAGING_OPTIONS) options: ResolvedMessagingOptions,
+    private readonly tombstones: TenantTombstones,
   ) {
     this.tables = messagingTables(options.schema);
   }
@@ -35,9 +38,10 @@ export class Inbox {
 
   /**
    * Runs `fn` once per (consumer, message id). A concurrent duplicate waits on the primary key
-   * until the first transaction ends, then either sees the row (duplicate) or takes over.
+   * until the first transaction ends, then either sees the row (duplicate) or takes over. A message
+   * of a deleted tenant's incarnation is dropped here, for every consumer (see TenantTombstones).
    */
-  runOnce<T>(consumer: string, envelope: Pick<MessageEnvelope, 'id'>, fn: (manager: EntityManager) => Promise<T>): Promise<InboxResult<T>> {
+  runOnce<T>(consumer: string, envelope: TenantMessage, fn: (manager: EntityManager) => Promise<T>): Promise<InboxResult<T>> {
     return this.dataSource.transaction(async (manager) => {
       const inserted: unknown[] = await manager.query(
         `INSERT INTO ${this.tables.inbox} (consumer, message_id, received_at) VALUES ($1, $2, now())
@@ -45,6 +49,7 @@ export class Inbox {
         [consumer, envelope.id],
       );
       if (inserted.length === 0) return { duplicate: true };
+      if (await this.tombstones.ofDeletedIncarnation(manager, envelope)) return { duplicate: false, dropped: true };
       return { duplicate: false, result: await fn(manager) };
     });
   }

@@ -68,5 +68,26 @@ export function messagingMigrations(schema: string): MigrationClass[] {
     }
   }
 
-  return [MessagingTables1764000000000];
+  /**
+   * Deleted tenants, one row per id (its latest deletion): the inbox drops a message of the tenant
+   * that occurred before `quiet_until`, so no late message brings a deleted tenant's data back.
+   */
+  class TenantTombstones1766000000000 implements MigrationInterface {
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`
+        CREATE TABLE ${t.tenantTombstones} (
+          tenant_id text PRIMARY KEY,
+          incarnation integer NOT NULL CHECK (incarnation >= 1),
+          deleted_at timestamptz NOT NULL,
+          quiet_until timestamptz NOT NULL,
+          recorded_at timestamptz NOT NULL DEFAULT now()
+        )`);
+    }
+
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`DROP TABLE IF EXISTS ${t.tenantTombstones}`);
+    }
+  }
+
+  return [MessagingTables1764000000000, TenantTombstones1766000000000];
 }

@@ -6,7 +6,7 @@ import { errorText } from '../messaging.errors';
 import { MESSAGING_OPTIONS, ResolvedMessagingOptions } from '../messaging.options';
 import { messagingTables, MessagingTables } from '../sql';
 import { TopologyNames } from '../topology/topology-names';
-import { OutboxListener } from './outbox-listener';
+import { PostgresListener } from '../connection/postgres-listener';
 import { pruneMessagingTables } from './retention';
 
 const BATCH_SIZE = 200;
@@ -30,7 +30,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly tables: MessagingTables;
   private readonly names: TopologyNames;
-  private readonly listener: OutboxListener;
+  private readonly listener: PostgresListener;
   private draining?: Promise<void>;
   private drainAgain = false;
   private running = false;
@@ -46,7 +46,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   ) {
     this.tables = messagingTables(options.schema);
     this.names = new TopologyNames(options);
-    this.listener = new OutboxListener(
+    this.listener = new PostgresListener(
       options.databaseUrl,
       this.tables.notifyChannel,
       () => this.wake(),

@@ -5,11 +5,12 @@ import { errorText } from '../messaging.errors';
 const RECONNECT_MAX_MS = 10_000;
 
 /**
- * A dedicated Postgres connection LISTENing for outbox inserts. It reconnects on its own when it
- * drops; `onReady` fires after every (re)connect because notifications sent meanwhile are lost.
+ * A dedicated Postgres connection LISTENing on one channel (the outbox relay's inserts, the
+ * gateway's key revocations). It reconnects on its own when it drops; `onReady` fires after every
+ * (re)connect because notifications sent meanwhile are lost.
  */
-export class OutboxListener {
-  private readonly logger = new Logger(OutboxListener.name);
+export class PostgresListener {
+  private readonly logger = new Logger(PostgresListener.name);
   private client?: Client;
   private stopped = true;
   private retryTimer?: NodeJS.Timeout;
@@ -18,7 +19,7 @@ export class OutboxListener {
   constructor(
     private readonly databaseUrl: string,
     private readonly channel: string,
-    private readonly onNotify: () => void,
+    private readonly onNotify: (payload: string | undefined) => void,
     private readonly onReady: () => void,
   ) {}
 
@@ -36,8 +37,8 @@ export class OutboxListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: `outbox-listener:${this.channel}` });
-    client.on('notification', () => this.onNotify());
+    const client = new Client({ connectionString: this.databaseUrl, application_name: `listener:${this.channel}` });
+    client.on('notification', (notification) => this.onNotify(notification.payload));
     client.on('error', (error: Error) => this.lost(client, error));
     client.on('end', () => this.lost(client, new Error('connection ended')));
     try {
@@ -66,7 +67,7 @@ export class OutboxListener {
 
   private scheduleReconnect(error: unknown): void {
     if (this.stopped) return;
-    this.logger.warn(`outbox LISTEN connection unavailable (retrying in ${this.delay} ms; polling meanwhile): ${errorText(error)}`);
+    this.logger.warn(`LISTEN ${this.channel} connection unavailable (retrying in ${this.delay} ms): ${errorText(error)}`);
     this.retryTimer = setTimeout(() => void this.connect(), this.delay);
     this.retryTimer.unref();
     this.delay = Math.min(this.delay * 2, RECONNECT_MAX_MS);
