@@ -4,6 +4,8 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { Commands, ScanTrigger, ScheduleTargetKind } from '@vulnscan/contracts';
+import { AmqpConnection, AmqpRequester, CommandFailedError, resolveMessagingOptions } from '@vulnscan/messaging';
 import { fixturesDir, pushImage, startRegistry, TestRegistry } from '@vulnscan/testing';
 import { Api, waitForFeeds, waitForScan } from '../support/api';
 import { MANIFEST_ACCEPT } from '../support/oci';
@@ -257,6 +259,42 @@ describe('tenant deletion', () => {
     await waitFor(async () => (await accepted(controlId)) === 1, { what: "the live tenant's request accepted" });
     expect(await accepted(requestId)).toBe(0);
   }, 60_000);
+
+  it('refuses scan, schedule and bulk commands still on their way to the deleted tenant: they leave nothing behind', async () => {
+    // as a gateway that authenticated the request just before the deletion would send them now
+    const options = resolveMessagingOptions({
+      service: 'e2e-gateway',
+      schema: 'unused',
+      amqpUrl: platform.amqpUrl,
+      prefix: platform.prefix,
+      databaseUrl: platform.databaseUrl,
+      connectTimeoutMs: 10_000,
+    });
+    const connection = new AmqpConnection(options);
+    await connection.connect();
+    const requester = new AmqpRequester(connection, options);
+    try {
+      const image = `${registry.host}/library/alpine:3.10`;
+      const sent = [
+        requester.request(Commands.CreateScan, { tenantId: TENANT, image, trigger: ScanTrigger.Api }, { tenantId: TENANT }),
+        requester.request(
+          Commands.CreateSchedule,
+          { tenantId: TENANT, name: 'late', target: { kind: ScheduleTargetKind.Image, image }, enabled: false },
+          { tenantId: TENANT },
+        ),
+        requester.request(Commands.CreateBulkScan, { tenantId: TENANT, images: [image] }, { tenantId: TENANT }),
+      ];
+      for (const outcome of await Promise.allSettled(sent)) {
+        expect(outcome.status).toBe('rejected');
+        expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(CommandFailedError);
+        expect(((outcome as PromiseRejectedResult).reason as CommandFailedError).code).toBe('tenant_deleted');
+      }
+      expect(none(await ownedRows())).toBe(true);
+    } finally {
+      await requester.onApplicationShutdown();
+      await connection.close();
+    }
+  });
 
   it('refuses the id until the quiet period is over, then creates it again empty, as the next incarnation', async () => {
     const early = await operator.post<{ code: string }>('/api/v1/tenants', { id: TENANT, name: 'again' });

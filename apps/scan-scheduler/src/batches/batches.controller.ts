@@ -10,7 +10,7 @@ export class BatchesController {
 
   @MessagePattern(Commands.CreateBulkScan)
   create(@Payload() message: EnvelopeOf<typeof Commands.CreateBulkScan>): Promise<CommandReplyOf<typeof Commands.CreateBulkScan>> {
-    return this.bulk.create(message.payload);
+    return this.bulk.create(message.payload, { ...message, tenantId: message.payload.tenantId });
   }
 
   @MessagePattern(Commands.CancelBatch)

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { CreateBulkScanCommand, ScanTrigger, SchedulerErrorCode } from '@vulnscan/contracts';
-import { CommandRejectedError } from '@vulnscan/messaging';
+import { CommandRejectedError, TenantMessage, TenantTombstones } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { BatchSource } from '@vulnscan/scan-data';
 import { ScanLifecycle } from '../attempts/scan-lifecycle.service';
@@ -24,10 +24,13 @@ export class BulkScans {
     private readonly admission: ScanAdmission,
     private readonly dispatcher: Dispatcher,
     private readonly lifecycle: ScanLifecycle,
+    private readonly tombstones: TenantTombstones,
   ) {}
 
-  async create(command: CreateBulkScanCommand): Promise<BatchOutcome> {
+  /** `sent` is the command's envelope: one sent to a tenant since deleted is refused, leaving no batch behind. */
+  async create(command: CreateBulkScanCommand, sent: TenantMessage): Promise<BatchOutcome> {
     const outcome = await this.dataSource.transaction(async (manager) => {
+      await this.tombstones.refuseForDeletedIncarnation(manager, sent);
       await this.checkCooldown(manager, command.tenantId);
       const references = command.images ?? (await this.knownImages(manager, command));
       if (references.length === 0)

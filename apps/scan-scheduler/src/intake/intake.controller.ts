@@ -3,7 +3,7 @@ import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CommandReplyOf, Commands, EnvelopeOf, Events } from '@vulnscan/contracts';
-import { Inbox, NonRetryableError, Outbox } from '@vulnscan/messaging';
+import { Inbox, NonRetryableError, Outbox, TenantTombstones } from '@vulnscan/messaging';
 import { ScanStatus } from '@vulnscan/scan-data';
 import { Dispatcher } from '../dispatch/dispatcher.service';
 import { ScanLifecycle } from '../attempts/scan-lifecycle.service';
@@ -18,12 +18,17 @@ export class IntakeController {
     private readonly dispatcher: Dispatcher,
     private readonly inbox: Inbox,
     private readonly outbox: Outbox,
+    private readonly tombstones: TenantTombstones,
   ) {}
 
   /** The gateway's synchronous path: the scan row is committed before the id is answered. */
   @MessagePattern(Commands.CreateScan)
   async createScan(@Payload() message: EnvelopeOf<typeof Commands.CreateScan>): Promise<CommandReplyOf<typeof Commands.CreateScan>> {
-    const { scanId, status, deduplicated } = await this.dataSource.transaction((manager) => this.admission.admit(manager, message.payload));
+    const { scanId, status, deduplicated } = await this.dataSource.transaction(async (manager) => {
+      // a request in flight while its tenant was deleted leaves no scan for a re-created id
+      await this.tombstones.refuseForDeletedIncarnation(manager, { ...message, tenantId: message.payload.tenantId });
+      return this.admission.admit(manager, message.payload);
+    });
     if (!deduplicated) this.dispatcher.wake();
     return { scanId, status, deduplicated };
   }

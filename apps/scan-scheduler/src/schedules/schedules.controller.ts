@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Inject } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CommandReplyOf, Commands, EnvelopeOf, SchedulerErrorCode } from '@vulnscan/contracts';
-import { CommandRejectedError } from '@vulnscan/messaging';
+import { CommandRejectedError, TenantTombstones } from '@vulnscan/messaging';
 import { SERVICE_ENV } from '@vulnscan/service-runtime';
 import { bulkCooldownWait } from '../batches/bulk-cooldown';
 import { SchedulerEnv } from '../env';
@@ -19,11 +19,16 @@ export class SchedulesController {
     private readonly schedules: Schedules,
     private readonly runner: ScheduleRunner,
     @Inject(SERVICE_ENV) private readonly env: SchedulerEnv,
+    private readonly tombstones: TenantTombstones,
   ) {}
 
   @MessagePattern(Commands.CreateSchedule)
   async create(@Payload() message: EnvelopeOf<typeof Commands.CreateSchedule>): Promise<CommandReplyOf<typeof Commands.CreateSchedule>> {
-    const schedule = await this.dataSource.transaction((manager) => this.schedules.create(manager, message.payload));
+    const schedule = await this.dataSource.transaction(async (manager) => {
+      // a request in flight while its tenant was deleted leaves no schedule for a re-created id
+      await this.tombstones.refuseForDeletedIncarnation(manager, { ...message, tenantId: message.payload.tenantId });
+      return this.schedules.create(manager, message.payload);
+    });
     return { id: schedule.id };
   }
 
